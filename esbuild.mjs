@@ -1,0 +1,75 @@
+// Bundles every entry of Dream with one esbuild call per platform:
+//  - node: the extension host entry, the worker, the CLI, the benchmark and the compiled test suites
+//  - browser: the morning-report webview script
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+function listTests(dir) {
+  if (!fs.existsSync(dir)) return [];
+  const out = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...listTests(p));
+    else if (/\.ts$/.test(e.name)) out.push(p);
+  }
+  return out;
+}
+
+const nodeEntries = [
+  { in: 'src/cli/main.ts', out: 'cli' },
+  { in: 'src/worker/main.ts', out: 'worker' },
+  { in: 'src/extension/extension.ts', out: 'extension' },
+  { in: 'bench/main.ts', out: 'bench' },
+].filter((e) => fs.existsSync(e.in));
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'warning',
+  target: 'node20',
+};
+
+const builds = [
+  {
+    ...common,
+    entryPoints: nodeEntries,
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    external: ['vscode'],
+    banner: { js: '' },
+  },
+];
+if (fs.existsSync('src/webview/main.ts')) {
+  builds.push({ ...common, entryPoints: [{ in: 'src/webview/main.ts', out: 'webview' }], outdir: 'dist', platform: 'browser', format: 'iife', target: 'es2022' });
+}
+const tests = [...listTests('test/unit'), ...listTests('test/vscode/suite')];
+if (!production && tests.length) {
+  builds.push({
+    ...common,
+    entryPoints: tests.map((t) => ({ in: t, out: t.replace(/^test\//, '').replace(/\.ts$/, '') })),
+    outdir: 'out/test',
+    platform: 'node',
+    format: 'cjs',
+    external: ['vscode', 'mocha', 'playwright-core'],
+  });
+}
+
+if (watch) {
+  for (const b of builds) (await esbuild.context(b)).watch();
+  console.log('[watch] build started');
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  // the CLI is an executable entry for `npm link` / `npx dream`
+  if (fs.existsSync('dist/cli.js')) {
+    const cli = fs.readFileSync('dist/cli.js', 'utf8');
+    if (!cli.startsWith('#!')) fs.writeFileSync('dist/cli.js', '#!/usr/bin/env node\n' + cli);
+    fs.chmodSync('dist/cli.js', 0o755);
+  }
+}

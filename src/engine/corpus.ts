@@ -1,0 +1,167 @@
+// Scanning and reading the corpus. The walk never follows a symlink: a symlinked note or folder is
+// reported and left alone. Parsed notes are cached by content hash, so an iteration that changes
+// nothing costs one read of each file.
+import fs from 'node:fs';
+import path from 'node:path';
+import { sha256, toPosix } from './fsutil';
+import { Note, parseNote } from './note';
+
+export type FileKind = 'learning' | 'archive' | 'pattern' | 'research' | 'finding' | 'pending' | 'session' | 'other';
+
+export function kindOf(rel: string): FileKind {
+  if (rel.startsWith('learnings/.archive/')) return 'archive';
+  if (rel.startsWith('learnings/')) return 'learning';
+  if (rel.startsWith('patterns/')) return 'pattern';
+  if (rel.startsWith('research/')) return 'research';
+  if (rel.startsWith('findings/')) return 'finding';
+  if (rel.startsWith('knowledge/pending/')) return 'pending';
+  if (rel.startsWith('sessions/')) return 'session';
+  return 'other';
+}
+
+const SKIP_TOP = new Set(['overnight', 'dream']);
+
+export interface ScanResult {
+  /** markdown notes, relative to .agents/, sorted */
+  notes: string[];
+  /** symlinks and unreadable entries, reported as degraded */
+  degraded: string[];
+}
+
+export function scanCorpus(agentsDir: string): ScanResult {
+  const notes: string[] = [];
+  const degraded: string[] = [];
+  const walk = (dirAbs: string, rel: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dirAbs, { withFileTypes: true });
+    } catch (e) {
+      degraded.push(`corpus: cannot read folder .agents/${rel}: ${(e as Error).message}`);
+      return;
+    }
+    for (const e of entries) {
+      const childRel = rel ? `${rel}/${e.name}` : e.name;
+      if (!rel && SKIP_TOP.has(e.name)) continue;
+      if (e.isSymbolicLink()) {
+        degraded.push(`corpus: .agents/${childRel} is a symlink; Dream does not follow or edit symlinks and left it alone`);
+        continue;
+      }
+      if (e.isDirectory()) walk(path.join(dirAbs, e.name), childRel);
+      else if (e.isFile() && e.name.toLowerCase().endsWith('.md')) notes.push(toPosix(childRel));
+    }
+  };
+  walk(agentsDir, '');
+  notes.sort();
+  return { notes, degraded };
+}
+
+/** Parsed-note cache shared by the iterations of one run (keyed by content hash). */
+export class NoteCache {
+  private byHash = new Map<string, Note>();
+  get(rel: string, bytes: Buffer): Note {
+    const hash = sha256(bytes);
+    const hit = this.byHash.get(hash);
+    if (hit && hit.rel === rel) return hit;
+    const n = parseNote(rel, bytes, hash);
+    this.byHash.set(hash, n);
+    return n;
+  }
+  get size(): number {
+    return this.byHash.size;
+  }
+}
+
+export interface Snapshot {
+  workspace: string;
+  agentsDir: string;
+  notes: Map<string, Note>;
+  /** raw bytes of rpi/next-work.jsonl and index.jsonl (null when missing) */
+  nextWork: Buffer | null;
+  index: Buffer | null;
+  degraded: string[];
+  bytesRead: number;
+}
+
+function readRaw(abs: string, rel: string, degraded: string[]): Buffer | null {
+  try {
+    const st = fs.lstatSync(abs);
+    if (st.isSymbolicLink()) {
+      degraded.push(`corpus: .agents/${rel} is a symlink; left alone`);
+      return null;
+    }
+    return fs.readFileSync(abs);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    degraded.push(`corpus: cannot read .agents/${rel}: ${(e as Error).message}`);
+    return null;
+  }
+}
+
+export function loadSnapshot(workspace: string, cache: NoteCache): Snapshot {
+  const agentsDir = path.join(workspace, '.agents');
+  const scan = scanCorpus(agentsDir);
+  const notes = new Map<string, Note>();
+  const degraded = [...scan.degraded];
+  let bytesRead = 0;
+  for (const rel of scan.notes) {
+    const bytes = readRaw(path.join(agentsDir, rel), rel, degraded);
+    if (!bytes) continue;
+    bytesRead += bytes.length;
+    notes.set(rel, cache.get(rel, bytes));
+  }
+  const nextWork = readRaw(path.join(agentsDir, 'rpi', 'next-work.jsonl'), 'rpi/next-work.jsonl', degraded);
+  const index = readRaw(path.join(agentsDir, 'index.jsonl'), 'index.jsonl', degraded);
+  bytesRead += (nextWork?.length ?? 0) + (index?.length ?? 0);
+  return { workspace, agentsDir, notes, nextWork, index, degraded, bytesRead };
+}
+
+/**
+ * The corpus as it would be after the staged changes: the live snapshot plus an overlay of
+ * changed files (`null` = removed). MEASURE and the integrity check read through it.
+ */
+export class CorpusView {
+  private overlayNotes = new Map<string, Note | null>();
+  private overlayRaw = new Map<string, Buffer | null>();
+  constructor(
+    readonly base: Snapshot,
+    private cache: NoteCache,
+  ) {}
+
+  stage(rel: string, bytes: Buffer | null): void {
+    if (rel === 'rpi/next-work.jsonl' || rel === 'index.jsonl') this.overlayRaw.set(rel, bytes);
+    else this.overlayNotes.set(rel, bytes ? this.cache.get(rel, bytes) : null);
+  }
+
+  note(rel: string): Note | undefined {
+    if (this.overlayNotes.has(rel)) return this.overlayNotes.get(rel) ?? undefined;
+    return this.base.notes.get(rel);
+  }
+
+  raw(rel: 'rpi/next-work.jsonl' | 'index.jsonl'): Buffer | null {
+    if (this.overlayRaw.has(rel)) return this.overlayRaw.get(rel) ?? null;
+    return rel === 'index.jsonl' ? this.base.index : this.base.nextWork;
+  }
+
+  /** every note path in the view, sorted */
+  paths(): string[] {
+    const all = new Set(this.base.notes.keys());
+    for (const [rel, n] of this.overlayNotes) {
+      if (n) all.add(rel);
+      else all.delete(rel);
+    }
+    return [...all].sort();
+  }
+
+  notesOf(kind: FileKind): Note[] {
+    const out: Note[] = [];
+    for (const rel of this.paths()) if (kindOf(rel) === kind) out.push(this.note(rel)!);
+    return out;
+  }
+
+  /** does `.agents/<rel>` exist in this view (for files Dream knows) */
+  hasAgentsPath(rel: string): boolean {
+    if (this.overlayNotes.has(rel)) return this.overlayNotes.get(rel) != null;
+    if (this.base.notes.has(rel)) return true;
+    return false;
+  }
+}

@@ -1,0 +1,152 @@
+// A note: bytes on disk, split into an optional YAML frontmatter block and a body that is never
+// re-encoded. Unknown frontmatter keys survive any edit; CRLF and a BOM are kept.
+import YAML from 'yaml';
+import { sha256 } from './fsutil';
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export interface Note {
+  rel: string;
+  bytes: Buffer;
+  hash: string;
+  /** false when the bytes are not valid UTF-8: such a note is never rewritten */
+  utf8: boolean;
+  bom: boolean;
+  eol: '\n' | '\r\n';
+  hasFrontmatter: boolean;
+  /** YAML parse error, or why the block is not a mapping */
+  fmError: string | null;
+  fm: Record<string, unknown>;
+  fmText: string;
+  /** text after the frontmatter block (or the whole text) */
+  body: string;
+  /** byte offset where the body starts */
+  bodyOffset: number;
+}
+
+/** true when the note can be edited safely */
+export function isEditable(n: Note): boolean {
+  return n.utf8 && n.hasFrontmatter && n.fmError === null;
+}
+
+export function parseNote(rel: string, bytes: Buffer, hash = sha256(bytes)): Note {
+  const bom = bytes.length >= 3 && bytes.subarray(0, 3).equals(BOM);
+  const note: Note = {
+    rel,
+    bytes,
+    hash,
+    utf8: true,
+    bom,
+    eol: '\n',
+    hasFrontmatter: false,
+    fmError: null,
+    fm: {},
+    fmText: '',
+    body: '',
+    bodyOffset: bom ? 3 : 0,
+  };
+  let text: string;
+  try {
+    text = utf8.decode(bom ? bytes.subarray(3) : bytes);
+  } catch {
+    note.utf8 = false;
+    note.fmError = 'not valid UTF-8';
+    return note;
+  }
+  const firstNl = text.indexOf('\n');
+  note.eol = firstNl > 0 && text[firstNl - 1] === '\r' ? '\r\n' : '\n';
+  const m = /^---[ \t]*\r?\n/.exec(text);
+  if (!m) {
+    note.body = text;
+    return note;
+  }
+  // find the closing delimiter line
+  const close = /^(---|\.\.\.)[ \t]*(\r?\n|$)/gm;
+  close.lastIndex = m[0].length;
+  let end: RegExpExecArray | null = null;
+  // the closing delimiter must start at a line start after the opening
+  for (let c = close.exec(text); c; c = close.exec(text)) {
+    if (c.index >= m[0].length) {
+      end = c;
+      break;
+    }
+  }
+  if (!end) {
+    note.body = text;
+    note.fmError = 'frontmatter block is not closed';
+    note.hasFrontmatter = true;
+    return note;
+  }
+  note.hasFrontmatter = true;
+  note.fmText = text.slice(m[0].length, end.index);
+  const bodyText = text.slice(end.index + end[0].length);
+  note.body = bodyText;
+  note.bodyOffset = (bom ? 3 : 0) + Buffer.byteLength(text.slice(0, end.index + end[0].length), 'utf8');
+  try {
+    const parsed = note.fmText.trim() === '' ? {} : YAML.parse(note.fmText, { uniqueKeys: true });
+    if (parsed === null || parsed === undefined) note.fm = {};
+    else if (typeof parsed !== 'object' || Array.isArray(parsed)) note.fmError = 'frontmatter is not a mapping';
+    else note.fm = parsed as Record<string, unknown>;
+  } catch (e) {
+    note.fmError = `frontmatter YAML: ${(e as Error).message.split('\n')[0]}`;
+  }
+  return note;
+}
+
+/**
+ * Returns the note's new bytes with `patch` applied to its frontmatter. Keys set to `undefined`
+ * are left alone (Dream never drops a key). Comments, order and unknown keys are preserved; the
+ * body bytes are copied verbatim.
+ */
+export function patchFrontmatter(n: Note, patch: Record<string, unknown>): Buffer {
+  if (!isEditable(n)) throw new Error(`${n.rel}: refusing to edit a note that is not valid UTF-8 with parseable frontmatter`);
+  const doc = YAML.parseDocument(n.fmText);
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) continue;
+    doc.set(k, v);
+  }
+  let fm = doc.toString({ lineWidth: 0 });
+  if (!fm.endsWith('\n')) fm += '\n';
+  if (n.eol === '\r\n') fm = fm.replace(/\r?\n/g, '\r\n');
+  const head = Buffer.from(`---${n.eol}${fm}---${n.eol}`, 'utf8');
+  const body = n.bytes.subarray(n.bodyOffset);
+  return Buffer.concat([n.bom ? BOM : Buffer.alloc(0), head, body]);
+}
+
+/** Builds a brand-new note. */
+export function buildNote(frontmatter: Record<string, unknown>, body: string): Buffer {
+  const doc = new YAML.Document(frontmatter);
+  return Buffer.from(`---\n${doc.toString({ lineWidth: 0 })}---\n${body}`, 'utf8');
+}
+
+export function str(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v instanceof Date) return v.toISOString().slice(0, 10);
+  return undefined;
+}
+
+export function strList(v: unknown): string[] {
+  if (v == null) return [];
+  if (Array.isArray(v)) return v.map((x) => str(x)).filter((x): x is string => !!x && x.trim() !== '').map((x) => x.trim());
+  const s = str(v);
+  return s && s.trim() ? [s.trim()] : [];
+}
+
+/** the first "# " heading of a body */
+export function firstHeading(body: string): string | undefined {
+  const m = /^#[ \t]+(.+?)[ \t]*#*\r?$/m.exec(body);
+  return m ? m[1]!.trim() : undefined;
+}
+
+/** A date from frontmatter (YYYY-MM-DD or full ISO; YAML may have parsed it into a Date). */
+export function noteDate(v: unknown): Date | null {
+  if (v instanceof Date && !isNaN(v.getTime())) return v;
+  const s = str(v);
+  if (!s) return null;
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s.trim());
+  if (!m) return null;
+  const d = new Date(s.trim().length === 10 ? `${s.trim()}T00:00:00Z` : s.trim());
+  return isNaN(d.getTime()) ? null : d;
+}

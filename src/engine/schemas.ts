@@ -1,0 +1,237 @@
+// Every file format Dream reads or writes, as zod schemas. Additive changes only.
+import { z } from 'zod';
+
+export const METRIC_NAMES = [
+  'frontmatter_validity',
+  'maturity_provisional_or_higher',
+  'citation_coverage',
+  'citation_validity',
+  'inject_visibility',
+  'uniqueness',
+  'freshness',
+  'findings_resolution',
+  'retrieval_self_test',
+  'index_consistency',
+] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+export type FitnessVector = Record<string, number>;
+
+export const ITERATION_STATUSES = [
+  'done',
+  'degraded',
+  'rolled-back-pre-commit',
+  'halted-on-plateau',
+  'halted-on-regression-pre-commit',
+  'halted-on-regression-post-commit',
+  'cancelled',
+  'failed',
+] as const;
+export type IterationStatus = (typeof ITERATION_STATUSES)[number];
+
+export const HALT_REASONS = [
+  'budget',
+  'max-iterations',
+  'safety-cap',
+  'plateau',
+  'regression',
+  'integrity',
+  'measure-failures',
+  'cancelled',
+  'error',
+] as const;
+export type HaltReason = (typeof HALT_REASONS)[number];
+
+export const CHANGE_KINDS = ['added', 'modified', 'archived', 'superseded'] as const;
+export const changeSchema = z.object({
+  path: z.string(),
+  kind: z.enum(CHANGE_KINDS),
+  reason: z.string(),
+  before: z.string().nullable(),
+  /** for archived/superseded notes: where the note lives now */
+  moved_to: z.string().optional(),
+});
+export type Change = z.infer<typeof changeSchema>;
+
+export const regressionSchema = z.object({
+  name: z.string(),
+  previous: z.number(),
+  current: z.number(),
+  drop: z.number(),
+  floor: z.number(),
+});
+export type Regression = z.infer<typeof regressionSchema>;
+
+const counters = z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]));
+
+export const iterationSchema = z.object({
+  id: z.string(),
+  index: z.number().int().positive(),
+  started_at: z.string(),
+  finished_at: z.string(),
+  duration_ms: z.number(),
+  status: z.enum(ITERATION_STATUSES),
+  /** true when this iteration's changes are live in the corpus */
+  committed: z.boolean(),
+  ingest: counters,
+  reduce: counters,
+  measure: counters,
+  fitness_before: z.record(z.string(), z.number()),
+  fitness_after: z.record(z.string(), z.number()),
+  fitness_delta: z.number(),
+  metric_deltas: z.record(z.string(), z.number()).default({}),
+  regressions: z.array(regressionSchema),
+  changes: z.array(changeSchema),
+  degraded: z.array(z.string()),
+  error: z.string().nullable(),
+});
+export type IterationRecord = z.infer<typeof iterationSchema>;
+
+export const STEP_STATUSES = ['pending', 'running', 'done', 'soft-fail', 'failed', 'skipped'] as const;
+export const stepSchema = z.object({
+  name: z.string(),
+  status: z.enum(STEP_STATUSES),
+  note: z.string().optional(),
+});
+export type Step = z.infer<typeof stepSchema>;
+
+export const packetSchema = z.object({
+  id: z.string(),
+  rank: z.number().int(),
+  title: z.string(),
+  type: z.string(),
+  severity: z.string(),
+  confidence: z.string(),
+  why_now: z.string(),
+  evidence: z.array(z.string()),
+  target_files: z.array(z.string()),
+  morning_command: z.string(),
+  source: z.string().optional(),
+});
+export type MorningPacket = z.infer<typeof packetSchema>;
+
+export const councilSchema = z
+  .object({
+    requested_runners: z.array(z.string()),
+    completed_runners: z.array(z.string()),
+    failed_runners: z.array(z.string()),
+    consensus_policy: z.string(),
+    consensus_kind: z.string().optional(),
+    recommended_first_action: z.string().optional(),
+    reports: z.array(z.record(z.string(), z.unknown())),
+    disagreements: z.array(z.string()),
+    wildcard_ideas: z.array(z.string()),
+    note: z.string().optional(),
+  })
+  .passthrough();
+
+export const curatorSummarySchema = z
+  .object({
+    enabled: z.boolean(),
+    status: z.string(),
+    jobs_processed: z.number().optional(),
+    drafts: z.array(z.string()).optional(),
+    note: z.string().optional(),
+  })
+  .passthrough();
+
+export const dreamscapeSchema = z.object({
+  weather: z.string(),
+  visibility: z.string(),
+  council: z.string(),
+  tension: z.string().optional(),
+  first_move: z.string(),
+});
+
+export const RUN_STATUSES = ['planned', 'dry-run', 'running', 'done', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const SUMMARY_SCHEMA_VERSION = 2;
+export const summarySchema = z
+  .object({
+    schema_version: z.literal(SUMMARY_SCHEMA_VERSION),
+    mode: z.literal('dream.local-bedtime'),
+    run_id: z.string(),
+    goal: z.string(),
+    repo_root: z.string(),
+    output_dir: z.string(),
+    status: z.enum(RUN_STATUSES),
+    dry_run: z.boolean(),
+    started_at: z.string(),
+    finished_at: z.string().nullable(),
+    duration_ms: z.number().nullable(),
+    halt_reason: z.enum(HALT_REASONS).nullable(),
+    budget_exhausted: z.boolean(),
+    runtime: z.object({
+      keep_awake: z.boolean(),
+      keep_awake_mode: z.string(),
+      keep_awake_note: z.string().optional(),
+      requested_timeout: z.string(),
+      effective_timeout: z.string(),
+      lock_path: z.string(),
+      log_path: z.string(),
+      pid: z.number().optional(),
+    }),
+    steps: z.array(stepSchema),
+    iterations: z.array(iterationSchema),
+    fitness: z.record(z.string(), z.number()),
+    fitness_baseline: z.record(z.string(), z.number()).default({}),
+    fitness_delta: z.record(z.string(), z.number()),
+    plateau_reason: z.string().nullable(),
+    regression_reason: z.string().nullable(),
+    warn_only: z.boolean(),
+    warn_only_budget_initial: z.number(),
+    warn_only_remaining: z.number(),
+    measure_failure_halt: z.boolean(),
+    failure_reason: z.string().nullable(),
+    failing_step: z.string().nullable().default(null),
+    council: councilSchema.nullable(),
+    curator: curatorSummarySchema.nullable(),
+    dreamscape: dreamscapeSchema,
+    morning_packets: z.array(packetSchema).max(3),
+    degraded: z.array(z.string()),
+    recommended: z.array(z.string()),
+    next_action: z.string(),
+    resumed_from: z.string().nullable().default(null),
+  })
+  .passthrough();
+export type Summary = z.infer<typeof summarySchema>;
+
+export const markerSchema = z.object({
+  state: z.enum(['READY', 'DONE']),
+  iteration_id: z.string(),
+  started_at: z.string(),
+  ops: z.array(
+    z.object({
+      op: z.enum(['write', 'remove']),
+      /** path relative to .agents/ */
+      path: z.string(),
+      /** staged bytes (relative to .agents/) for writes */
+      staged: z.string().nullable(),
+      /** before-image (relative to .agents/) or null when the file did not exist */
+      backup: z.string().nullable(),
+      /** sha256 of the bytes the op leaves behind (null for remove) */
+      after_hash: z.string().nullable(),
+    }),
+  ),
+});
+export type CommitMarker = z.infer<typeof markerSchema>;
+
+export const warnOnlyBudgetSchema = z.object({
+  version: z.number().int(),
+  remaining: z.number().int(),
+  initial_budget: z.number().int(),
+  last_reset_at: z.string().nullable().optional(),
+  last_decrement_at: z.string().nullable().optional(),
+});
+export type WarnOnlyBudgetFile = z.infer<typeof warnOnlyBudgetSchema>;
+
+export const indexEntrySchema = z.object({
+  id: z.string(),
+  path: z.string(),
+  title: z.string(),
+  tags: z.array(z.string()),
+  maturity: z.string(),
+  hash: z.string(),
+  summary: z.string(),
+});
+export type IndexEntry = z.infer<typeof indexEntrySchema>;

@@ -28,7 +28,7 @@ export const settingsSchema = z
     plateauEpsilon: z.number().positive().max(1).default(0.01),
     plateauWindow: z.number().int().min(2).max(50).default(2),
     regressionFloor: z.number().positive().max(1).default(0.05),
-    regressionFloors: z.record(z.enum(METRIC_NAMES), z.number().positive().max(1)).default({}),
+    regressionFloors: z.partialRecord(z.enum(METRIC_NAMES), z.number().positive().max(1)).default({}),
     warnOnly: z.boolean().default(true),
     warnOnlyBudget: z.number().int().min(0).max(100).default(3),
     keepAwake: z.boolean().default(true),

@@ -1,0 +1,41 @@
+// The engine's public surface, for the CLI, the worker, the extension host (types only) and tests.
+import type { EventSink } from './events';
+import type { Faults } from './faults';
+import type { DreamSettings } from './settings';
+import type { Summary } from './schemas';
+
+export interface BedtimeOptions {
+  workspace: string;
+  settings: DreamSettings;
+  goal?: string;
+  /** resume this interrupted run id instead of starting a new one */
+  resume?: string | null;
+  /** cooperative stop (user stop / SIGINT): the current iteration is rolled back */
+  signal?: AbortSignal;
+  onEvent?: EventSink;
+  /** clock, for tests */
+  now?: () => Date;
+  faults?: Faults;
+}
+
+export interface RunOutcome {
+  runId: string;
+  status: Summary['status'];
+  summary: Summary;
+  /** absolute paths of the per-run summary.json / summary.md */
+  summaryPath: string;
+  reportPath: string;
+  /** 0 when the run finished (any halt), 1 when it failed */
+  exitCode: number;
+}
+
+/** Errors before a run exists (no .agents/, already running, bad settings): message is for the user. */
+export class DreamError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'no-corpus' | 'already-running' | 'bad-settings' | 'bad-resume' | 'io' = 'io',
+  ) {
+    super(message);
+    this.name = 'DreamError';
+  }
+}

@@ -1,0 +1,200 @@
+// Overlay staging and the two-phase commit of one iteration.
+// Staging holds only the changed files; before-images of every file an iteration touches are kept
+// in the run folder (for diffs and for reversal). COMMIT writes COMMIT-MARKER.<iterationId> = READY
+// with the list of operations, applies them with atomic renames, then marks DONE and cleans up.
+// A crash at any instant is recovered to exactly the pre- or post-iteration bytes.
+import fs from 'node:fs';
+import path from 'node:path';
+import { isoNow, readFileOrNull, sha256 } from './fsutil';
+import { abs, rel } from './paths';
+import { markerSchema, type CommitMarker } from './schemas';
+import { CorpusWriter } from './writer';
+import type { Faults } from './faults';
+
+export type StagedOp = { op: 'write'; data: Buffer } | { op: 'remove' };
+
+export class Staging {
+  readonly ops = new Map<string, StagedOp>();
+  private persisted: CommitMarker | null = null;
+  private writer: CorpusWriter;
+  constructor(
+    readonly workspace: string,
+    readonly runId: string,
+    readonly index: number,
+    readonly iterationId: string,
+  ) {
+    this.writer = new CorpusWriter(workspace);
+  }
+
+  write(relPath: string, data: Buffer): void {
+    this.writer.resolve(relPath); // refuse early what COMMIT would refuse
+    this.ops.set(relPath, { op: 'write', data });
+  }
+
+  remove(relPath: string): void {
+    this.writer.resolve(relPath);
+    this.ops.set(relPath, { op: 'remove' });
+  }
+
+  get size(): number {
+    return this.ops.size;
+  }
+
+  /** before-image path (relative to .agents/) for a path this iteration touches */
+  beforePath(relPath: string): string {
+    return `${rel.before(this.runId, this.index)}/${relPath}`;
+  }
+
+  /**
+   * Writes staged bytes and before-images to disk and returns the marker plan.
+   * Ops whose bytes equal the live file are dropped (they change nothing).
+   */
+  persist(): CommitMarker {
+    if (this.persisted) return this.persisted;
+    const ops: CommitMarker['ops'] = [];
+    const stagingRoot = rel.staging(this.iterationId);
+    for (const [p, op] of [...this.ops.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const live = readFileOrNull(abs(this.workspace, p));
+      if (op.op === 'write' && live && live.equals(op.data)) continue;
+      if (op.op === 'remove' && !live) continue;
+      let backup: string | null = null;
+      if (live) {
+        backup = this.beforePath(p);
+        this.writer.write(backup, live);
+      }
+      let staged: string | null = null;
+      if (op.op === 'write') {
+        staged = `${stagingRoot}/files/${p}`;
+        this.writer.write(staged, op.data);
+      }
+      ops.push({ op: op.op, path: p, staged, backup, after_hash: op.op === 'write' ? sha256(op.data) : null });
+    }
+    this.persisted = { state: 'READY', iteration_id: this.iterationId, started_at: isoNow(), ops };
+    return this.persisted;
+  }
+
+  /** Applies the plan under the commit marker. */
+  commit(faults: Faults = {}): CommitMarker {
+    const marker = this.persist();
+    const markerRel = rel.marker(this.iterationId);
+    this.writer.write(markerRel, JSON.stringify(marker, null, 2));
+    let done = 0;
+    const crash = faults.crashInCommit && faults.crashInCommit.iteration === this.index ? faults.crashInCommit.afterOps : -1;
+    for (const op of marker.ops) {
+      if (done === crash) process.kill(process.pid, 'SIGKILL');
+      if (op.op === 'write') this.writer.rename(op.staged!, op.path);
+      else this.writer.removeFile(op.path);
+      done++;
+    }
+    if (done === crash) process.kill(process.pid, 'SIGKILL');
+    this.writer.write(markerRel, JSON.stringify({ ...marker, state: 'DONE' }, null, 2));
+    cleanupIteration(this.writer, this.iterationId);
+    return marker;
+  }
+
+  /** Drops staged work. Nothing live has changed before commit(), so there is nothing to reverse. */
+  discard(): void {
+    this.ops.clear();
+    if (this.persisted) cleanupIteration(this.writer, this.iterationId);
+    this.persisted = null;
+  }
+}
+
+function cleanupIteration(writer: CorpusWriter, iterationId: string): void {
+  writer.removeTree(rel.staging(iterationId));
+  writer.removeFile(rel.marker(iterationId));
+}
+
+/** Reverses a READY marker's operations: every touched path gets its before-image back. */
+export function reverseOps(workspace: string, marker: CommitMarker): number {
+  const writer = new CorpusWriter(workspace);
+  let reversed = 0;
+  for (const op of [...marker.ops].reverse()) {
+    const live = readFileOrNull(abs(workspace, op.path));
+    if (op.backup) {
+      const before = readFileOrNull(abs(workspace, op.backup));
+      if (!before) throw new Error(`before-image ${op.backup} is missing; cannot restore ${op.path}`);
+      if (!live || !live.equals(before)) {
+        writer.write(op.path, before);
+        reversed++;
+      }
+    } else if (live) {
+      writer.removeFile(op.path);
+      reversed++;
+    }
+  }
+  return reversed;
+}
+
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+export function sanitizeIterationId(id: string): string {
+  if (!id || id.includes('..') || !ID_RE.test(id)) throw new Error(`invalid iteration id "${id}"`);
+  return id;
+}
+
+export interface RecoveryResult {
+  actions: string[];
+  /** markers that need a person to look at them */
+  manualReview: string[];
+}
+
+/** Crash recovery at start: DONE -> clean up; READY -> reverse; unreadable -> leave alone, report. */
+export function recoverFromCrash(workspace: string): RecoveryResult {
+  const dir = abs(workspace, 'overnight');
+  const result: RecoveryResult = { actions: [], manualReview: [] };
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return result;
+  }
+  const writer = new CorpusWriter(workspace);
+  for (const name of names.filter((n) => n.startsWith('COMMIT-MARKER.') && !n.endsWith('.tmp')).sort()) {
+    const id = name.slice('COMMIT-MARKER.'.length);
+    try {
+      sanitizeIterationId(id);
+    } catch (e) {
+      result.manualReview.push(`skipped malformed marker ${name}: ${(e as Error).message} (manual review required)`);
+      continue;
+    }
+    let marker: CommitMarker;
+    try {
+      const parsed = markerSchema.safeParse(JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')));
+      if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'invalid marker');
+      marker = parsed.data;
+    } catch (e) {
+      result.manualReview.push(`skipped unreadable marker ${name}: ${(e as Error).message} (manual review required; the corpus was left as it is)`);
+      continue;
+    }
+    if (marker.state === 'DONE') {
+      cleanupIteration(writer, id);
+      result.actions.push(`cleaned up stale DONE marker ${name}`);
+    } else {
+      try {
+        const n = reverseOps(workspace, marker);
+        cleanupIteration(writer, id);
+        result.actions.push(`recovered from crash marker ${name} (state: READY, reversed ${n} of ${marker.ops.length} operations)`);
+      } catch (e) {
+        result.manualReview.push(`could not reverse ${name}: ${(e as Error).message} (manual review required)`);
+      }
+    }
+  }
+  // stray staging folders without a marker are leftovers of a rolled-back or crashed pre-commit
+  const stagingDir = path.join(dir, 'staging');
+  try {
+    for (const s of fs.readdirSync(stagingDir)) {
+      if (names.includes(`COMMIT-MARKER.${s}`) && result.manualReview.some((m) => m.includes(s))) continue;
+      writer.removeTree(`overnight/staging/${s}`);
+      result.actions.push(`removed leftover staging for ${s}`);
+    }
+  } catch {
+    /* no staging dir */
+  }
+  return result;
+}
+
+/** Recovery lines as degraded notes, batched above 20. */
+export function recoveryNotes(r: RecoveryResult): string[] {
+  const lines = r.actions.length > 20 ? [`recovery: cleaned up ${r.actions.length} stale items (first: ${r.actions[0]})`] : r.actions.map((a) => `recovery: ${a}`);
+  return [...lines, ...r.manualReview.map((m) => `recovery: ${m}`)];
+}

@@ -1,0 +1,50 @@
+// Fitness deltas and regression floors. Equal drop is not a regression (strict >).
+import type { Regression } from './schemas';
+
+export const DEFAULT_REGRESSION_FLOOR = 0.05;
+
+export interface DeltaResult {
+  composite: number;
+  perMetric: Record<string, number>;
+  regressions: Regression[];
+  regressed: boolean;
+}
+
+const EPS = 1e-12;
+
+export function fitnessDelta(
+  prev: Record<string, number> | null,
+  curr: Record<string, number>,
+  floors: Record<string, number> = {},
+  defaultFloor = DEFAULT_REGRESSION_FLOOR,
+): DeltaResult {
+  if (!prev) return { composite: 0, perMetric: {}, regressions: [], regressed: false };
+  const keys = [...new Set([...Object.keys(prev), ...Object.keys(curr)])].sort();
+  const perMetric: Record<string, number> = {};
+  const regressions: Regression[] = [];
+  let sum = 0;
+  for (const k of keys) {
+    const p = prev[k];
+    const c = curr[k];
+    let d: number;
+    if (p !== undefined && c !== undefined) d = c - p;
+    else if (p !== undefined) d = -p;
+    else d = c!;
+    d = round(d);
+    perMetric[k] = d;
+    sum += d;
+    const floor = floors[k] !== undefined && floors[k]! > 0 ? floors[k]! : defaultFloor > 0 ? defaultFloor : DEFAULT_REGRESSION_FLOOR;
+    const drop = -d;
+    if (p !== undefined && drop > floor + EPS) {
+      regressions.push({ name: k, previous: p, current: c ?? 0, drop: round(drop), floor });
+    }
+  }
+  const composite = keys.length ? round(sum / keys.length) : 0;
+  return { composite, perMetric, regressions, regressed: regressions.length > 0 };
+}
+
+/** rounds away float noise so deltas are deterministic and printable */
+export function round(x: number, places = 6): number {
+  const f = 10 ** places;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,68 @@
+// Metadata integrity: a note Dream kept must keep every frontmatter key it had.
+import fs from 'node:fs';
+import type { CorpusView } from './corpus';
+import { kindOf } from './corpus';
+import { parseNote } from './note';
+import { abs } from './paths';
+import type { Change } from './schemas';
+
+export interface StrippedField {
+  file: string;
+  key: string;
+}
+
+function keysOf(bytes: Buffer | null, rel: string): Set<string> | null {
+  if (!bytes) return null;
+  const n = parseNote(rel, bytes);
+  if (!n.utf8 || n.fmError) return null;
+  return new Set(Object.keys(n.fm));
+}
+
+/** Pre-commit: every live learning that survives in the staged view (same path or moved) keeps its keys. */
+export function verifyStaged(view: CorpusView, changes: Change[]): StrippedField[] {
+  const moved = new Map(changes.filter((c) => c.moved_to).map((c) => [c.path, c.moved_to!]));
+  const out: StrippedField[] = [];
+  for (const [rel, before] of view.base.notes) {
+    const kind = kindOf(rel);
+    if (kind !== 'learning' && kind !== 'archive' && kind !== 'pending') continue;
+    if (!before.utf8 || before.fmError) continue;
+    const now = view.note(moved.get(rel) ?? rel);
+    if (!now) continue; // removed without a move: caught elsewhere (Dream never deletes)
+    if (now.bytes === before.bytes) continue;
+    const after = now.fmError || !now.utf8 ? new Set<string>() : new Set(Object.keys(now.fm));
+    for (const k of Object.keys(before.fm)) if (!after.has(k)) out.push({ file: rel, key: k });
+  }
+  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.key < b.key ? -1 : 1));
+}
+
+/** Dream never deletes a note: every removed note path must have been moved somewhere. */
+export function verifyNoSilentDelete(view: CorpusView, changes: Change[]): string[] {
+  const moved = new Set(changes.filter((c) => c.moved_to).map((c) => c.path));
+  const out: string[] = [];
+  for (const rel of view.base.notes.keys()) if (!view.note(rel) && !moved.has(rel)) out.push(rel);
+  return out;
+}
+
+/** Post-commit: compare each before-image with the live file it became. */
+export function verifyCommitted(workspace: string, changes: Change[]): StrippedField[] {
+  const out: StrippedField[] = [];
+  for (const c of changes) {
+    if (!c.before || !c.path.endsWith('.md')) continue;
+    const beforeKeys = keysOf(readOrNull(abs(workspace, c.before)), c.path);
+    if (!beforeKeys) continue;
+    const livePath = c.moved_to ?? c.path;
+    const liveKeys = keysOf(readOrNull(abs(workspace, livePath)), livePath) ?? new Set<string>();
+    for (const k of beforeKeys) if (!liveKeys.has(k)) out.push({ file: livePath, key: k });
+  }
+  return out;
+}
+
+function readOrNull(p: string): Buffer | null {
+  try {
+    const st = fs.lstatSync(p);
+    if (!st.isFile()) return null;
+    return fs.readFileSync(p);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,129 @@
+// Reading knowledge out of notes: ids, titles, citations, maturity, staleness, references.
+import path from 'node:path';
+import fs from 'node:fs';
+import { firstHeading, noteDate, str, strList, type Note } from './note';
+
+export const MATURITY_ORDER = ['draft', 'provisional', 'accepted', 'stable', 'promoted'] as const;
+export const PROVISIONAL_OR_HIGHER = new Set(['provisional', 'accepted', 'stable', 'promoted']);
+/** maturities exempt from age-based archiving */
+export const AGE_EXEMPT = new Set(['stable', 'promoted']);
+export const REQUIRED_KEYS = ['title', 'date', 'maturity'] as const;
+
+export function maturityOf(n: Note): string {
+  return (str(n.fm.maturity) ?? '').trim().toLowerCase();
+}
+
+export function maturityRank(m: string): number {
+  const i = (MATURITY_ORDER as readonly string[]).indexOf(m);
+  return i < 0 ? -1 : i;
+}
+
+export function noteId(n: Note): string {
+  return str(n.fm.id)?.trim() || path.posix.basename(n.rel, '.md');
+}
+
+export function noteTitle(n: Note): string {
+  return str(n.fm.title)?.trim() || firstHeading(n.body) || path.posix.basename(n.rel, '.md');
+}
+
+/** citations as written (path or path:line) */
+export function citationsOf(n: Note): string[] {
+  return strList(n.fm.citations);
+}
+
+export function citationPath(c: string): string {
+  // strip ":line", ":line-line" and "#L10" suffixes
+  return c.replace(/#L\d+(-L?\d+)?$/, '').replace(/:\d+(-\d+)?$/, '').trim();
+}
+
+export function hasSource(n: Note): boolean {
+  if (citationsOf(n).length) return true;
+  for (const k of ['source', 'source_bead', 'source_session']) {
+    const v = n.fm[k];
+    if (v != null && !(typeof v === 'string' && v.trim() === '')) return true;
+  }
+  return false;
+}
+
+export function isVisible(n: Note): boolean {
+  if (n.fmError || !n.utf8) return false;
+  if (maturityOf(n) === 'archived') return false;
+  const sup = n.fm.superseded_by;
+  return sup == null || (typeof sup === 'string' && sup.trim() === '');
+}
+
+export function hasRequiredKeys(n: Note): boolean {
+  if (!n.utf8 || !n.hasFrontmatter || n.fmError) return false;
+  return REQUIRED_KEYS.every((k) => n.fm[k] != null && String(n.fm[k]).trim() !== '');
+}
+
+/** Cited-path existence checks, cached per iteration. Paths are workspace-relative. */
+export class CitationChecker {
+  private cache = new Map<string, boolean>();
+  constructor(
+    private workspace: string,
+    private agentsExists: (relInAgents: string) => boolean,
+  ) {}
+  exists(citation: string): boolean {
+    const p = citationPath(citation);
+    if (!p) return false;
+    let hit = this.cache.get(p);
+    if (hit === undefined) {
+      hit = this.check(p);
+      this.cache.set(p, hit);
+    }
+    return hit;
+  }
+  private check(p: string): boolean {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(p)) return true; // URLs are not checked offline
+    const clean = p.replace(/^\.\//, '');
+    if (path.isAbsolute(clean) || clean.split('/').includes('..')) return false;
+    if (clean.startsWith('.agents/') && this.agentsExists(clean.slice('.agents/'.length))) return true;
+    try {
+      fs.lstatSync(path.join(this.workspace, clean));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+export function isStale(n: Note, now: Date, staleDays: number, referenced: boolean): boolean {
+  if (referenced || AGE_EXEMPT.has(maturityOf(n))) return false;
+  const d = noteDate(n.fm.date);
+  if (!d) return false;
+  return now.getTime() - d.getTime() > staleDays * 86_400_000;
+}
+
+/** dedupe text: the title and the body, so metadata differences do not hide a duplicate */
+export function dedupeText(n: Note): string {
+  return `${noteTitle(n)}\n${n.body}`;
+}
+
+/** Text of patterns/ and research/, lower-cased, for "is this note referenced" checks. */
+export class ReferenceIndex {
+  private text: string;
+  constructor(texts: string[]) {
+    this.text = texts.join('\n').toLowerCase();
+  }
+  references(n: Note): boolean {
+    const base = path.posix.basename(n.rel).toLowerCase();
+    const stem = base.replace(/\.md$/, '');
+    if (this.text.includes(base)) return true;
+    if (stem.length >= 6 && this.text.includes(stem)) return true;
+    const id = str(n.fm.id)?.trim().toLowerCase();
+    return !!id && id.length >= 4 && this.text.includes(id);
+  }
+}
+
+export function slugify(s: string, max = 48): string {
+  const slug = s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return (slug.slice(0, max).replace(/-+$/, '') || 'note');
+}
+
+export function isoDay(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}

@@ -1,0 +1,276 @@
+// The morning report: derived views (DreamScape, next action, recommended commands), summary.md,
+// and reading a summary.json back honestly (missing, corrupt, newer or partial).
+import fs from 'node:fs';
+import path from 'node:path';
+import { formatDuration } from './duration';
+import { METRIC_NAMES, SUMMARY_SCHEMA_VERSION, summarySchema, type IterationRecord, type Summary } from './schemas';
+
+const COMPOUNDING = new Set(['done', 'degraded', 'halted-on-regression-post-commit']);
+export function compounded(it: Pick<IterationRecord, 'status' | 'committed'>): boolean {
+  return it.committed && COMPOUNDING.has(it.status);
+}
+
+export function deriveDreamscape(s: Pick<Summary, 'status' | 'degraded' | 'iterations' | 'council' | 'next_action' | 'halt_reason' | 'fitness_delta'>): Summary['dreamscape'] {
+  const composite = meanDelta(s.fitness_delta);
+  let weather = 'steady';
+  if (s.status === 'failed') weather = 'storm';
+  else if (s.status === 'running') weather = 'unsettled';
+  else if (s.halt_reason === 'regression' || s.halt_reason === 'integrity' || s.halt_reason === 'measure-failures') weather = 'storm-front';
+  else if (composite > 0.005) weather = 'clear';
+  else if (composite < -0.005) weather = 'fog';
+  const visibility = s.status === 'failed' ? 'poor' : s.degraded.length ? 'limited' : 'full';
+  let council = 'not-run';
+  if (s.council) {
+    const done = s.council.completed_runners.length;
+    council = done === 0 ? 'silent' : done === 1 ? 'single-voice' : s.council.disagreements.length ? 'mixed' : 'aligned';
+  }
+  const tension = s.council?.disagreements[0] ?? s.degraded[0];
+  return { weather, visibility, council, ...(tension ? { tension } : {}), first_move: s.next_action };
+}
+
+export function meanDelta(d: Record<string, number>): number {
+  const v = Object.values(d);
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0;
+}
+
+export function deriveNextAction(s: Pick<Summary, 'status' | 'morning_packets' | 'council' | 'failure_reason' | 'run_id' | 'goal' | 'degraded'>): string {
+  if (s.status === 'failed') return `Read why the run failed (${s.failure_reason ?? 'unknown reason'}), then resume it: \`dream start --resume ${s.run_id}\`.`;
+  if (s.status === 'running') return `This run is still running or was interrupted; if no Dream process is running, resume it: \`dream start --resume ${s.run_id}\`.`;
+  const p = s.morning_packets[0];
+  if (p) return `Start with "${p.title}": \`${p.morning_command}\`.`;
+  if (s.council?.recommended_first_action) return s.council.recommended_first_action;
+  if (s.goal) return `Resume the goal "${s.goal}" with the freshly compounded corpus.`;
+  return 'Nothing urgent: skim the changes below and carry on with your day.';
+}
+
+export function deriveRecommended(s: Pick<Summary, 'morning_packets' | 'run_id' | 'repo_root' | 'status' | 'warn_only' | 'warn_only_remaining' | 'output_dir'>): string[] {
+  const out: string[] = [];
+  for (const p of s.morning_packets) out.push(p.morning_command);
+  if (s.status === 'failed' || s.status === 'running') out.push(`dream start --resume ${s.run_id} --workspace ${JSON.stringify(s.repo_root)}`);
+  out.push(`dream report --workspace ${JSON.stringify(s.repo_root)}`);
+  if (s.warn_only && s.warn_only_remaining <= 0) out.push(`dream warn-only reset --workspace ${JSON.stringify(s.repo_root)}`);
+  out.push(`cat ${JSON.stringify(path.join(s.output_dir, 'summary.json'))}`);
+  return [...new Set(out)];
+}
+
+function fmt(x: number | undefined): string {
+  return x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(3);
+}
+function signed(x: number): string {
+  return (x >= 0 ? '+' : '') + x.toFixed(3);
+}
+
+/** One-line answers to the four morning questions. */
+export function fourAnswers(s: Summary): { state: string; ran: string; degraded: string; first: string } {
+  const its = s.iterations;
+  const live = its.filter(compounded);
+  const changes = live.reduce((a, it) => a + it.changes.length, 0);
+  const comp = meanDelta(s.fitness_delta);
+  const base = meanOf(s.fitness_baseline);
+  const now = meanOf(s.fitness);
+  let state: string;
+  if (s.status === 'failed') state = `The run failed${s.failing_step ? ` at ${s.failing_step}` : ''}: ${s.failure_reason ?? 'unknown reason'}. ${live.length ? `${changes} change(s) from ${live.length} committed iteration(s) are live; nothing else changed.` : 'The corpus is as it was before the run.'}`;
+  else if (s.status === 'running') state = `This run has not finished (still running or interrupted). ${live.length} iteration(s) committed so far.`;
+  else
+    state = `Run finished (${s.halt_reason ?? 'done'}${s.halt_reason === 'plateau' ? ': nothing more to improve' : ''}). Corpus fitness ${fmt(base)} → ${fmt(now)} (${signed(comp)}); ${changes} change(s) live from ${live.length} committed iteration(s).`;
+  const byStatus = new Map<string, number>();
+  for (const it of its) byStatus.set(it.status, (byStatus.get(it.status) ?? 0) + 1);
+  const statusText = [...byStatus.entries()].map(([k, v]) => `${v} ${k}`).join(', ');
+  const lanes = [s.council ? `council: ${s.council.completed_runners.length}/${s.council.requested_runners.length} runners` : 'council: not configured', s.curator ? `curator: ${s.curator.status}` : 'curator: off'];
+  const ran = `${its.length} iteration(s)${statusText ? ` (${statusText})` : ''} in ${formatDuration(s.duration_ms ?? 0)}; ${lanes.join('; ')}.`;
+  const failedSteps = s.steps.filter((st) => st.status === 'failed' || st.status === 'soft-fail');
+  const degraded = s.degraded.length || failedSteps.length ? `${s.degraded.length} degraded note(s)${failedSteps.length ? `, ${failedSteps.length} step(s) failed or soft-failed (${failedSteps.map((f) => f.name).join(', ')})` : ''}; first: ${s.degraded[0] ?? failedSteps[0]?.note ?? ''}` : 'Nothing degraded or failed.';
+  return { state, ran, degraded, first: s.next_action };
+}
+
+function meanOf(v: Record<string, number>): number | undefined {
+  const xs = Object.values(v);
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined;
+}
+
+export function renderMarkdown(s: Summary, notes: string[] = []): string {
+  const a = fourAnswers(s);
+  const L: string[] = [];
+  L.push('# Dream Morning Report', '');
+  for (const n of notes) L.push(`> ${n}`, '');
+  L.push('## The four answers', '');
+  L.push(`- **What state did I wake up to?** ${a.state}`);
+  L.push(`- **What ran?** ${a.ran}`);
+  L.push(`- **What degraded or failed?** ${a.degraded}`);
+  L.push(`- **What should I do first?** ${a.first}`, '');
+  L.push('## Run', '');
+  L.push(`- Status: \`${s.status}\``, `- Run ID: \`${s.run_id}\``, `- Repo: \`${s.repo_root}\``, `- Output: \`${s.output_dir}\``);
+  if (s.goal) L.push(`- Goal: ${s.goal}`);
+  L.push(`- Started: \`${s.started_at}\``);
+  if (s.finished_at) L.push(`- Finished: \`${s.finished_at}\``, `- Duration: \`${formatDuration(s.duration_ms ?? 0)}\``);
+  L.push(`- Halt reason: \`${s.halt_reason ?? 'none'}\`${s.budget_exhausted ? ' (wall-clock budget exhausted)' : ''}`);
+  if (s.plateau_reason) L.push(`- Plateau: ${s.plateau_reason}`);
+  if (s.regression_reason) L.push(`- Regression: ${s.regression_reason}`);
+  if (s.failure_reason) L.push(`- Failure: ${s.failure_reason}${s.failing_step ? ` (step \`${s.failing_step}\`)` : ''}`);
+  L.push(`- Warn-only: \`${s.warn_only}\` (rescues left ${s.warn_only_remaining} of ${s.warn_only_budget_initial})`);
+  if (s.measure_failure_halt) L.push('- MEASURE failures halted the run');
+  L.push(`- Keep awake: \`${s.runtime.keep_awake}\` via \`${s.runtime.keep_awake_mode}\`${s.runtime.keep_awake_note ? ` — ${s.runtime.keep_awake_note}` : ''}`);
+  L.push(`- Timeout: \`${s.runtime.effective_timeout}\``, `- Log: \`${s.runtime.log_path}\``, '');
+  L.push('## DreamScape', '');
+  L.push(`- Weather: \`${s.dreamscape.weather}\``, `- Visibility: \`${s.dreamscape.visibility}\``, `- Council: \`${s.dreamscape.council}\``);
+  if (s.dreamscape.tension) L.push(`- Tension: ${s.dreamscape.tension}`);
+  L.push(`- First move: ${s.dreamscape.first_move}`, '');
+  L.push('## Iterations', '');
+  if (!s.iterations.length) L.push('No iterations ran.', '');
+  else {
+    L.push('| # | status | committed | composite delta | changes | duration |', '|---|---|---|---|---|---|');
+    for (const it of s.iterations) L.push(`| ${it.index} | \`${it.status}\` | ${it.committed ? 'yes' : 'no'} | ${signed(it.fitness_delta)} | ${it.changes.length} | ${formatDuration(it.duration_ms)} |`);
+    L.push('');
+    for (const it of s.iterations) {
+      if (it.error) L.push(`- iteration ${it.index}: ${it.error}`);
+      for (const r of it.regressions) L.push(`- iteration ${it.index}: \`${r.name}\` dropped ${r.drop.toFixed(3)} (${fmt(r.previous)} → ${fmt(r.current)}, floor ${r.floor})`);
+    }
+    L.push('');
+  }
+  L.push('## Fitness', '');
+  const keys = [...new Set([...METRIC_NAMES, ...Object.keys(s.fitness)])];
+  L.push('| metric | before run | now | delta |', '|---|---|---|---|');
+  for (const k of keys) L.push(`| ${k} | ${fmt(s.fitness_baseline[k])} | ${fmt(s.fitness[k])} | ${s.fitness_delta[k] === undefined ? 'n/a' : signed(s.fitness_delta[k]!)} |`);
+  L.push('');
+  L.push('## Changes', '');
+  const live = s.iterations.filter((it) => it.changes.length);
+  if (!live.length) L.push('No changes.');
+  for (const it of live) {
+    L.push(`### Iteration ${it.index} (${it.committed ? 'committed' : 'rolled back — not live'})`, '');
+    for (const c of it.changes) L.push(`- \`${c.kind}\` \`.agents/${c.path}\`${c.moved_to ? ` → \`.agents/${c.moved_to}\`` : ''}: ${c.reason}${c.before ? ` (before: \`.agents/${c.before}\`)` : ''}`);
+    L.push('');
+  }
+  L.push('', '## Morning Packets', '');
+  if (!s.morning_packets.length) L.push('No packets.');
+  for (const p of s.morning_packets) {
+    L.push(`### ${p.rank}. ${p.title}`, '', `- Severity: \`${p.severity}\` · Confidence: \`${p.confidence}\` · Type: \`${p.type}\``, `- Why now: ${p.why_now}`, `- Command: \`${p.morning_command}\``);
+    for (const e of p.evidence) L.push(`- Evidence: ${e}`);
+    for (const t of p.target_files) L.push(`- Target file: \`${t}\``);
+    L.push('');
+  }
+  L.push('', '## Dream Council', '');
+  if (!s.council) L.push('Not run (no runners configured).');
+  else {
+    L.push(`- Requested: ${s.council.requested_runners.join(', ') || 'none'}`, `- Completed: ${s.council.completed_runners.join(', ') || 'none'}`, `- Failed: ${s.council.failed_runners.join(', ') || 'none'}`);
+    if (s.council.consensus_kind) L.push(`- Consensus (${s.council.consensus_policy}): \`${s.council.consensus_kind}\``);
+    if (s.council.recommended_first_action) L.push(`- Recommended action: ${s.council.recommended_first_action}`);
+    for (const d of s.council.disagreements) L.push(`- Disagreement: ${d}`);
+    for (const w of s.council.wildcard_ideas) L.push(`- Wildcard: ${w}`);
+    if (s.council.note) L.push(`- ${s.council.note}`);
+  }
+  L.push('', '## Local Curator', '');
+  L.push(s.curator ? `- Status: \`${s.curator.status}\`${s.curator.note ? ` — ${s.curator.note}` : ''}` : 'Off.');
+  L.push('', '## What Ran', '');
+  for (const st of s.steps) L.push(`- \`${st.name}\`: \`${st.status}\`${st.note ? ` (${st.note})` : ''}`);
+  L.push('', '## Degraded', '');
+  if (!s.degraded.length) L.push('Nothing degraded.');
+  for (const d of s.degraded) L.push(`- ${d}`);
+  L.push('', '## First Move', '', s.next_action, '', '## Recommended', '');
+  for (const r of s.recommended) L.push(`- \`${r}\``);
+  L.push('');
+  return L.join('\n');
+}
+
+export class ReportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReportError';
+  }
+}
+
+export interface LoadedReport {
+  summary: Summary;
+  file: string;
+  /** what could not be read (newer schema, partial file) */
+  notes: string[];
+}
+
+/** Reads summary.json from a folder or a file; throws ReportError with a plain message. */
+export function loadReport(target: string): LoadedReport {
+  let file = target;
+  try {
+    if (fs.statSync(target).isDirectory()) file = path.join(target, 'summary.json');
+  } catch {
+    throw new ReportError(`no morning report at ${target}: run \`dream start\` first (or pass --from <run folder>)`);
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new ReportError(`no morning report at ${file}: run \`dream start\` first (or pass --from <run folder>)`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ReportError(`the morning report ${file} is corrupt (not valid JSON: ${(e as Error).message}); the run folder's summary.md may still be readable`);
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ReportError(`the morning report ${file} is not a Dream summary (expected a JSON object)`);
+  const obj = raw as Record<string, unknown>;
+  const notes: string[] = [];
+  const version = obj.schema_version;
+  if (typeof version === 'number' && version > SUMMARY_SCHEMA_VERSION) notes.push(`This report has schema_version ${version}, newer than this Dream understands (${SUMMARY_SCHEMA_VERSION}); showing the fields it knows.`);
+  const strict = summarySchema.safeParse(obj);
+  if (strict.success) return { summary: strict.data, file, notes };
+  if (typeof version !== 'number' || obj.mode !== 'dream.local-bedtime' && obj.mode !== undefined) {
+    if (typeof version !== 'number') throw new ReportError(`the morning report ${file} is not a Dream summary (no schema_version)`);
+  }
+  // lenient: fill what is missing from a blank summary, keep what parses
+  const blank = blankSummary(String(obj.run_id ?? 'unknown'), String(obj.repo_root ?? ''), String(obj.output_dir ?? path.dirname(file)));
+  const merged: Record<string, unknown> = { ...blank };
+  const unreadable: string[] = [];
+  for (const [k, v] of Object.entries(obj)) {
+    if (!(k in summarySchema.shape)) continue;
+    const r = (summarySchema.shape as Record<string, { safeParse(x: unknown): { success: boolean; data?: unknown } }>)[k]!.safeParse(v);
+    if (r.success) merged[k] = r.data;
+    else unreadable.push(k);
+  }
+  merged.schema_version = SUMMARY_SCHEMA_VERSION;
+  merged.mode = 'dream.local-bedtime';
+  const missing = Object.keys(summarySchema.shape).filter((k) => !(k in obj) && !['fitness_baseline', 'failing_step', 'resumed_from'].includes(k));
+  const final = summarySchema.safeParse(merged);
+  if (!final.success) throw new ReportError(`the morning report ${file} could not be read: ${final.error.issues[0]?.path.join('.')} ${final.error.issues[0]?.message}`);
+  if (unreadable.length) notes.push(`Could not read these fields: ${unreadable.join(', ')}.`);
+  if (missing.length) notes.push(`This report is partial; missing: ${missing.join(', ')}.`);
+  return { summary: final.data, file, notes };
+}
+
+export function blankSummary(runId: string, repoRoot: string, outputDir: string): Summary {
+  return {
+    schema_version: SUMMARY_SCHEMA_VERSION,
+    mode: 'dream.local-bedtime',
+    run_id: runId,
+    goal: '',
+    repo_root: repoRoot,
+    output_dir: outputDir,
+    status: 'planned',
+    dry_run: false,
+    started_at: new Date(0).toISOString(),
+    finished_at: null,
+    duration_ms: null,
+    halt_reason: null,
+    budget_exhausted: false,
+    runtime: { keep_awake: false, keep_awake_mode: 'disabled', requested_timeout: '', effective_timeout: '', lock_path: '', log_path: '' },
+    steps: [],
+    iterations: [],
+    fitness: {},
+    fitness_baseline: {},
+    fitness_delta: {},
+    plateau_reason: null,
+    regression_reason: null,
+    warn_only: true,
+    warn_only_budget_initial: 0,
+    warn_only_remaining: 0,
+    measure_failure_halt: false,
+    failure_reason: null,
+    failing_step: null,
+    council: null,
+    curator: null,
+    dreamscape: { weather: 'unknown', visibility: 'unknown', council: 'not-run', first_move: '' },
+    morning_packets: [],
+    degraded: [],
+    recommended: [],
+    next_action: '',
+    resumed_from: null,
+  };
+}

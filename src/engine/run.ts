@@ -1,0 +1,263 @@
+// A bedtime run: settings -> lock -> crash recovery -> keep-awake -> loop -> summaries -> release.
+import fs from 'node:fs';
+import path from 'node:path';
+import { DreamError, type BedtimeOptions, type RunOutcome } from './api';
+import { recoverFromCrash, recoveryNotes } from './checkpoint';
+import { formatDuration, parseDuration } from './duration';
+import type { DreamEvent } from './events';
+import { runIdFor } from './fsutil';
+import { readTonight } from './ingest';
+import { loadRunIterations } from './iterationStore';
+import { startKeepAwake } from './keepAwake';
+import { acquireRunLock } from './lock';
+import { runLoop, type LoopState } from './loop';
+import { buildPackets } from './packets';
+import { abs, agentsDir, rel } from './paths';
+import { blankSummary, compounded, deriveDreamscape, deriveNextAction, deriveRecommended, loadReport, renderMarkdown } from './report';
+import { summarySchema, type FitnessVector, type Step, type Summary } from './schemas';
+import { readWarnOnlyBudget } from './warnOnly';
+import { CorpusWriter } from './writer';
+import { round } from './delta';
+
+export function requireCorpus(workspace: string): void {
+  const dir = agentsDir(workspace);
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(dir);
+  } catch {
+    throw new DreamError(`no .agents/ corpus at ${path.resolve(workspace)}: Dream works on a repository's .agents/ folder (create .agents/learnings/ with markdown notes, or pass --workspace)`, 'no-corpus');
+  }
+  if (st.isSymbolicLink()) throw new DreamError(`${dir} is a symlink; Dream never follows or writes through symlinks`, 'no-corpus');
+  if (!st.isDirectory()) throw new DreamError(`${dir} is not a folder`, 'no-corpus');
+}
+
+export function writeSummary(workspace: string, s: Summary): void {
+  const writer = new CorpusWriter(workspace);
+  const valid = summarySchema.parse(s);
+  const json = JSON.stringify(valid, null, 2) + '\n';
+  const md = renderMarkdown(valid);
+  writer.write(rel.summaryJson(s.run_id), json);
+  writer.write(rel.summaryMd(s.run_id), md);
+  writer.write(`${rel.latest}/summary.json`, json);
+  writer.write(`${rel.latest}/summary.md`, md);
+}
+
+function pruneRuns(workspace: string, keep: number, current: string, degraded: string[]): void {
+  const dir = abs(workspace, rel.runs);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => /^\d{8}T\d{6}Z$/.test(n)).sort();
+  } catch {
+    return;
+  }
+  const writer = new CorpusWriter(workspace);
+  const excess = names.length - keep;
+  for (const n of names.slice(0, Math.max(0, excess))) {
+    if (n === current) continue;
+    try {
+      writer.removeTree(`${rel.runs}/${n}`);
+    } catch (e) {
+      degraded.push(`could not prune old run ${n}: ${(e as Error).message}`);
+    }
+  }
+}
+
+export async function runBedtime(opts: BedtimeOptions): Promise<RunOutcome> {
+  const workspace = path.resolve(opts.workspace);
+  const now = opts.now ?? (() => new Date());
+  const settings = opts.settings;
+  const faults = opts.faults ?? {};
+  const emit = (e: DreamEvent) => {
+    try {
+      opts.onEvent?.(e);
+    } catch {
+      /* a listener must never break the run */
+    }
+  };
+  requireCorpus(workspace);
+  const timeoutMs = parseDuration(settings.runTimeout);
+  const startedAt = now();
+  let runId = runIdFor(startedAt);
+  let previous: Summary | null = null;
+  if (opts.resume) {
+    runId = opts.resume;
+    if (!/^\d{8}T\d{6}Z$/.test(runId)) throw new DreamError(`cannot resume "${runId}": not a Dream run id (YYYYMMDDTHHMMSSZ)`, 'bad-resume');
+    try {
+      previous = loadReport(abs(workspace, rel.run(runId))).summary;
+    } catch (e) {
+      throw new DreamError(`cannot resume run ${runId}: ${(e as Error).message}`, 'bad-resume');
+    }
+    if (previous.status === 'done') throw new DreamError(`run ${runId} already finished (${previous.halt_reason ?? 'done'}); start a new run instead`, 'bad-resume');
+  } else if (fs.existsSync(abs(workspace, rel.run(runId)))) {
+    // two starts in the same second: wait for the next second so run ids stay unique
+    await new Promise((r) => setTimeout(r, 1100 - (Date.now() % 1000)));
+    runId = runIdFor(now());
+  }
+  const degraded: string[] = [];
+  const lock = acquireRunLock(workspace, runId, degraded, startedAt); // throws "already running"
+  const writer = new CorpusWriter(workspace);
+  const runDir = abs(workspace, rel.run(runId));
+  const logPath = abs(workspace, rel.runLog(runId));
+  let keep: Awaited<ReturnType<typeof startKeepAwake>> | null = null;
+  let summary: Summary | null = null;
+  const t0 = Date.now();
+  const logLines: string[] = [];
+  const log = (level: 'info' | 'warn' | 'error' | 'debug', msg: string) => {
+    const line = `${new Date().toISOString()} ${level.toUpperCase()} ${msg}`;
+    logLines.push(line);
+    emit({ type: 'log', level, message: msg });
+    try {
+      writer.appendLines(rel.runLog(runId), [line]);
+    } catch {
+      /* the log is best effort */
+    }
+  };
+  try {
+    writer.mkdir(rel.run(runId));
+    const rec = recoverFromCrash(workspace);
+    degraded.push(...recoveryNotes(rec));
+    const history = opts.resume ? loadRunIterations(workspace, runId) : { iterations: [], rejected: [] };
+    degraded.push(...history.rejected);
+    const spent = history.iterations.reduce((a, it) => a + it.duration_ms, 0);
+    const remaining = Math.max(0, timeoutMs - spent);
+    keep = await startKeepAwake(settings.keepAwake, remaining);
+    if (keep.note) degraded.push(keep.note);
+    const budgetRead = settings.warnOnly ? readWarnOnlyBudget(workspace, settings.warnOnlyBudget) : null;
+    if (budgetRead) degraded.push(...budgetRead.notes);
+    const s: Summary = {
+      ...blankSummary(runId, workspace, runDir),
+      goal: opts.goal ?? previous?.goal ?? '',
+      status: 'running',
+      started_at: previous?.started_at ?? startedAt.toISOString(),
+      runtime: {
+        keep_awake: settings.keepAwake,
+        keep_awake_mode: keep.mode,
+        ...(keep.note ? { keep_awake_note: keep.note } : {}),
+        requested_timeout: settings.runTimeout,
+        effective_timeout: formatDuration(remaining),
+        lock_path: lock.path,
+        log_path: logPath,
+        pid: process.pid,
+      },
+      steps: [{ name: 'recovery', status: 'done', note: rec.actions.length || rec.manualReview.length ? `${rec.actions.length} action(s), ${rec.manualReview.length} need review` : 'nothing to recover' }],
+      iterations: history.iterations,
+      warn_only: settings.warnOnly,
+      warn_only_budget_initial: budgetRead?.budget.initial_budget ?? 0,
+      warn_only_remaining: budgetRead?.budget.remaining ?? 0,
+      fitness_baseline: previous?.fitness_baseline ?? {},
+      degraded: [...degraded],
+      resumed_from: opts.resume ? runId : null,
+    };
+    summary = s;
+    const refresh = (state: LoopState | null) => finalizeDerived(s, state, workspace, settings.queueFile, degraded);
+    refresh(null);
+    writeSummary(workspace, s);
+    emit({ type: 'run-started', runId, workspace, runDir, startedAt: s.started_at, resumed: !!opts.resume, pid: process.pid });
+    log('info', `run ${runId} started in ${workspace}${opts.resume ? ` (resuming, ${history.iterations.length} iteration(s) rehydrated)` : ''}`);
+
+    const state = await runLoop({
+      workspace,
+      runId,
+      settings,
+      deadline: Date.now() + remaining,
+      signal: opts.signal,
+      emit,
+      log,
+      history: history.iterations,
+      baseline: Object.keys(s.fitness_baseline).length ? s.fitness_baseline : null,
+      warnOnlyBudget: budgetRead?.budget ?? null,
+      faults,
+      now,
+      onIteration: (_it, st) => {
+        refresh(st);
+        writeSummary(workspace, s);
+      },
+    });
+    s.status = state.haltReason === 'error' ? 'failed' : 'done';
+    s.steps.push({ name: 'council', status: 'skipped', note: settings.runners.length ? 'the Dream Council lane is not available in this version' : 'no runners configured' });
+    s.steps.push({ name: 'curator', status: 'skipped', note: settings.localCurator.enabled ? 'the local curator lane is not available in this version' : 'local curator disabled' });
+    if (settings.runners.length) degraded.push(`council runners ${settings.runners.join(', ')} requested, but the Dream Council lane is not available in this version; the report has no council section`);
+    if (settings.localCurator.enabled) degraded.push('local curator enabled, but the curator lane is not available in this version; no Tier 1 drafts were made');
+    s.finished_at = now().toISOString();
+    s.duration_ms = spent + (Date.now() - t0);
+    refresh(state);
+    pruneRuns(workspace, settings.reportRetention, runId, degraded);
+    refresh(state);
+    s.steps.push({ name: 'report', status: 'done', note: 'summary.json and summary.md written' });
+    writeSummary(workspace, s);
+    log('info', `run ${runId} ${s.status}: halt ${s.halt_reason}`);
+  } catch (e) {
+    const err = e as Error;
+    if (!summary) summary = { ...blankSummary(runId, workspace, runDir), started_at: startedAt.toISOString(), degraded: [...degraded] };
+    summary.status = 'failed';
+    summary.failure_reason = err.message;
+    summary.failing_step = summary.failing_step ?? 'run';
+    summary.halt_reason = 'error';
+    summary.finished_at = now().toISOString();
+    summary.duration_ms = Date.now() - t0;
+    summary.runtime.log_path = logPath;
+    summary.steps.push({ name: 'run', status: 'failed', note: err.message });
+    log('error', `run failed: ${err.stack ?? err.message}`);
+    try {
+      finalizeDerived(summary, null, workspace, settings.queueFile, degraded);
+      writeSummary(workspace, summary);
+    } catch (e2) {
+      log('error', `could not write the failed summary: ${(e2 as Error).message}`);
+    }
+  } finally {
+    keep?.stop();
+    lock.release();
+  }
+  emit({ type: 'run-finished', runId, status: summary.status, summaryPath: abs(workspace, rel.summaryJson(runId)), reportPath: abs(workspace, rel.summaryMd(runId)) });
+  return {
+    runId,
+    status: summary.status,
+    summary,
+    summaryPath: abs(workspace, rel.summaryJson(runId)),
+    reportPath: abs(workspace, rel.summaryMd(runId)),
+    exitCode: summary.status === 'failed' ? 1 : 0,
+  };
+}
+
+/** Recomputes everything the summary derives from the loop state. */
+function finalizeDerived(s: Summary, st: LoopState | null, workspace: string, queueFile: string, runDegraded: string[]): void {
+  if (st) {
+    s.iterations = st.iterations;
+    if (st.baseline) s.fitness_baseline = st.baseline;
+    s.halt_reason = st.haltReason;
+    s.plateau_reason = st.plateauReason;
+    s.regression_reason = st.regressionReason;
+    s.budget_exhausted = st.budgetExhausted;
+    s.measure_failure_halt = st.measureFailureHalt;
+    if (st.failureReason) s.failure_reason = st.failureReason;
+    if (st.failingStep) s.failing_step = st.failingStep;
+    if (st.warnOnlyBudget) s.warn_only_remaining = st.warnOnlyBudget.remaining;
+  }
+  const live = s.iterations.filter(compounded);
+  const last: FitnessVector = live.length ? live[live.length - 1]!.fitness_after : s.fitness_baseline;
+  s.fitness = last;
+  const delta: Record<string, number> = {};
+  for (const k of Object.keys(last)) if (s.fitness_baseline[k] !== undefined) delta[k] = round(last[k]! - s.fitness_baseline[k]!);
+  s.fitness_delta = delta;
+  const steps: Step[] = s.steps.filter((x) => !/^iteration-\d+$/.test(x.name));
+  const iterSteps: Step[] = s.iterations.map((it) => ({
+    name: `iteration-${it.index}`,
+    status: it.status === 'failed' ? 'failed' : it.status === 'done' || it.status === 'halted-on-plateau' ? 'done' : it.status === 'degraded' || it.status.startsWith('halted') || it.status === 'rolled-back-pre-commit' ? 'soft-fail' : 'skipped',
+    note: `${it.status}${it.error ? `: ${it.error}` : ''}`,
+  }));
+  const [first, ...rest] = steps;
+  s.steps = [...(first ? [first] : []), ...iterSteps, ...rest];
+  const iterDegraded = s.iterations.flatMap((it) => it.degraded.map((d) => `iteration ${it.index}: ${d}`));
+  s.degraded = [...new Set([...runDegraded, ...iterDegraded])];
+  const tonight = readTonight(workspace, queueFile);
+  let nextWork: Buffer | null = null;
+  try {
+    nextWork = fs.readFileSync(abs(workspace, rel.nextWork));
+  } catch {
+    /* none */
+  }
+  s.morning_packets = buildPackets({ tonight: tonight.items, nextWork, iterations: s.iterations, failureReason: s.status === 'failed' ? s.failure_reason : null, failingStep: s.failing_step, runId: s.run_id, goal: s.goal, degraded: s.degraded });
+  s.next_action = deriveNextAction(s);
+  s.recommended = deriveRecommended(s);
+  s.dreamscape = deriveDreamscape(s);
+}

@@ -1,0 +1,74 @@
+// The repository-wide warn-only rescue budget: .agents/overnight/warn-only-budget.json
+import fs from 'node:fs';
+import { isoNow } from './fsutil';
+import { abs, rel } from './paths';
+import { warnOnlyBudgetSchema, type WarnOnlyBudgetFile } from './schemas';
+import { CorpusWriter } from './writer';
+
+export const DEFAULT_WARN_ONLY_BUDGET = 3;
+
+export interface BudgetRead {
+  budget: WarnOnlyBudgetFile;
+  /** repair notes (degraded) */
+  notes: string[];
+}
+
+export function warnOnlyBudgetPath(workspace: string): string {
+  return abs(workspace, rel.warnOnly);
+}
+
+function fresh(initial: number): WarnOnlyBudgetFile {
+  return { version: 1, remaining: initial, initial_budget: initial, last_reset_at: null, last_decrement_at: null };
+}
+
+/** Reads the budget with upstream's rescue matrix; repairs are reported, never fatal. */
+export function readWarnOnlyBudget(workspace: string, defaultInitial = DEFAULT_WARN_ONLY_BUDGET): BudgetRead {
+  const file = warnOnlyBudgetPath(workspace);
+  const def = defaultInitial > 0 ? defaultInitial : DEFAULT_WARN_ONLY_BUDGET;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { budget: fresh(def), notes: [] };
+    return { budget: fresh(def), notes: [`warn-only budget unreadable, using default: ${(e as Error).message}`] };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return { budget: fresh(def), notes: [`warn-only budget corrupt, using default: ${(e as Error).message}`] };
+  }
+  const parsed = warnOnlyBudgetSchema.safeParse(raw);
+  if (!parsed.success) return { budget: fresh(def), notes: [`warn-only budget corrupt, using default: ${parsed.error.issues[0]?.message ?? 'invalid'}`] };
+  const b = { ...parsed.data };
+  const notes: string[] = [];
+  if (b.version <= 0) b.version = 1;
+  if (b.initial_budget <= 0) b.initial_budget = def;
+  if (b.remaining < 0) {
+    notes.push(`warn-only budget out-of-range (negative ${b.remaining}), clamped to 0`);
+    b.remaining = 0;
+  } else if (b.remaining > b.initial_budget) {
+    notes.push(`warn-only budget out-of-range (${b.remaining} > initial ${b.initial_budget}), clamped`);
+    b.remaining = b.initial_budget;
+  }
+  return { budget: b, notes };
+}
+
+export function writeWarnOnlyBudget(workspace: string, b: WarnOnlyBudgetFile): void {
+  new CorpusWriter(workspace).write(rel.warnOnly, JSON.stringify(b, null, 2) + '\n');
+}
+
+export function resetWarnOnlyBudget(workspace: string, initial = 0, now = new Date()): WarnOnlyBudgetFile & { path: string } {
+  const n = initial > 0 ? initial : DEFAULT_WARN_ONLY_BUDGET;
+  const prev = readWarnOnlyBudget(workspace).budget;
+  const b: WarnOnlyBudgetFile = { version: 1, remaining: n, initial_budget: n, last_reset_at: isoNow(now), last_decrement_at: prev.last_decrement_at ?? null };
+  writeWarnOnlyBudget(workspace, b);
+  return { ...b, path: warnOnlyBudgetPath(workspace) };
+}
+
+/** Consumes one rescue; returns the new budget (remaining never below 0). */
+export function decrementWarnOnlyBudget(workspace: string, b: WarnOnlyBudgetFile, now = new Date()): { budget: WarnOnlyBudgetFile; exhausted: boolean } {
+  const next: WarnOnlyBudgetFile = { ...b, remaining: Math.max(0, b.remaining - 1), last_decrement_at: isoNow(now) };
+  writeWarnOnlyBudget(workspace, next);
+  return { budget: next, exhausted: next.remaining <= 0 };
+}

@@ -86,7 +86,7 @@ export class Staging {
       else this.writer.removeFile(op.path);
       done++;
     }
-    if (done === crash) process.kill(process.pid, 'SIGKILL');
+    if (crash >= done) process.kill(process.pid, 'SIGKILL');
     this.writer.write(markerRel, JSON.stringify({ ...marker, state: 'DONE' }, null, 2));
     cleanupIteration(this.writer, this.iterationId);
     return marker;

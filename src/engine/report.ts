@@ -220,7 +220,7 @@ export function loadReport(target: string): LoadedReport {
   const merged: Record<string, unknown> = { ...blank };
   const unreadable: string[] = [];
   for (const [k, v] of Object.entries(obj)) {
-    if (!(k in summarySchema.shape)) continue;
+    if (!(k in summarySchema.shape) || k === 'schema_version' || k === 'mode') continue;
     const r = (summarySchema.shape as Record<string, { safeParse(x: unknown): { success: boolean; data?: unknown } }>)[k]!.safeParse(v);
     if (r.success) merged[k] = r.data;
     else unreadable.push(k);

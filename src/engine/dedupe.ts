@@ -22,18 +22,34 @@ export function normaliseForDedupe(text: string): string {
   return text.toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
-/** the set of character-trigram hashes of an already normalised text */
-export function trigramSet(text: string, seed = 0): Set<number> {
-  const out = new Set<number>();
-  if (text.length < 3) {
-    if (text.length) out.add(fmix32(hashChars(text, seed)));
-    return out;
-  }
-  for (let i = 0; i + 3 <= text.length; i++) {
-    const h = Math.imul(Math.imul(text.charCodeAt(i), 0x01000193) ^ text.charCodeAt(i + 1), 0x01000193) ^ text.charCodeAt(i + 2);
-    out.add(fmix32((h ^ seed) >>> 0));
+/** the character-trigram hashes of an already normalised text, in text order (with repeats) */
+export function trigramHashes(text: string, seed = 0): Uint32Array {
+  if (text.length < 3) return text.length ? Uint32Array.of(fmix32(hashChars(text, seed))) : new Uint32Array(0);
+  const n = text.length - 2;
+  const out = new Uint32Array(n);
+  let c0 = text.charCodeAt(0);
+  let c1 = text.charCodeAt(1);
+  for (let i = 0; i < n; i++) {
+    const c2 = text.charCodeAt(i + 2);
+    // exact for characters below U+0400 (30 bits), hashed otherwise
+    out[i] = c0 < 1024 && c1 < 1024 && c2 < 1024 && !seed ? ((c0 << 20) | (c1 << 10) | c2) >>> 0 : fmix32(((Math.imul(Math.imul(c0, 0x01000193) ^ c1, 0x01000193) ^ c2) ^ seed) >>> 0) | 0x40000000;
+    c0 = c1;
+    c1 = c2;
   }
   return out;
+}
+
+/** sorted unique copy */
+export function toSet(hashes: Uint32Array): Uint32Array {
+  const out = Uint32Array.from(hashes).sort();
+  let w = 0;
+  for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[i - 1]) out[w++] = out[i]!;
+  return out.subarray(0, w);
+}
+
+/** the character-trigram set of an already normalised text: sorted, unique */
+export function trigramSet(text: string, seed = 0): Uint32Array {
+  return toSet(trigramHashes(text, seed));
 }
 
 function hashChars(s: string, seed: number): number {
@@ -42,12 +58,23 @@ function hashChars(s: string, seed: number): number {
   return h >>> 0;
 }
 
-export function jaccard(a: Set<number>, b: Set<number>): number {
-  if (!a.size && !b.size) return 1;
-  const [small, big] = a.size <= b.size ? [a, b] : [b, a];
-  let inter = 0;
-  for (const x of small) if (big.has(x)) inter++;
-  return inter / (a.size + b.size - inter);
+/** exact Jaccard of two sorted unique arrays */
+export function jaccard(a: Uint32Array, b: Uint32Array): number {
+  if (!a.length && !b.length) return 1;
+  let i = 0,
+    j = 0,
+    inter = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!,
+      y = b[j]!;
+    if (x === y) {
+      inter++;
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return inter / (a.length + b.length - inter);
 }
 
 /** exact character-trigram Jaccard of two raw texts (normalised first) */
@@ -57,7 +84,7 @@ export function trigramJaccard(a: string, b: string): number {
 
 const EMPTY = 0xffffffff;
 /** One-permutation MinHash with rotation densification. */
-export function minhash(shingles: Set<number>, seed = DEFAULT_SEED): Uint32Array {
+export function minhash(shingles: Uint32Array, seed = DEFAULT_SEED): Uint32Array {
   const sig = new Uint32Array(MINHASH_BINS).fill(EMPTY);
   for (const s of shingles) {
     const h = fmix32((s ^ seed) >>> 0);
@@ -82,6 +109,8 @@ export function minhash(shingles: Set<number>, seed = DEFAULT_SEED): Uint32Array
 export interface DedupeItem {
   key: string;
   text: string;
+  /** the text already normalised (normaliseForDedupe), when the caller has it cached */
+  norm?: string;
 }
 
 export interface DuplicatePair {
@@ -95,17 +124,33 @@ export interface DedupeResult {
   /** connected groups (each sorted, groups sorted by first key) */
   groups: string[][];
   candidatesChecked: number;
+  /** candidate pairs whose exact Jaccard was computed */
+  exactChecks: number;
+}
+
+interface SigEntry {
+  sig: Uint32Array;
+  /** sorted unique trigram set, built only when a candidate pair needs the exact check */
+  shingles: Uint32Array;
 }
 
 /** Signature cache shared across iterations: normalised text -> shingles + signature. */
 export class SignatureCache {
-  private map = new Map<string, { shingles: Set<number>; sig: Uint32Array }>();
+  private map = new Map<string, SigEntry>();
+  /** the last result, reused when the items are the same objects (REDUCE and MEASURE often ask twice) */
+  last: { keys: string[]; entries: object[]; threshold: number; result: DedupeResult } | null = null;
   constructor(private seed = DEFAULT_SEED) {}
-  get(normText: string): { shingles: Set<number>; sig: Uint32Array } {
+  get(normText: string): SigEntry {
     let e = this.map.get(normText);
     if (!e) {
-      const shingles = trigramSet(normText);
-      e = { shingles, sig: minhash(shingles, this.seed) };
+      const sig = minhash(trigramHashes(normText), this.seed);
+      let set: Uint32Array | null = null;
+      e = {
+        sig,
+        get shingles() {
+          return (set ??= trigramSet(normText));
+        },
+      };
       this.map.set(normText, e);
     }
     return e;
@@ -116,43 +161,73 @@ export class SignatureCache {
   }
 }
 
+export const ESTIMATE_MARGIN = 0.2;
+
+/** fraction of equal MinHash bins: an unbiased estimate of the Jaccard similarity */
+export function estimate(a: Uint32Array, b: Uint32Array): number {
+  let eq = 0;
+  for (let i = 0; i < MINHASH_BINS; i++) if (a[i] === b[i]) eq++;
+  return eq / MINHASH_BINS;
+}
+
+/** buckets larger than this are compared against their first member only (linear, not quadratic) */
+export const MAX_BUCKET_PAIRWISE = 24;
+
 export function findNearDuplicates(items: DedupeItem[], threshold: number, cache = new SignatureCache()): DedupeResult {
   const sorted = [...items].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
-  const norms = sorted.map((it) => normaliseForDedupe(it.text));
+  const norms = sorted.map((it) => it.norm ?? normaliseForDedupe(it.text));
   const entries = norms.map((n) => cache.get(n));
+  const keys = sorted.map((it) => it.key);
+  const last = cache.last;
+  if (last && last.threshold === threshold && last.keys.length === keys.length && last.keys.every((k, i) => k === keys[i] && last.entries[i] === entries[i])) return last.result;
   cache.retain(new Set(norms));
   const seen = new Set<number>();
   const pairs: DuplicatePair[] = [];
   let checked = 0;
+  let verified = 0;
   const n = sorted.length;
+  const check = (i: number, j: number) => {
+    checked++;
+    // cheap MinHash estimate first: the exact check only runs for pairs that could pass
+    // (the estimate's standard error at 128 bins is <= 0.045; the margin is > 4 of them)
+    const a = entries[i]!.sig;
+    const b = entries[j]!.sig;
+    let eq = 0;
+    for (let k = 0; k < MINHASH_BINS; k++) if (a[k] === b[k]) eq++;
+    if (eq / MINHASH_BINS < threshold - ESTIMATE_MARGIN) return;
+    if (i > j) [i, j] = [j, i];
+    const pk = i * n + j;
+    if (seen.has(pk)) return;
+    seen.add(pk);
+    verified++;
+    const sim = jaccard(entries[i]!.shingles, entries[j]!.shingles);
+    if (sim > threshold) pairs.push({ a: sorted[i]!.key, b: sorted[j]!.key, similarity: sim });
+  };
   for (let band = 0; band < LSH_BANDS; band++) {
-    const buckets = new Map<string, number[]>();
+    const buckets = new Map<number, number[]>();
+    const o = band * LSH_ROWS;
     for (let i = 0; i < n; i++) {
       const sig = entries[i]!.sig;
-      let key = '';
-      for (let r = 0; r < LSH_ROWS; r++) key += sig[band * LSH_ROWS + r]!.toString(36) + ',';
+      let key = band;
+      for (let r = 0; r < LSH_ROWS; r++) key = Math.imul(key ^ sig[o + r]!, 0x9e3779b1) + r;
+      key = fmix32(key >>> 0);
       const b = buckets.get(key);
       if (b) b.push(i);
       else buckets.set(key, [i]);
     }
     for (const members of buckets.values()) {
       if (members.length < 2) continue;
-      for (let x = 0; x < members.length; x++) {
-        for (let y = x + 1; y < members.length; y++) {
-          const i = members[x]!;
-          const j = members[y]!;
-          const pk = i * n + j;
-          if (seen.has(pk)) continue;
-          seen.add(pk);
-          checked++;
-          const sim = jaccard(entries[i]!.shingles, entries[j]!.shingles);
-          if (sim > threshold) pairs.push({ a: sorted[i]!.key, b: sorted[j]!.key, similarity: sim });
-        }
+      if (members.length > MAX_BUCKET_PAIRWISE) {
+        for (let y = 1; y < members.length; y++) check(members[0]!, members[y]!);
+        continue;
       }
+      for (let x = 0; x < members.length; x++) for (let y = x + 1; y < members.length; y++) check(members[x]!, members[y]!);
     }
   }
   pairs.sort((p, q) => (p.a < q.a ? -1 : p.a > q.a ? 1 : p.b < q.b ? -1 : p.b > q.b ? 1 : 0));
-  return { pairs, groups: groupPairs(pairs), candidatesChecked: checked };
+  const result = { pairs, groups: groupPairs(pairs), candidatesChecked: checked, exactChecks: verified };
+  cache.last = { keys, entries, threshold, result };
+  return result;
 }
 
 export function groupPairs(pairs: DuplicatePair[]): string[][] {

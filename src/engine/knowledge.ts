@@ -1,6 +1,7 @@
 // Reading knowledge out of notes: ids, titles, citations, maturity, staleness, references.
 import path from 'node:path';
 import fs from 'node:fs';
+import { normaliseForDedupe } from './dedupe';
 import { firstHeading, noteDate, str, strList, type Note } from './note';
 
 export const MATURITY_ORDER = ['draft', 'provisional', 'accepted', 'stable', 'promoted'] as const;
@@ -98,6 +99,45 @@ export function isStale(n: Note, now: Date, staleDays: number, referenced: boole
 /** dedupe text: the title and the body, so metadata differences do not hide a duplicate */
 export function dedupeText(n: Note): string {
   return `${noteTitle(n)}\n${n.body}`;
+}
+
+/** Per-note derived values, cached on the (immutable, content-addressed) Note object. */
+interface Derived {
+  norm?: string;
+  title?: string;
+  summary?: string;
+}
+const derivedCache = new WeakMap<Note, Derived>();
+function derived(n: Note): Derived {
+  let d = derivedCache.get(n);
+  if (!d) derivedCache.set(n, (d = {}));
+  return d;
+}
+
+export function dedupeItem(n: Note): { key: string; text: string; norm: string } {
+  const d = derived(n);
+  if (d.norm === undefined) d.norm = normaliseForDedupe(dedupeText(n));
+  return { key: n.rel, text: '', norm: d.norm };
+}
+
+export function cachedTitle(n: Note): string {
+  const d = derived(n);
+  return (d.title ??= noteTitle(n));
+}
+
+/** the first ~240 characters of prose (headings dropped), for the retrieval index */
+export function noteSummary(n: Note): string {
+  const d = derived(n);
+  if (d.summary === undefined) {
+    const text = n.body
+      .split(/\r?\n/)
+      .filter((l) => !/^#/.test(l.trim()))
+      .join(' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+    d.summary = text.length > 240 ? text.slice(0, 237) + '...' : text;
+  }
+  return d.summary;
 }
 
 /** Text of patterns/ and research/, lower-cased, for "is this note referenced" checks. */

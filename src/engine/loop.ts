@@ -160,6 +160,8 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
     };
     const staging = new Staging(o.workspace, o.runId, index, id);
     let stage: Stage = 'ingest';
+    let stageT0 = Date.now();
+    const timings: Record<string, number> = {};
     const enter = async (next: Stage) => {
       stage = next;
       o.emit({ type: 'stage', runId: o.runId, index, stage: next, state: 'started' });
@@ -172,8 +174,12 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
       }
       await tick();
       stopCheck(next);
+      stageT0 = Date.now();
     };
-    const leave = () => o.emit({ type: 'stage', runId: o.runId, index, stage, state: 'finished' });
+    const leave = () => {
+      timings[`${stage}_ms`] = Date.now() - stageT0;
+      o.emit({ type: 'stage', runId: o.runId, index, stage, state: 'finished' });
+    };
     let stop = false;
     const iterate = async (): Promise<void> => {
     try {
@@ -361,6 +367,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
 
     function finish(): void {
       const fin = o.now();
+      rec.measure = { ...rec.measure, ...timings };
       rec.finished_at = fin.toISOString();
       rec.duration_ms = Date.now() - t0;
       try {

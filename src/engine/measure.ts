@@ -8,17 +8,19 @@ import {
   PROVISIONAL_OR_HIGHER,
   ReferenceIndex,
   citationsOf,
-  dedupeText,
+  dedupeItem,
   hasRequiredKeys,
   hasSource,
   isStale,
   isVisible,
   maturityOf,
-  noteTitle,
+  cachedTitle,
 } from './knowledge';
 import { round } from './delta';
 import { Retriever, parseIndex } from './retrieval';
-import { METRIC_NAMES, type FitnessVector } from './schemas';
+import { METRIC_NAMES, type FitnessVector, type IndexEntry } from './schemas';
+import type { Note } from './note';
+import { sha256 } from './fsutil';
 
 export interface MeasureInput {
   view: CorpusView;
@@ -38,6 +40,26 @@ export interface MeasureResult {
 
 function frac(num: number, den: number, empty = 1): number {
   return den === 0 ? empty : round(num / den, 6);
+}
+
+/**
+ * retrieval_self_test: each visible learning's title, queried against the index, returns it in
+ * the top 3. Memoised on the index bytes and the notes (an unchanged corpus is not re-queried).
+ */
+const selfTestMemo = new WeakMap<object, { indexHash: string; notes: Note[]; hits: number }>();
+function selfTest(raw: Buffer | null, entries: IndexEntry[], notes: Note[], owner: object): number {
+  if (!entries.length || !notes.length) return 0;
+  const indexHash = sha256(raw ?? '');
+  const memo = selfTestMemo.get(owner);
+  if (memo && memo.indexHash === indexHash && memo.notes.length === notes.length && memo.notes.every((n, i) => n === notes[i])) return memo.hits;
+  const retr = new Retriever(entries);
+  let hits = 0;
+  for (const note of notes) {
+    const top = retr.search(cachedTitle(note), 3);
+    if (top.some((i) => entries[i]!.path === note.rel)) hits++;
+  }
+  selfTestMemo.set(owner, { indexHash, notes, hits });
+  return hits;
 }
 
 export function measure(input: MeasureInput): MeasureResult {
@@ -66,7 +88,7 @@ export function measure(input: MeasureInput): MeasureResult {
     const vis = isVisible(note);
     if (vis) visible++;
     if (!isStale(note, now, staleDays, references.references(note))) fresh++;
-    if (vis) dedupeItems.push({ key: note.rel, text: dedupeText(note) });
+    if (vis) dedupeItems.push(dedupeItem(note));
   }
   const dups = findNearDuplicates(dedupeItems, input.dedupeThreshold, input.sigCache);
   const inGroups = dups.groups.reduce((a, g) => a + g.length, 0);
@@ -83,12 +105,7 @@ export function measure(input: MeasureInput): MeasureResult {
     if (note && note.hash === e.hash) consistent++;
   }
   const visibleNotes = L.filter(isVisible);
-  const retr = new Retriever(entries);
-  let hits = 0;
-  for (const note of visibleNotes) {
-    const top = retr.search(noteTitle(note), 3);
-    if (top.some((i) => entries[i]!.path === note.rel)) hits++;
-  }
+  const hits = selfTest(view.raw('index.jsonl'), entries, visibleNotes, input.sigCache);
 
   const fitness: FitnessVector = {
     frontmatter_validity: frac(valid, n),

@@ -1,6 +1,7 @@
 // A note: bytes on disk, split into an optional YAML frontmatter block and a body that is never
 // re-encoded. Unknown frontmatter keys survive any edit; CRLF and a BOM are kept.
 import YAML from 'yaml';
+import { fastParseFrontmatter } from './fastYaml';
 import { sha256 } from './fsutil';
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -84,7 +85,7 @@ export function parseNote(rel: string, bytes: Buffer, hash = sha256(bytes)): Not
   note.body = bodyText;
   note.bodyOffset = (bom ? 3 : 0) + Buffer.byteLength(text.slice(0, end.index + end[0].length), 'utf8');
   try {
-    const parsed = note.fmText.trim() === '' ? {} : YAML.parse(note.fmText, { uniqueKeys: true });
+    const parsed = note.fmText.trim() === '' ? {} : (fastParseFrontmatter(note.fmText) ?? YAML.parse(note.fmText, { uniqueKeys: true }));
     if (parsed === null || parsed === undefined) note.fm = {};
     else if (typeof parsed !== 'object' || Array.isArray(parsed)) note.fmError = 'frontmatter is not a mapping';
     else note.fm = parsed as Record<string, unknown>;

@@ -8,14 +8,15 @@ import type { IngestResult } from './ingest';
 import {
   MATURITY_ORDER,
   citationsOf,
-  dedupeText,
+  dedupeItem,
+  noteSummary,
   isStale,
   isVisible,
   isoDay,
   maturityOf,
   maturityRank,
   noteId,
-  noteTitle,
+  cachedTitle,
   slugify,
 } from './knowledge';
 import { buildNote, isEditable, noteDate, patchFrontmatter, str, strList, type Note } from './note';
@@ -170,11 +171,7 @@ export function reduce(input: ReduceInput): ReduceResult {
   // 3. merge near-duplicates: survivor keeps best metadata and the union of citations and tags
   input.checkpoint('reduce:dedupe');
   const visible = view.notesOf('learning').filter((n) => isEditable(n) && isVisible(n));
-  const dups = findNearDuplicates(
-    visible.map((n) => ({ key: n.rel, text: dedupeText(n) })),
-    input.dedupeThreshold,
-    input.sigCache,
-  );
+  const dups = findNearDuplicates(visible.map(dedupeItem), input.dedupeThreshold, input.sigCache);
   for (const group of dups.groups) {
     input.checkpoint('reduce:merge');
     const members = group.map((rel) => view.note(rel)!).filter(Boolean);
@@ -285,11 +282,11 @@ export function reduce(input: ReduceInput): ReduceResult {
     .map((n) => ({
       id: noteId(n),
       path: n.rel,
-      title: noteTitle(n),
+      title: cachedTitle(n),
       tags: strList(n.fm.tags),
       maturity: maturityOf(n),
       hash: n.hash,
-      summary: summaryOf(n),
+      summary: noteSummary(n),
     }));
   const indexBytes = Buffer.from(entries.map((e) => JSON.stringify(e)).join('\n') + (entries.length ? '\n' : ''), 'utf8');
   const oldIndex = view.raw('index.jsonl');
@@ -302,16 +299,6 @@ export function reduce(input: ReduceInput): ReduceResult {
 
   const out: Change[] = [...changes.entries()].map(([p, c]) => ({ path: p, kind: c.kind, reason: c.reasons.join('; '), before: null, ...(c.moved_to ? { moved_to: c.moved_to } : {}) }));
   return { counters, changes: out, degraded };
-}
-
-function summaryOf(n: Note): string {
-  const text = n.body
-    .split(/\r?\n/)
-    .filter((l) => !/^#/.test(l.trim()))
-    .join(' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return text.length > 240 ? text.slice(0, 237) + '...' : text;
 }
 
 function compareSurvivor(a: Note, b: Note): number {

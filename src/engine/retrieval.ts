@@ -8,43 +8,80 @@ export function tokenize(s: string): string[] {
 }
 
 export class Retriever {
-  private postings = new Map<string, { doc: number; tf: number }[]>();
-  private lengths: number[] = [];
-  private avgLen = 1;
+  /** per term: documents and their precomputed BM25 weights */
+  private postings = new Map<string, { docs: Int32Array; weights: Float64Array }>();
+  private acc: Float64Array;
+  private touched: Int32Array;
   constructor(readonly entries: IndexEntry[]) {
+    const raw = new Map<string, number[]>(); // term -> [doc, tf, doc, tf, ...]
+    const lengths: number[] = [];
     entries.forEach((e, doc) => {
       const toks = [...tokenize(e.title), ...tokenize(e.title), ...e.tags.flatMap(tokenize), ...tokenize(e.summary)];
-      this.lengths.push(toks.length);
+      lengths.push(toks.length);
       const tf = new Map<string, number>();
       for (const t of toks) tf.set(t, (tf.get(t) ?? 0) + 1);
       for (const [t, n] of tf) {
-        let p = this.postings.get(t);
-        if (!p) this.postings.set(t, (p = []));
-        p.push({ doc, tf: n });
+        let p = raw.get(t);
+        if (!p) raw.set(t, (p = []));
+        p.push(doc, n);
       }
     });
-    this.avgLen = this.lengths.length ? this.lengths.reduce((a, b) => a + b, 0) / this.lengths.length : 1;
+    const N = entries.length;
+    const avgLen = lengths.length ? lengths.reduce((a, b) => a + b, 0) / lengths.length : 1;
+    for (const [t, p] of raw) {
+      const df = p.length / 2;
+      const idf = Math.log(1 + (N - df + 0.5) / (df + 0.5));
+      const docs = new Int32Array(df);
+      const weights = new Float64Array(df);
+      for (let i = 0; i < df; i++) {
+        const doc = p[2 * i]!;
+        const tf = p[2 * i + 1]!;
+        docs[i] = doc;
+        weights[i] = (idf * tf * 2.2) / (tf + 1.2 * (0.25 + 0.75 * (lengths[doc]! / avgLen)));
+      }
+      this.postings.set(t, { docs, weights });
+    }
+    this.acc = new Float64Array(N);
+    this.touched = new Int32Array(N);
   }
 
-  /** top-k entry indices for a query, ties broken by path */
+  /** top-k entry indices for a query (BM25), ties broken by path */
   search(query: string, k = 3): number[] {
     const N = this.entries.length;
-    const scores = new Map<number, number>();
-    const terms = [...new Set(tokenize(query))];
+    const acc = this.acc;
+    let nTouched = 0;
+    let terms = [...new Set(tokenize(query))].filter((t) => this.postings.has(t));
+    // very common terms carry almost no signal and would make every query scan the whole index
+    const common = Math.max(50, Math.floor(N * 0.1));
+    const rare = terms.filter((t) => this.postings.get(t)!.docs.length <= common);
+    if (rare.length) terms = rare;
     for (const t of terms) {
-      const p = this.postings.get(t);
-      if (!p) continue;
-      const idf = Math.log(1 + (N - p.length + 0.5) / (p.length + 0.5));
-      for (const { doc, tf } of p) {
-        const len = this.lengths[doc]!;
-        const s = (idf * tf * 2.2) / (tf + 1.2 * (0.25 + 0.75 * (len / this.avgLen)));
-        scores.set(doc, (scores.get(doc) ?? 0) + s);
+      const { docs, weights } = this.postings.get(t)!;
+      for (let i = 0; i < docs.length; i++) {
+        const doc = docs[i]!;
+        if (acc[doc] === 0) this.touched[nTouched++] = doc;
+        acc[doc] += weights[i]!;
       }
     }
-    return [...scores.entries()]
-      .sort((a, b) => b[1] - a[1] || (this.entries[a[0]]!.path < this.entries[b[0]]!.path ? -1 : 1))
-      .slice(0, k)
-      .map(([d]) => d);
+    // top-k selection without sorting every scored document
+    const topDoc: number[] = [];
+    const topScore: number[] = [];
+    for (let i = 0; i < nTouched; i++) {
+      const doc = this.touched[i]!;
+      const sc = acc[doc]!;
+      acc[doc] = 0;
+      if (topDoc.length === k && sc < topScore[k - 1]!) continue;
+      let pos = topDoc.length;
+      while (pos > 0 && (sc > topScore[pos - 1]! || (sc === topScore[pos - 1]! && this.entries[doc]!.path < this.entries[topDoc[pos - 1]!]!.path))) pos--;
+      if (pos >= k) continue;
+      topDoc.splice(pos, 0, doc);
+      topScore.splice(pos, 0, sc);
+      if (topDoc.length > k) {
+        topDoc.pop();
+        topScore.pop();
+      }
+    }
+    return topDoc;
   }
 }
 

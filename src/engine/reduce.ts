@@ -276,29 +276,37 @@ export function reduce(input: ReduceInput): ReduceResult {
 
   // 7. rebuild index.jsonl from the live learnings (after every other change)
   input.checkpoint('reduce:index');
-  const entries: IndexEntry[] = view
-    .notesOf('learning')
-    .filter((n) => isVisible(n))
-    .map((n) => ({
-      id: noteId(n),
-      path: n.rel,
-      title: cachedTitle(n),
-      tags: strList(n.fm.tags),
-      maturity: maturityOf(n),
-      hash: n.hash,
-      summary: noteSummary(n),
-    }));
-  const indexBytes = Buffer.from(entries.map((e) => JSON.stringify(e)).join('\n') + (entries.length ? '\n' : ''), 'utf8');
+  const liveNotes = view.notesOf('learning').filter((n) => isVisible(n));
+  const { bytes: indexBytes, count } = buildIndex(liveNotes, input.sigCache);
+  counters.index_entries = count;
   const oldIndex = view.raw('index.jsonl');
-  counters.index_entries = entries.length;
   if (!oldIndex || !oldIndex.equals(indexBytes)) {
     stageBytes('index.jsonl', indexBytes);
-    record('index.jsonl', oldIndex ? 'modified' : 'added', `rebuilt retrieval index (${entries.length} entries)`);
+    record('index.jsonl', oldIndex ? 'modified' : 'added', `rebuilt retrieval index (${count} entries)`);
     counters.index_rebuilt = 1;
   }
 
   const out: Change[] = [...changes.entries()].map(([p, c]) => ({ path: p, kind: c.kind, reason: c.reasons.join('; '), before: null, ...(c.moved_to ? { moved_to: c.moved_to } : {}) }));
   return { counters, changes: out, degraded };
+}
+
+/** index.jsonl bytes for the live notes; memoised while the notes are the same objects */
+const indexMemo = new WeakMap<object, { notes: Note[]; bytes: Buffer }>();
+export function buildIndex(notes: Note[], owner: object): { bytes: Buffer; count: number } {
+  const memo = indexMemo.get(owner);
+  if (memo && memo.notes.length === notes.length && memo.notes.every((n, i) => n === notes[i])) return { bytes: memo.bytes, count: notes.length };
+  const entries: IndexEntry[] = notes.map((n) => ({
+    id: noteId(n),
+    path: n.rel,
+    title: cachedTitle(n),
+    tags: strList(n.fm.tags),
+    maturity: maturityOf(n),
+    hash: n.hash,
+    summary: noteSummary(n),
+  }));
+  const bytes = Buffer.from(entries.map((e) => JSON.stringify(e)).join('\n') + (entries.length ? '\n' : ''), 'utf8');
+  indexMemo.set(owner, { notes, bytes });
+  return { bytes, count: entries.length };
 }
 
 function compareSurvivor(a: Note, b: Note): number {

@@ -157,7 +157,7 @@ export function readTonight(workspace: string, queueFile: string): { items: stri
   return { items: items.map((i) => redactSecrets(i).text), path: file };
 }
 
-export function ingest(workspace: string, cache: NoteCache, queueFile: string, now: Date): IngestResult {
+export function ingest(workspace: string, cache: NoteCache, queueFile: string, now: Date, staleDays = 30): IngestResult {
   const snap = loadSnapshot(workspace, cache);
   const view = new CorpusView(snap, cache);
   const degraded = [...snap.degraded];
@@ -198,6 +198,11 @@ export function ingest(workspace: string, cache: NoteCache, queueFile: string, n
         continue;
       }
       const d = noteDate(n.fm.date) ?? noteDate(path.posix.basename(rel).slice(0, 10)) ?? now;
+      if (now.getTime() - d.getTime() > staleDays * 86_400_000) {
+        // its learnings would be stale on arrival: leave old sessions alone
+        counters.sessions_skipped_stale = (counters.sessions_skipped_stale ?? 0) + 1;
+        continue;
+      }
       for (const bullet of mineSessionLearnings(n)) {
         const red = redactSecrets(bullet);
         const hash = sha256(`${rel}\n${bullet.toLowerCase()}`).slice(0, 16);

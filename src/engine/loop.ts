@@ -186,7 +186,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
       // INGEST
       await enter('ingest');
       if (o.faults.ingestError === index) throw new Error('injected INGEST failure');
-      const ing = ingest(o.workspace, cache, s.queueFile, o.now());
+      const ing = ingest(o.workspace, cache, s.queueFile, o.now(), s.staleDays);
       rec.ingest = ing.counters;
       rec.degraded.push(...ing.degraded);
       if (!st.baseline) {

@@ -247,7 +247,15 @@ function finalizeDerived(s: Summary, st: LoopState | null, workspace: string, qu
   }));
   const [first, ...rest] = steps;
   s.steps = [...(first ? [first] : []), ...iterSteps, ...rest];
-  const iterDegraded = s.iterations.flatMap((it) => it.degraded.map((d) => `iteration ${it.index}: ${d}`));
+  // a corpus-level note repeats every iteration: list it once, under the first iteration that saw it
+  const seenText = new Set<string>();
+  const iterDegraded: string[] = [];
+  for (const it of s.iterations)
+    for (const d of it.degraded) {
+      if (seenText.has(d)) continue;
+      seenText.add(d);
+      iterDegraded.push(`iteration ${it.index}: ${d}`);
+    }
   s.degraded = [...new Set([...runDegraded, ...iterDegraded])];
   const tonight = readTonight(workspace, queueFile);
   let nextWork: Buffer | null = null;

@@ -60,15 +60,17 @@ export class Staging {
       let backup: string | null = null;
       if (live) {
         backup = this.beforePath(p);
-        this.writer.write(backup, live);
+        this.writer.writeBatched(backup, live);
       }
       let staged: string | null = null;
       if (op.op === 'write') {
         staged = `${stagingRoot}/files/${p}`;
-        this.writer.write(staged, op.data);
+        // durable: a rename moves these bytes into the live corpus at COMMIT
+        this.writer.writeBatched(staged, op.data);
       }
       ops.push({ op: op.op, path: p, staged, backup, after_hash: op.op === 'write' ? sha256(op.data) : null });
     }
+    this.writer.flushDirs();
     this.persisted = { state: 'READY', iteration_id: this.iterationId, started_at: isoNow(), ops };
     return this.persisted;
   }
@@ -87,6 +89,7 @@ export class Staging {
       done++;
     }
     if (crash >= done) process.kill(process.pid, 'SIGKILL');
+    this.writer.flushDirs(); // every rename is durable before the marker says DONE
     this.writer.write(markerRel, JSON.stringify({ ...marker, state: 'DONE' }, null, 2));
     cleanupIteration(this.writer, this.iterationId);
     return marker;

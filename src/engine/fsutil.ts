@@ -9,14 +9,21 @@ export function sha256(data: Buffer | string): string {
 
 let tmpCounter = 0;
 /** Writes bytes to `file` so that readers see either the old or the new content, never a mix. */
-export function atomicWriteFileSync(file: string, data: Buffer | string, mode = 0o644): void {
+export interface WriteOptions {
+  /** fsync the file before the rename (default true) */
+  fsync?: boolean;
+  /** fsync the folder after the rename (default true); batch writers fsync each folder once */
+  dirSync?: boolean;
+}
+
+export function atomicWriteFileSync(file: string, data: Buffer | string, opts: WriteOptions = {}): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.${tmpCounter++}.tmp`);
-  const fd = fs.openSync(tmp, 'wx', mode);
+  const fd = fs.openSync(tmp, 'wx', 0o644);
   try {
     fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    fs.fsyncSync(fd);
+    if (opts.fsync !== false) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
@@ -26,7 +33,7 @@ export function atomicWriteFileSync(file: string, data: Buffer | string, mode = 
     fs.rmSync(tmp, { force: true });
     throw e;
   }
-  fsyncDir(dir);
+  if (opts.dirSync !== false) fsyncDir(dir);
 }
 
 export function renameWithRetry(from: string, to: string): void {

@@ -86,7 +86,7 @@ export function mineSessionLearnings(n: Note): string[] {
 
 function titleFrom(text: string): string {
   const first = text.split(/(?<=[.!?])\s/)[0] ?? text;
-  const t = first.replace(/[`*_]/g, '').trim();
+  const t = first.replace(/\*\*|`/g, '').replace(/(^|\s)[*_]+|[*_]+(?=\s|$|[.,;:!?])/g, '$1').trim();
   return t.length > 90 ? t.slice(0, 87).replace(/\s+\S*$/, '') + '…' : t;
 }
 

@@ -90,7 +90,9 @@ export function acquireRunLock(workspace: string, runId: string, degraded: strin
     const sameHost = !info.host || info.host === os.hostname();
     const old = now.getTime() - info.mtimeMs > LOCK_STALE_MS;
     const alive = processAlive(info.pid);
-    const reclaim = sameHost ? !alive : old && !alive;
+    // an unreadable pid in a brand-new file: someone is creating it right now
+    const young = now.getTime() - info.mtimeMs < 10_000 && !info.pid;
+    const reclaim = !young && (sameHost ? !alive : old && !alive);
     if (!reclaim) {
       throw new DreamError(
         `already running (pid ${info.pid || 'unknown'}, since ${info.startedAt || new Date(info.mtimeMs).toISOString()}${info.runId ? `, run ${info.runId}` : ''}); lock ${file}`,

@@ -102,12 +102,7 @@ export function parseNote(rel: string, bytes: Buffer, hash = sha256(bytes)): Not
  */
 export function patchFrontmatter(n: Note, patch: Record<string, unknown>): Buffer {
   if (!isEditable(n)) throw new Error(`${n.rel}: refusing to edit a note that is not valid UTF-8 with parseable frontmatter`);
-  const doc = YAML.parseDocument(n.fmText);
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === undefined) continue;
-    doc.set(k, v);
-  }
-  let fm = doc.toString({ lineWidth: 0 });
+  let fm = patchSimple(n.fmText, patch) ?? patchDocument(n.fmText, patch);
   if (!fm.endsWith('\n')) fm += '\n';
   if (n.eol === '\r\n') fm = fm.replace(/\r?\n/g, '\r\n');
   const head = Buffer.from(`---${n.eol}${fm}---${n.eol}`, 'utf8');
@@ -115,10 +110,54 @@ export function patchFrontmatter(n: Note, patch: Record<string, unknown>): Buffe
   return Buffer.concat([n.bom ? BOM : Buffer.alloc(0), head, body]);
 }
 
+const STRINGIFY = { lineWidth: 0, flowCollectionPadding: false } as const;
+
+function patchDocument(fmText: string, patch: Record<string, unknown>): string {
+  const doc = YAML.parseDocument(fmText);
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) continue;
+    doc.set(k, v);
+  }
+  return doc.toString(STRINGIFY);
+}
+
+/**
+ * Line-level edit for simple frontmatter (the fast-path subset): only the lines of the patched
+ * keys change, every other byte stays. Returns undefined when the block is not simple.
+ */
+function patchSimple(fmText: string, patch: Record<string, unknown>): string | undefined {
+  const orig = fastParseFrontmatter(fmText);
+  if (!orig) return undefined;
+  const lines = fmText.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) continue;
+    const rendered = YAML.stringify({ [k]: v }, STRINGIFY).replace(/\n$/, '').split('\n');
+    const at = lines.findIndex((l) => l.startsWith(k + ':') && /^[A-Za-z_][A-Za-z0-9_-]*:(\s|$)/.test(l) && l.slice(0, l.indexOf(':')) === k);
+    if (at < 0) {
+      lines.push(...rendered);
+      continue;
+    }
+    let end = at + 1;
+    while (end < lines.length && /^( {0,4})- /.test(lines[end]!.replace(/\r$/, ''))) end++;
+    lines.splice(at, end - at, ...rendered);
+  }
+  const out = lines.map((l) => l.replace(/\r$/, '')).join('\n') + '\n';
+  // the edit must mean exactly "original + patch"; anything else falls back to the full YAML path
+  const check = fastParseFrontmatter(out);
+  if (!check) return undefined;
+  const want: Record<string, unknown> = { ...orig };
+  for (const [k, v] of Object.entries(patch)) if (v !== undefined) want[k] = v;
+  const keys = Object.keys(want);
+  if (Object.keys(check).length !== keys.length) return undefined;
+  for (const k of keys) if (JSON.stringify(check[k]) !== JSON.stringify(want[k])) return undefined;
+  return out;
+}
+
 /** Builds a brand-new note. */
 export function buildNote(frontmatter: Record<string, unknown>, body: string): Buffer {
   const doc = new YAML.Document(frontmatter);
-  return Buffer.from(`---\n${doc.toString({ lineWidth: 0 })}---\n${body}`, 'utf8');
+  return Buffer.from(`---\n${doc.toString(STRINGIFY)}---\n${body}`, 'utf8');
 }
 
 export function str(v: unknown): string | undefined {

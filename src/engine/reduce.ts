@@ -176,7 +176,7 @@ export function reduce(input: ReduceInput): ReduceResult {
     input.checkpoint('reduce:merge');
     const members = group.map((rel) => view.note(rel)!).filter(Boolean);
     if (members.length < 2) continue;
-    const ranked = [...members].sort(compareSurvivor);
+    const ranked = [...members].sort((a, b) => compareSurvivor(a, b, ingest.references));
     const survivor = ranked[0]!;
     const others = ranked.slice(1);
     const sid = noteId(survivor);
@@ -203,7 +203,11 @@ export function reduce(input: ReduceInput): ReduceResult {
     if (newest && sd && newest.getTime() > sd.getTime()) patch.date = isoDay(newest);
     const mergedFrom = [...strList(survivor.fm.merged_from), ...others.map(noteId)];
     patch.merged_from = [...new Set(mergedFrom)];
-    if (patch.citations && survivor.fm.stale_citation === true && cites.every((c) => ingest.citations.exists(c))) patch.stale_citation = false;
+    if (patch.citations) {
+      const anyBroken = cites.some((c) => !ingest.citations.exists(c));
+      if (anyBroken && survivor.fm.stale_citation !== true) patch.stale_citation = true;
+      else if (!anyBroken && survivor.fm.stale_citation === true) patch.stale_citation = false;
+    }
     update(survivor, patch, `merged near-duplicate(s) ${others.map((o) => `.agents/${o.rel}`).join(', ')} (trigram Jaccard > ${input.dedupeThreshold})`);
     for (const o of others) {
       moveToArchive(o, { superseded_by: sid, maturity: 'archived', archived_at: today, archived_reason: `near-duplicate of .agents/${survivor.rel}` }, 'superseded', `near-duplicate of .agents/${survivor.rel}; superseded by ${sid}`);
@@ -309,7 +313,13 @@ export function buildIndex(notes: Note[], owner: object): { bytes: Buffer; count
   return { bytes, count: entries.length };
 }
 
-function compareSurvivor(a: Note, b: Note): number {
+/** survivor order: a note named from patterns/research first (so their links stay live), then best metadata */
+function compareSurvivor(a: Note, b: Note, refs?: { references(n: Note): boolean }): number {
+  if (refs) {
+    const ra = refs.references(a) ? 1 : 0;
+    const rb = refs.references(b) ? 1 : 0;
+    if (ra !== rb) return rb - ra;
+  }
   const num = (n: Note, k: string) => (Number.isFinite(Number(n.fm[k])) ? Number(n.fm[k]) : -1);
   const d = (n: Note) => noteDate(n.fm.date)?.getTime() ?? 0;
   return (

@@ -5,7 +5,7 @@
 //  - every write is atomic (temp + fsync + rename)
 import fs from 'node:fs';
 import path from 'node:path';
-import { atomicWriteFileSync, fsyncDir, renameWithRetry } from './fsutil';
+import { atomicWriteFileSync, fsyncDir, renameWithRetry, type WriteOptions } from './fsutil';
 
 export const MUTABLE_PREFIXES = ['learnings/', 'findings/', 'patterns/', 'knowledge/', 'overnight/', 'dream/'];
 export const MUTABLE_FILES = ['rpi/next-work.jsonl', 'index.jsonl'];
@@ -17,8 +17,13 @@ export class WriteGuardError extends Error {
   }
 }
 
+/** how long a folder checked to be a real folder (not a symlink) is trusted by one writer */
+const DIR_CHECK_TTL_MS = 2000;
+
 export class CorpusWriter {
   readonly agentsDir: string;
+  private checkedDirs = new Map<string, number>();
+  private pendingDirs = new Set<string>();
   constructor(readonly workspace: string) {
     this.agentsDir = path.join(path.resolve(workspace), '.agents');
   }
@@ -43,8 +48,11 @@ export class CorpusWriter {
     const rel = path.relative(ws, abs);
     let cur = ws;
     const parts = rel.split(path.sep);
-    for (const part of parts) {
-      cur = path.join(cur, part);
+    const now = Date.now();
+    for (let i = 0; i < parts.length; i++) {
+      cur = path.join(cur, parts[i]!);
+      const last = i === parts.length - 1;
+      if (!last && (this.checkedDirs.get(cur) ?? 0) > now) continue;
       let st: fs.Stats;
       try {
         st = fs.lstatSync(cur);
@@ -53,11 +61,28 @@ export class CorpusWriter {
         throw e;
       }
       if (st.isSymbolicLink()) throw new WriteGuardError(`refused to write through a symlink: ${path.relative(ws, cur)}`);
+      if (!last && st.isDirectory()) this.checkedDirs.set(cur, now + DIR_CHECK_TTL_MS);
     }
   }
 
   write(rel: string, data: Buffer | string): void {
     atomicWriteFileSync(this.resolve(rel), data);
+  }
+
+  /**
+   * Batched durable write: the file is fsynced, its folder is fsynced once by flushDirs().
+   * `durable: false` skips the file fsync too (for transient staging files).
+   */
+  writeBatched(rel: string, data: Buffer | string, durable = true): void {
+    const abs = this.resolve(rel);
+    const opts: WriteOptions = { fsync: durable, dirSync: false };
+    atomicWriteFileSync(abs, data, opts);
+    if (durable) this.pendingDirs.add(path.dirname(abs));
+  }
+
+  flushDirs(): void {
+    for (const d of this.pendingDirs) fsyncDir(d);
+    this.pendingDirs.clear();
   }
 
   /** Appends whole lines (the file is rewritten atomically, so a crash never leaves half a line). */
@@ -86,7 +111,7 @@ export class CorpusWriter {
     const to = this.resolve(toRel);
     fs.mkdirSync(path.dirname(to), { recursive: true });
     renameWithRetry(from, to);
-    fsyncDir(path.dirname(to));
+    this.pendingDirs.add(path.dirname(to));
   }
 
   /** Removes one regular file. Callers must have kept its before-image (rule 6). */
@@ -112,17 +137,27 @@ export class CorpusWriter {
     fs.rmSync(this.resolve(norm), { recursive: true, force: true });
   }
 
-  /** Exclusive create (fails with EEXIST); used for the run lock. */
+  /**
+   * Exclusive create with its content in place at once (fails with EEXIST): the bytes are written
+   * to a temp file and hard-linked to the name, so nobody ever reads a half-written lock.
+   */
   createExclusive(rel: string, data: string): void {
     const abs = this.resolve(rel);
     fs.mkdirSync(path.dirname(abs), { recursive: true });
-    const fd = fs.openSync(abs, 'wx', 0o644);
+    const tmp = `${abs}.${process.pid}.${Date.now()}.tmp`;
+    const fd = fs.openSync(tmp, 'wx', 0o644);
     try {
       fs.writeSync(fd, data);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
+    try {
+      fs.linkSync(tmp, abs);
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
+    fsyncDir(path.dirname(abs));
   }
 
   /** Copies a file (read through lstat-checked source) to a guarded destination, atomically. */

@@ -112,9 +112,25 @@ interface SizeResult {
   runs: IterationSample[];
   first_ratio: number | null;
   no_change_ratio: number | null;
+  /** the no-change iteration as the first iteration of a fresh run (cold caches) */
+  no_change_cold_start: IterationSample | null;
+  no_change_cold_ratio: number | null;
   dedupe: { ms: number; found_pairs: number; correct_pairs: number; planted_pairs: number; precision: number; recall: number; candidates_checked: number; exact_checks: number; false_positives: string[]; missed: string[] };
   memory: { max_rss_mb: number; heap_used_mb: number; heap_peak_sampled_mb: number };
   errors: string[];
+}
+
+function sampleOf(it: RunOutcome['summary']['iterations'][number], runIndex: number, outcome: RunOutcome): IterationSample {
+  return {
+    run: runIndex,
+    duration_ms: it.duration_ms,
+    wall_ms: it.duration_ms,
+    status: it.status,
+    changes: it.changes.length,
+    run_status: outcome.status,
+    halt_reason: outcome.summary.halt_reason ?? null,
+    stage_ms: Object.fromEntries(Object.entries(it.measure).filter((e): e is [string, number] => e[0].endsWith('_ms') && typeof e[1] === 'number')),
+  };
 }
 
 async function singleIteration(workspace: string, runIndex: number): Promise<{ sample: IterationSample; outcome: RunOutcome }> {
@@ -187,28 +203,32 @@ async function benchSize(size: number, args: Args, heapSamples: number[]): Promi
   let first: IterationSample | null = null;
   let firstMerged: SizeResult['first_merged'] = null;
   let noChange: SizeResult['no_change'] = null;
+  let noChangeCold: IterationSample | null = null;
   try {
+    // one run on the fresh corpus: iteration 1 is the first iteration (cold: parse, dedupe,
+    // retrieval, every change written durably); the run's last iteration, which has nothing left
+    // to change, is the no-change iteration (inside the run, with the run's caches warm)
     gc();
-    const r1 = await singleIteration(dir, 1);
+    const full = await runBedtime({ workspace: dir, settings: resolveSettings({ args: { keepAwake: false, warnOnly: true, maxIterations: MAX_CONVERGE_RUNS } }), goal: 'benchmark' });
     sampleHeap();
-    first = r1.sample;
-    runs.push(r1.sample);
-    const it = r1.outcome.summary.iterations.at(-1)!;
+    full.summary.iterations.forEach((it) => runs.push(sampleOf(it, 1, full)));
+    const it = full.summary.iterations[0];
+    if (!it) throw new Error(`run finished without an iteration (${full.summary.failure_reason ?? full.summary.halt_reason})`);
+    first = sampleOf(it, 1, full);
     firstMerged = {
       superseded: it.changes.filter((c) => c.kind === 'superseded').length,
       expected: corpus.groups.reduce((a, g) => a + g.length - 1, 0),
       archived: it.changes.filter((c) => c.kind === 'archived').length,
       expected_stale: corpus.stale.length,
     };
-    if (r1.sample.changes === 0) noChange = { ...r1.sample, runs_to_converge: 1 };
-    for (let run = 2; !noChange && run <= MAX_CONVERGE_RUNS; run++) {
-      gc();
-      const r = await singleIteration(dir, run);
-      sampleHeap();
-      runs.push(r.sample);
-      if (r.sample.changes === 0) noChange = { ...r.sample, runs_to_converge: run };
-    }
-    if (!noChange) errors.push(`no iteration without changes after ${MAX_CONVERGE_RUNS} runs`);
+    const last = full.summary.iterations.at(-1)!;
+    if (full.summary.iterations.length > 1 && last.changes.length === 0) noChange = { ...sampleOf(last, 1, full), runs_to_converge: full.summary.iterations.length };
+    else errors.push(`the run did not reach an iteration without changes within ${MAX_CONVERGE_RUNS} iterations`);
+    // informative: the same no-change iteration as the first of a fresh run (cold caches, baseline measure)
+    gc();
+    const cold = await singleIteration(dir, 2);
+    runs.push(cold.sample);
+    noChangeCold = cold.sample;
   } catch (e) {
     errors.push(`bedtime run failed: ${(e as Error).stack ?? (e as Error).message}`);
   }
@@ -226,6 +246,8 @@ async function benchSize(size: number, args: Args, heapSamples: number[]): Promi
     first,
     first_merged: firstMerged,
     no_change: noChange,
+    no_change_cold_start: noChangeCold,
+    no_change_cold_ratio: noChangeCold && readFloor > 0 ? round(noChangeCold.duration_ms / readFloor, 2) : null,
     runs,
     first_ratio: first && readFloor > 0 ? round(first.duration_ms / readFloor, 2) : null,
     no_change_ratio: noChange && readFloor > 0 ? round(noChange.duration_ms / readFloor, 2) : null,

@@ -104,8 +104,14 @@ export function loadSnapshot(workspace: string, cache: NoteCache): Snapshot {
   const degraded = [...scan.degraded];
   let bytesRead = 0;
   for (const rel of scan.notes) {
-    const bytes = readRaw(path.join(agentsDir, rel), rel, degraded);
-    if (!bytes) continue;
+    // the walk already saw a regular file here (not a symlink): read it directly
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(path.join(agentsDir, rel));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') degraded.push(`corpus: cannot read .agents/${rel}: ${(e as Error).message}`);
+      continue;
+    }
     bytesRead += bytes.length;
     notes.set(rel, cache.get(rel, bytes));
   }
@@ -127,7 +133,10 @@ export class CorpusView {
     private cache: NoteCache,
   ) {}
 
+  private pathsCache: string[] | null = null;
+
   stage(rel: string, bytes: Buffer | null): void {
+    this.pathsCache = null;
     if (rel === 'rpi/next-work.jsonl' || rel === 'index.jsonl') this.overlayRaw.set(rel, bytes);
     else this.overlayNotes.set(rel, bytes ? this.cache.get(rel, bytes) : null);
   }
@@ -144,12 +153,13 @@ export class CorpusView {
 
   /** every note path in the view, sorted */
   paths(): string[] {
+    if (this.pathsCache) return this.pathsCache;
     const all = new Set(this.base.notes.keys());
     for (const [rel, n] of this.overlayNotes) {
       if (n) all.add(rel);
       else all.delete(rel);
     }
-    return [...all].sort();
+    return (this.pathsCache = [...all].sort());
   }
 
   notesOf(kind: FileKind): Note[] {

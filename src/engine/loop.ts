@@ -273,7 +273,9 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
       leave();
 
       // decide: halt, rescue, or commit
+      const tp = Date.now();
       const plan = staging.persist();
+      timings.persist_ms = Date.now() - tp;
       const changed = new Set(plan.ops.map((op) => op.path));
       const backups = new Map(plan.ops.map((op) => [op.path, op.backup]));
       rec.changes = red.changes.filter((c) => changed.has(c.path) || (c.moved_to && changed.has(c.moved_to))).map((c) => ({ ...c, before: backups.get(c.path) ?? null }));

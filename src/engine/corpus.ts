@@ -21,6 +21,10 @@ export function kindOf(rel: string): FileKind {
 
 const SKIP_TOP = new Set(['overnight', 'dream']);
 
+function statKey(st: fs.Stats): string {
+  return `${st.size}:${st.mtimeMs}:${st.ino}:${st.ctimeMs}`;
+}
+
 export interface ScanResult {
   /** markdown notes, relative to .agents/, sorted */
   notes: string[];
@@ -55,9 +59,22 @@ export function scanCorpus(agentsDir: string): ScanResult {
   return { notes, degraded };
 }
 
-/** Parsed-note cache shared by the iterations of one run (keyed by content hash). */
+/** Parsed-note cache shared by the iterations of one run (keyed by content hash, and by file identity). */
 export class NoteCache {
   private byHash = new Map<string, Note>();
+  /** rel -> (size, mtime, inode) of the file the note was read from */
+  private byStat = new Map<string, { key: string; note: Note }>();
+  /**
+   * The note for a file whose size, mtime and inode are unchanged since it was last read: like
+   * git's index, an unchanged stat means unchanged bytes, so the file is not read again.
+   */
+  byIdentity(rel: string, st: fs.Stats): Note | undefined {
+    const hit = this.byStat.get(rel);
+    return hit && hit.key === statKey(st) ? hit.note : undefined;
+  }
+  remember(rel: string, st: fs.Stats, note: Note): void {
+    this.byStat.set(rel, { key: statKey(st), note });
+  }
   get(rel: string, bytes: Buffer): Note {
     const hash = sha256(bytes);
     const hit = this.byHash.get(hash);
@@ -104,16 +121,27 @@ export function loadSnapshot(workspace: string, cache: NoteCache): Snapshot {
   const degraded = [...scan.degraded];
   let bytesRead = 0;
   for (const rel of scan.notes) {
-    // the walk already saw a regular file here (not a symlink): read it directly
+    // the walk already saw a regular file here (not a symlink)
+    const abs = path.join(agentsDir, rel);
     let bytes: Buffer;
+    let st: fs.Stats;
     try {
-      bytes = fs.readFileSync(path.join(agentsDir, rel));
+      st = fs.statSync(abs);
+      const known = cache.byIdentity(rel, st);
+      if (known) {
+        notes.set(rel, known);
+        continue;
+      }
+      bytes = fs.readFileSync(abs);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') degraded.push(`corpus: cannot read .agents/${rel}: ${(e as Error).message}`);
       continue;
     }
     bytesRead += bytes.length;
-    notes.set(rel, cache.get(rel, bytes));
+    const note = cache.get(rel, bytes);
+    // remember the identity only if the file did not change while it was read
+    if (bytes.length === st.size) cache.remember(rel, st, note);
+    notes.set(rel, note);
   }
   const nextWork = readRaw(path.join(agentsDir, 'rpi', 'next-work.jsonl'), 'rpi/next-work.jsonl', degraded);
   const index = readRaw(path.join(agentsDir, 'index.jsonl'), 'index.jsonl', degraded);

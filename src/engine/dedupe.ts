@@ -174,7 +174,9 @@ export function estimate(a: Uint32Array, b: Uint32Array): number {
 export const MAX_BUCKET_PAIRWISE = 24;
 
 export function findNearDuplicates(items: DedupeItem[], threshold: number, cache = new SignatureCache()): DedupeResult {
-  const sorted = [...items].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  let inOrder = true;
+  for (let i = 1; i < items.length && inOrder; i++) if (!(items[i - 1]!.key < items[i]!.key)) inOrder = false;
+  const sorted = inOrder ? items : [...items].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
   const norms = sorted.map((it) => it.norm ?? normaliseForDedupe(it.text));
   const entries = norms.map((n) => cache.get(n));
   const keys = sorted.map((it) => it.key);

@@ -11,7 +11,8 @@ export const AGE_EXEMPT = new Set(['stable', 'promoted']);
 export const REQUIRED_KEYS = ['title', 'date', 'maturity'] as const;
 
 export function maturityOf(n: Note): string {
-  return (str(n.fm.maturity) ?? '').trim().toLowerCase();
+  const d = derived(n);
+  return (d.maturity ??= (str(n.fm.maturity) ?? '').trim().toLowerCase());
 }
 
 export function maturityRank(m: string): number {
@@ -29,7 +30,8 @@ export function noteTitle(n: Note): string {
 
 /** citations as written (path or path:line) */
 export function citationsOf(n: Note): string[] {
-  return strList(n.fm.citations);
+  const d = derived(n);
+  return (d.citations ??= strList(n.fm.citations));
 }
 
 export function citationPath(c: string): string {
@@ -91,7 +93,9 @@ export class CitationChecker {
 
 export function isStale(n: Note, now: Date, staleDays: number, referenced: boolean): boolean {
   if (referenced || AGE_EXEMPT.has(maturityOf(n))) return false;
-  const d = noteDate(n.fm.date);
+  const dv = derived(n);
+  if (dv.date === undefined) dv.date = noteDate(n.fm.date);
+  const d = dv.date;
   if (!d) return false;
   return now.getTime() - d.getTime() > staleDays * 86_400_000;
 }
@@ -106,6 +110,9 @@ interface Derived {
   norm?: string;
   title?: string;
   summary?: string;
+  citations?: string[];
+  maturity?: string;
+  date?: Date | null;
 }
 const derivedCache = new WeakMap<Note, Derived>();
 function derived(n: Note): Derived {
@@ -143,10 +150,16 @@ export function noteSummary(n: Note): string {
 /** Text of patterns/ and research/, lower-cased, for "is this note referenced" checks. */
 export class ReferenceIndex {
   private text: string;
+  private memo = new WeakMap<Note, boolean>();
   constructor(texts: string[]) {
     this.text = texts.join('\n').toLowerCase();
   }
   references(n: Note): boolean {
+    let r = this.memo.get(n);
+    if (r === undefined) this.memo.set(n, (r = this.lookup(n)));
+    return r;
+  }
+  private lookup(n: Note): boolean {
     const base = path.posix.basename(n.rel).toLowerCase();
     const stem = base.replace(/\.md$/, '');
     if (this.text.includes(base)) return true;

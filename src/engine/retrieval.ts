@@ -85,8 +85,17 @@ export class Retriever {
   }
 }
 
+let lastIndex: { raw: Buffer; result: { entries: IndexEntry[]; bad: number } } | null = null;
+
 export function parseIndex(raw: Buffer | null): { entries: IndexEntry[]; bad: number } {
   if (!raw) return { entries: [], bad: 0 };
+  if (lastIndex && (lastIndex.raw === raw || lastIndex.raw.equals(raw))) return lastIndex.result;
+  const result = parseIndexUncached(raw);
+  lastIndex = { raw, result };
+  return result;
+}
+
+function parseIndexUncached(raw: Buffer): { entries: IndexEntry[]; bad: number } {
   const entries: IndexEntry[] = [];
   let bad = 0;
   for (const line of raw.toString('utf8').split(/\r?\n/)) {

@@ -191,14 +191,15 @@ describe('dream CLI: crash, lock, report', function () {
   });
 
   it('resume continues an interrupted run with the same run id and its rehydrated iterations', async () => {
-    const p = spawn(process.execPath, [CLI, 'start', '--workspace', ws], { env: { ...process.env, DREAM_KEEP_AWAKE: 'false', DREAM_TEST_FAULTS: JSON.stringify({ stageDelayMs: 300 }) } });
+    const p = spawn(process.execPath, [CLI, 'start', '--workspace', ws], { env: { ...process.env, DREAM_KEEP_AWAKE: 'false', DREAM_TEST_FAULTS: JSON.stringify({ stageDelayMs: 1500 }) } });
     const runs = path.join(ws, '.agents/overnight/runs');
     // wait until iteration 1 is persisted, then kill the process in the middle of iteration 2
-    for (let i = 0; i < 200; i++) {
-      const found = fs.existsSync(runs) && fs.readdirSync(runs).some((r) => fs.existsSync(path.join(runs, r, 'iterations/iter-1.json')));
-      if (found) break;
-      await new Promise((r) => setTimeout(r, 50));
+    let found = false;
+    for (let i = 0; i < 600 && !found; i++) {
+      found = fs.existsSync(runs) && fs.readdirSync(runs).some((r) => fs.existsSync(path.join(runs, r, 'iterations/iter-1.json')));
+      if (!found) await new Promise((r) => setTimeout(r, 50));
     }
+    assert.ok(found, 'iteration 1 was persisted');
     p.kill('SIGKILL');
     await new Promise((r) => p.on('exit', r));
     const latest = JSON.parse(fs.readFileSync(path.join(ws, '.agents/overnight/latest/summary.json'), 'utf8'));

@@ -19,11 +19,25 @@ export type StartRequest = z.infer<typeof startRequestSchema>;
 export const hostToWorkerSchema = z.discriminatedUnion('type', [startRequestSchema, z.object({ type: z.literal('cancel'), reason: z.string().default('user stop') })]);
 export type HostToWorker = z.infer<typeof hostToWorkerSchema>;
 
-export const serializedErrorSchema = z.object({ name: z.string(), message: z.string(), stack: z.string().optional() });
+export const serializedErrorSchema = z.object({
+  name: z.string(),
+  message: z.string(),
+  stack: z.string().optional(),
+  /** DreamError code (no-corpus, already-running, bad-settings, bad-resume, io) when there is one */
+  code: z.string().optional(),
+});
 
 export const workerToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('event'), event: dreamEventSchema }),
-  z.object({ type: z.literal('finished'), runId: z.string().nullable(), status: z.string(), summaryPath: z.string().nullable(), exitCode: z.number() }),
+  z.object({
+    type: z.literal('finished'),
+    runId: z.string().nullable(),
+    status: z.string(),
+    summaryPath: z.string().nullable(),
+    exitCode: z.number(),
+    haltReason: z.string().nullable().optional(),
+    failureReason: z.string().nullable().optional(),
+  }),
   z.object({ type: z.literal('error'), error: serializedErrorSchema }),
 ]);
 export type WorkerToHost = z.infer<typeof workerToHostSchema>;

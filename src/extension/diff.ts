@@ -1,0 +1,47 @@
+// Opens VS Code's diff editor on a change: its before-image (or an empty document for an added
+// file) against the file as it is now (moved_to for archived/superseded notes).
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { Change } from '../engine/schemas';
+import { diffSides } from './model/runs';
+
+export const EMPTY_SCHEME = 'dream-empty';
+
+export class EmptyDocumentProvider implements vscode.TextDocumentContentProvider {
+  provideTextDocumentContent(): string {
+    return '';
+  }
+}
+
+function emptyUri(label: string, why: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: EMPTY_SCHEME, path: `/${label}`, query: why });
+}
+
+export interface ChangeRef {
+  folder: string;
+  runId: string;
+  iteration: number;
+  change: Pick<Change, 'path' | 'kind' | 'before' | 'moved_to' | 'reason'>;
+}
+
+export async function openChangeDiff(ref: ChangeRef): Promise<boolean> {
+  const sides = diffSides(ref.folder, ref.change);
+  if (!sides) {
+    void vscode.window.showWarningMessage(`Dream: refusing to open ${ref.change.path}: the path is not inside .agents/`);
+    return false;
+  }
+  const exists = (p: string) => {
+    try {
+      return fs.lstatSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  const name = path.basename(sides.current);
+  const left = sides.before && exists(sides.before) ? vscode.Uri.file(sides.before) : emptyUri(`${name} (${sides.before ? 'before-image missing' : 'new file'})`, 'before');
+  const right = exists(sides.current) ? vscode.Uri.file(sides.current) : emptyUri(`${name} (no longer exists)`, 'now');
+  const title = `${name}: before ↔ now (${ref.change.kind}, iteration ${ref.iteration} of ${ref.runId})`;
+  await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: true });
+  return true;
+}

@@ -1,0 +1,207 @@
+// Builds the morning report's view-model from a Summary (no vscode import). The webview only
+// renders this model, with textContent, so corpus text never becomes markup.
+import { fourAnswers } from '../../engine/report';
+import { METRIC_NAMES, type Summary } from '../../engine/schemas';
+import type { FirstMoveAction, ReportViewModel } from '../../protocol/webview';
+import { formatDurationMs, signed } from './format';
+
+export const MAX_CHANGES_IN_REPORT = 500;
+
+const COMMANDS: [RegExp, string][] = [
+  [/^dream\s+report\b/, 'dream.openReport'],
+  [/^dream\s+warn-only\s+reset\b/, 'dream.resetWarnOnly'],
+  [/^dream\s+setup\b/, 'dream.setup'],
+  [/^dream\s+curator\s+status\b/, 'dream.curatorStatus'],
+  [/^dream\s+curator\s+diagnose\b/, 'dream.curatorDiagnose'],
+  [/^dream\s+curator\s+enqueue\b/, 'dream.curatorEnqueue'],
+  [/^dream\s+curator\s+compact\b/, 'dream.curatorCompact'],
+  [/^dream\s+curator\s+event\b/, 'dream.curatorEvent'],
+  [/^dream\s+start\b/, 'dream.start'],
+];
+
+/** Unquotes a shell-ish argument ("a b" JSON-quoted, 'a b', or bare). */
+function unquote(arg: string): string {
+  const a = arg.trim();
+  if (a.startsWith('"')) {
+    try {
+      return JSON.parse(a) as string;
+    } catch {
+      return a.slice(1, a.endsWith('"') ? -1 : undefined);
+    }
+  }
+  if (a.startsWith("'")) return a.slice(1, a.endsWith("'") ? -1 : undefined);
+  return a.split(/\s+/)[0] ?? a;
+}
+
+/** Maps a morning command (`code "file"`, `dream start --resume R`, `dream report`, …) to an action. */
+export function actionForCommand(command: string): FirstMoveAction {
+  const c = command.trim().replace(/^`|`$/g, '');
+  const open = /^(?:code|open|cat|less|vi|vim|nano)\s+(.+)$/.exec(c);
+  if (open) {
+    const p = unquote(open[1]!);
+    return p ? { kind: 'open-file', path: p } : { kind: 'none' };
+  }
+  const resume = /^dream\s+start\b.*--resume[ =]+("?)([0-9TZ]+)\1/.exec(c);
+  if (resume) return { kind: 'command', command: 'dream.resume', args: [resume[2]!] };
+  for (const [re, id] of COMMANDS) if (re.test(c)) return { kind: 'command', command: id, args: [] };
+  return { kind: 'none' };
+}
+
+/** The first `inline code` of a sentence (next_action quotes its command that way). */
+export function commandInText(text: string): string | null {
+  const m = /`([^`]+)`/.exec(text);
+  return m ? m[1]! : null;
+}
+
+export function firstMove(s: Summary, live: boolean): ReportViewModel['firstMove'] {
+  const text = s.next_action || s.dreamscape.first_move || 'Nothing urgent.';
+  if (live) return { text: 'The run is still going; the report updates after every iteration.', label: 'Stop Run', action: { kind: 'command', command: 'dream.stop', args: [] } };
+  const candidates: string[] = [];
+  const inline = commandInText(text);
+  const packet = s.morning_packets[0];
+  // next_action names the command of the first packet, or resume for failed/interrupted runs
+  if (inline) candidates.push(inline);
+  if (packet) candidates.push(packet.morning_command);
+  for (const c of candidates) {
+    const action = actionForCommand(c);
+    if (action.kind === 'none') continue;
+    const label = action.kind === 'open-file' ? `Open ${action.path}` : labelFor(action.command);
+    return { text, label, action };
+  }
+  if (packet?.target_files[0]) return { text, label: `Open ${packet.target_files[0]}`, action: { kind: 'open-file', path: packet.target_files[0] } };
+  return { text, label: 'Nothing to run', action: { kind: 'none' } };
+}
+
+function labelFor(command: string): string {
+  const labels: Record<string, string> = {
+    'dream.resume': 'Resume Run',
+    'dream.openReport': 'Open Morning Report',
+    'dream.resetWarnOnly': 'Reset Warn-only Budget',
+    'dream.setup': 'Setup',
+    'dream.start': 'Start Bedtime Run',
+    'dream.stop': 'Stop Run',
+    'dream.curatorStatus': 'Curator Status',
+    'dream.curatorDiagnose': 'Curator Diagnose',
+    'dream.curatorEnqueue': 'Curator Enqueue Job',
+    'dream.curatorCompact': 'Curator Compact',
+    'dream.curatorEvent': 'Curator Record Event',
+  };
+  return labels[command] ?? command;
+}
+
+function fmt(x: number | undefined): string {
+  return x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(3);
+}
+
+function banner(s: Summary, live: boolean): ReportViewModel['banner'] {
+  if (s.status === 'failed') return { kind: 'failed', text: `This run failed at step ${s.failing_step ?? 'unknown'}: ${s.failure_reason ?? 'no reason recorded'}` };
+  if (s.status === 'running')
+    return {
+      kind: 'running',
+      text: live ? 'This run is still running; this report shows the iterations finished so far and refreshes as it goes.' : 'This run is still running or was interrupted (no Dream process holds it now). Resume it to continue with the remaining budget.',
+    };
+  if (s.status === 'planned' || s.status === 'dry-run') return { kind: 'info', text: `This run is ${s.status}; nothing was changed.` };
+  return null;
+}
+
+export interface BuildOptions {
+  summaryPath: string;
+  notes?: string[];
+  /** true when a Dream process is running this run right now */
+  live?: boolean;
+}
+
+export function buildReportViewModel(s: Summary, o: BuildOptions): ReportViewModel {
+  const live = !!o.live && s.status === 'running';
+  const a = fourAnswers(s);
+  const its = [...s.iterations].sort((x, y) => x.index - y.index);
+  // fitness chart: the corpus before the run, then each iteration's measured vector
+  const metrics = [...new Set<string>([...METRIC_NAMES.filter((m) => m in s.fitness || m in s.fitness_baseline || its.some((it) => m in it.fitness_after)), ...Object.keys(s.fitness)])];
+  const points = ['start', ...its.map((it) => String(it.index))];
+  const clamp = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : Math.min(1, Math.max(0, v)));
+  const series = metrics.map((metric) => ({
+    metric,
+    values: [clamp(s.fitness_baseline[metric] ?? its[0]?.fitness_before[metric]), ...its.map((it) => clamp(it.fitness_after[metric]))],
+  }));
+  const rows = metrics.map((metric) => ({
+    metric,
+    before: fmt(s.fitness_baseline[metric]),
+    now: fmt(s.fitness[metric]),
+    delta: s.fitness_delta[metric] === undefined ? 'n/a' : signed(s.fitness_delta[metric]!),
+  }));
+  const changes: ReportViewModel['changes'] = [];
+  let changesTotal = 0;
+  for (const it of its) {
+    it.changes.forEach((c, position) => {
+      changesTotal++;
+      if (changes.length >= MAX_CHANGES_IN_REPORT) return;
+      changes.push({ iteration: it.index, position, kind: c.kind, path: c.path, movedTo: c.moved_to ?? null, reason: c.reason, hasBefore: c.before !== null, committed: it.committed });
+    });
+  }
+  const council: ReportViewModel['council'] = s.council
+    ? {
+        title: 'Dream Council',
+        lines: [
+          `Requested: ${s.council.requested_runners.join(', ') || 'none'}`,
+          `Completed: ${s.council.completed_runners.join(', ') || 'none'}`,
+          `Failed: ${s.council.failed_runners.join(', ') || 'none'}`,
+          ...(s.council.consensus_kind ? [`Consensus (${s.council.consensus_policy}): ${s.council.consensus_kind}`] : []),
+          ...(s.council.recommended_first_action ? [`Recommended first action: ${s.council.recommended_first_action}`] : []),
+          ...s.council.disagreements.map((d) => `Disagreement: ${d}`),
+          ...s.council.wildcard_ideas.map((w) => `Wildcard: ${w}`),
+          ...(s.council.note ? [s.council.note] : []),
+        ],
+      }
+    : null;
+  const curator: ReportViewModel['curator'] = s.curator
+    ? {
+        title: 'Local Curator',
+        lines: [
+          `Enabled: ${s.curator.enabled ? 'yes' : 'no'}`,
+          `Status: ${s.curator.status}`,
+          ...(s.curator.jobs_processed !== undefined ? [`Jobs processed: ${s.curator.jobs_processed}`] : []),
+          ...(s.curator.drafts ?? []).map((d) => `Draft: ${d}`),
+          ...(s.curator.note ? [s.curator.note] : []),
+        ],
+      }
+    : null;
+  return {
+    runId: s.run_id,
+    status: s.status,
+    goal: s.goal,
+    workspace: s.repo_root,
+    startedAt: s.started_at,
+    finishedAt: s.finished_at,
+    duration: formatDurationMs(s.duration_ms),
+    haltReason: s.halt_reason,
+    banner: banner(s, live),
+    notes: o.notes ?? [],
+    answers: [
+      { question: 'What state did I wake up to?', answer: a.state },
+      { question: 'What ran?', answer: a.ran },
+      { question: 'What degraded or failed?', answer: a.degraded },
+      { question: 'What should I do first?', answer: a.first || s.next_action || 'Nothing urgent.' },
+    ],
+    firstMove: firstMove(s, live),
+    iterations: its.map((it) => ({
+      index: it.index,
+      status: it.status,
+      committed: it.committed,
+      delta: signed(it.fitness_delta),
+      deltaValue: it.fitness_delta,
+      changes: it.changes.length,
+      duration: formatDurationMs(it.duration_ms),
+      error: it.error,
+      regressions: it.regressions.map((r) => `${r.name} dropped ${r.drop.toFixed(3)} (${fmt(r.previous)} → ${fmt(r.current)}, floor ${r.floor})`),
+    })),
+    fitness: { points, series, rows },
+    changes,
+    changesTotal,
+    packets: s.morning_packets.map((p) => ({ rank: p.rank, title: p.title, severity: p.severity, whyNow: p.why_now, command: p.morning_command })),
+    council,
+    curator,
+    steps: s.steps.map((st) => ({ name: st.name, status: st.status, note: st.note ?? '' })),
+    degraded: s.degraded,
+    summaryPath: o.summaryPath,
+  };
+}

@@ -1,0 +1,173 @@
+// The runs → iterations → changes model of the Dream tree, read from the run folders on disk
+// (.agents/overnight/runs/<runId>/{summary.json, iterations/iter-N.json}). No vscode import, only
+// asynchronous reads, so it can run on the extension host and under plain mocha.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readLock, processAlive } from '../../engine/lock';
+import { abs, rel } from '../../engine/paths';
+import { iterationSchema, type Change, type IterationRecord, type Summary } from '../../engine/schemas';
+import { parseSummaryText, type ReadSummary } from './summary';
+
+export const RUN_ID_RE = /^\d{8}T\d{6}Z$/;
+
+/** How a run looks from outside: `interrupted` = its summary says running but no process holds it. */
+export type RunState = 'running' | 'interrupted' | 'done' | 'failed' | 'unknown';
+
+export interface RunEntry {
+  runId: string;
+  dir: string;
+  summaryPath: string;
+  summary: Summary | null;
+  notes: string[];
+  /** why the summary could not be read at all */
+  error: string | null;
+  state: RunState;
+  mtimeMs: number;
+}
+
+export interface LockOwner {
+  runId: string;
+  pid: number;
+  alive: boolean;
+  sameHost: boolean;
+}
+
+export function readLockOwner(workspace: string): LockOwner | null {
+  const info = readLock(abs(workspace, rel.lock));
+  if (!info) return null;
+  const sameHost = !info.host || info.host === os.hostname();
+  return { runId: info.runId, pid: info.pid, alive: sameHost ? processAlive(info.pid) : true, sameHost };
+}
+
+export function runStateOf(summary: Summary | null, runId: string, lock: LockOwner | null): RunState {
+  if (!summary) return 'unknown';
+  if (summary.status === 'failed') return 'failed';
+  if (summary.status === 'running') return lock && lock.runId === runId && lock.alive ? 'running' : 'interrupted';
+  if (summary.status === 'done') return 'done';
+  return 'unknown';
+}
+
+interface CacheEntry {
+  mtimeMs: number;
+  size: number;
+  read: ReadSummary | null;
+  error: string | null;
+}
+
+/** Reads run summaries, re-parsing a file only when its mtime or size changed. */
+export class RunsReader {
+  private cache = new Map<string, CacheEntry>();
+
+  constructor(readonly workspace: string) {}
+
+  async listRunIds(): Promise<string[]> {
+    try {
+      const names = await fs.promises.readdir(abs(this.workspace, rel.runs));
+      return names.filter((n) => RUN_ID_RE.test(n)).sort().reverse();
+    } catch {
+      return [];
+    }
+  }
+
+  /** All runs, newest first. */
+  async listRuns(): Promise<RunEntry[]> {
+    const ids = await this.listRunIds();
+    const lock = readLockOwner(this.workspace);
+    const out = await Promise.all(ids.map((id) => this.readRun(id, lock)));
+    const keep = new Set(ids);
+    for (const k of [...this.cache.keys()]) if (!keep.has(k)) this.cache.delete(k);
+    return out;
+  }
+
+  async readRun(runId: string, lock: LockOwner | null = readLockOwner(this.workspace)): Promise<RunEntry> {
+    const dir = abs(this.workspace, rel.run(runId));
+    const summaryPath = abs(this.workspace, rel.summaryJson(runId));
+    let st: fs.Stats | null = null;
+    try {
+      st = await fs.promises.stat(summaryPath);
+    } catch {
+      /* no summary yet */
+    }
+    let entry = this.cache.get(runId);
+    if (!st) entry = { mtimeMs: 0, size: 0, read: null, error: 'summary.json is missing' };
+    else if (!entry || entry.mtimeMs !== st.mtimeMs || entry.size !== st.size) {
+      try {
+        const text = await fs.promises.readFile(summaryPath, 'utf8');
+        entry = { mtimeMs: st.mtimeMs, size: st.size, read: parseSummaryText(text, summaryPath), error: null };
+      } catch (e) {
+        entry = { mtimeMs: st.mtimeMs, size: st.size, read: null, error: (e as Error).message };
+      }
+      this.cache.set(runId, entry);
+    }
+    const summary = entry.read?.summary ?? null;
+    return { runId, dir, summaryPath, summary, notes: entry.read?.notes ?? [], error: entry.error, state: runStateOf(summary, runId, lock), mtimeMs: entry.mtimeMs };
+  }
+
+  /**
+   * A run's iterations: the summary's list merged with iterations/iter-N.json (the iteration files
+   * are written before the summary, so a run interrupted in between still shows its last iteration).
+   */
+  async iterations(run: RunEntry): Promise<IterationRecord[]> {
+    const byIndex = new Map<number, IterationRecord>();
+    for (const it of run.summary?.iterations ?? []) byIndex.set(it.index, it);
+    const dir = abs(this.workspace, rel.iterations(run.runId));
+    let names: string[] = [];
+    try {
+      names = await fs.promises.readdir(dir);
+    } catch {
+      /* none */
+    }
+    for (const n of names) {
+      const m = /^iter-(\d+)\.json$/.exec(n);
+      if (!m) continue;
+      const index = Number(m[1]);
+      if (byIndex.has(index)) continue;
+      try {
+        const r = iterationSchema.safeParse(JSON.parse(await fs.promises.readFile(path.join(dir, n), 'utf8')));
+        if (r.success && r.data.index === index) byIndex.set(index, r.data);
+      } catch {
+        /* unreadable iteration files are reported by the engine when it loads them */
+      }
+    }
+    return [...byIndex.values()].sort((a, b) => a.index - b.index);
+  }
+}
+
+/** "20251123T221300Z" → a Date (UTC). */
+export function runIdToDate(runId: string): Date | null {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(runId);
+  if (!m) return null;
+  return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+}
+
+// ---- paths of a change's diff ----------------------------------------------------------------
+
+export interface DiffSides {
+  /** absolute path of the before-image, or null for an added file (empty left side) */
+  before: string | null;
+  /** absolute path of the file as it is now (moved_to for archived/superseded notes) */
+  current: string;
+  /** the workspace-relative display path */
+  label: string;
+}
+
+/** Refuses paths that escape .agents/ (a hostile summary must not open files elsewhere). */
+export function safeAgentsPath(workspace: string, relToAgents: string): string | null {
+  if (!relToAgents || path.isAbsolute(relToAgents) || /^[a-zA-Z]:/.test(relToAgents)) return null;
+  const parts = relToAgents.split(/[\\/]+/);
+  if (parts.some((p) => p === '..')) return null;
+  const root = abs(workspace, '.');
+  const full = path.join(root, ...parts);
+  if (!full.startsWith(root + path.sep) && full !== root) return null;
+  return full;
+}
+
+export function diffSides(workspace: string, change: Pick<Change, 'path' | 'kind' | 'before' | 'moved_to'>): DiffSides | null {
+  const currentRel = (change.kind === 'archived' || change.kind === 'superseded') && change.moved_to ? change.moved_to : change.path;
+  const current = safeAgentsPath(workspace, currentRel);
+  if (!current) return null;
+  const before = change.before ? safeAgentsPath(workspace, change.before) : null;
+  if (change.before && !before) return null;
+  return { before, current, label: `.agents/${currentRel}` };
+}

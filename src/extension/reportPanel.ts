@@ -1,0 +1,233 @@
+// The morning report webview tab. One panel; it shows one run's summary.json (validated with the
+// engine's schema host-side), refreshes while that run is live, and is restored after a window
+// reload through the `dream.report` serializer (the webview keeps {summaryPath} with setState).
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { abs, rel } from '../engine/paths';
+import type { Summary } from '../engine/schemas';
+import { hostToWebviewSchema, webviewStateSchema, webviewToHostSchema, type HostToWebview, type ReportViewModel, type WebviewToHost } from '../protocol/webview';
+import { openChangeDiff } from './diff';
+import type { Log } from './log';
+import { insideFolder } from './model/folders';
+import { makeNonce, reportHtml } from './model/html';
+import { buildReportViewModel } from './model/reportModel';
+import { readLockOwner } from './model/runs';
+import { parseSummaryText } from './model/summary';
+import type { RunController } from './runController';
+
+export const REPORT_VIEW_TYPE = 'dream.report';
+
+/** <ws>/.agents/overnight/... → <ws> */
+export function folderOfSummary(summaryPath: string): string | null {
+  const parts = path.resolve(summaryPath).split(path.sep);
+  const i = parts.lastIndexOf('.agents');
+  return i > 0 ? parts.slice(0, i).join(path.sep) || path.sep : null;
+}
+
+export interface RenderedInfo {
+  runId: string;
+  headings: string[];
+  answers: number;
+}
+
+export class ReportPanel implements vscode.Disposable {
+  static current: ReportPanel | null = null;
+
+  private disposables: vscode.Disposable[] = [];
+  private summary: Summary | null = null;
+  private loading: Promise<void> | null = null;
+  lastModel: ReportViewModel | null = null;
+  lastMessage: HostToWebview | null = null;
+  lastRendered: RenderedInfo | null = null;
+  private readonly renderedEmitter = new vscode.EventEmitter<RenderedInfo>();
+  readonly onDidRender = this.renderedEmitter.event;
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private summaryPath: string | null,
+    private readonly controller: RunController,
+    private readonly log: Log,
+  ) {
+    this.panel.webview.options = ReportPanel.webviewOptions(extensionUri);
+    this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'dream.svg');
+    this.panel.webview.html = this.html();
+    this.panel.onDidDispose(() => this.dispose(), null, this.disposables);
+    this.panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m), null, this.disposables);
+    this.panel.onDidChangeViewState((e) => {
+      if (e.webviewPanel.visible) void this.reload();
+    }, null, this.disposables);
+    this.disposables.push(this.renderedEmitter);
+  }
+
+  static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+    return { enableScripts: true, enableCommandUris: false, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist')] };
+  }
+
+  /** Opens (or reveals and retargets) the report tab. */
+  static show(extensionUri: vscode.Uri, summaryPath: string, controller: RunController, log: Log): ReportPanel {
+    if (ReportPanel.current) {
+      ReportPanel.current.summaryPath = summaryPath;
+      ReportPanel.current.panel.reveal(vscode.ViewColumn.Active);
+      void ReportPanel.current.reload();
+      return ReportPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, 'Dream: Morning Report', vscode.ViewColumn.Active, { ...ReportPanel.webviewOptions(extensionUri), retainContextWhenHidden: false });
+    ReportPanel.current = new ReportPanel(panel, extensionUri, summaryPath, controller, log);
+    void ReportPanel.current.reload();
+    return ReportPanel.current;
+  }
+
+  /** After a window reload: the webview's saved state names the summary it showed. */
+  static revive(panel: vscode.WebviewPanel, state: unknown, extensionUri: vscode.Uri, controller: RunController, log: Log): ReportPanel {
+    const parsed = webviewStateSchema.safeParse(state);
+    const summaryPath = parsed.success ? parsed.data.summaryPath : null;
+    ReportPanel.current?.dispose();
+    ReportPanel.current = new ReportPanel(panel, extensionUri, summaryPath, controller, log);
+    void ReportPanel.current.reload();
+    return ReportPanel.current;
+  }
+
+  get target(): string | null {
+    return this.summaryPath;
+  }
+
+  private html(): string {
+    const w = this.panel.webview;
+    return reportHtml({
+      cspSource: w.cspSource,
+      nonce: makeNonce(),
+      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: w.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'report.css')).toString(),
+      title: 'Dream: Morning Report',
+    });
+  }
+
+  /** Re-reads the summary and posts a fresh model (coalesces concurrent calls). */
+  reload(): Promise<void> {
+    if (this.loading) return this.loading.then(() => this.load());
+    this.loading = this.load().finally(() => (this.loading = null));
+    return this.loading;
+  }
+
+  private async load(): Promise<void> {
+    const file = this.summaryPath;
+    if (!file) {
+      await this.post({ type: 'error', message: 'This report tab lost track of its run (no summary path saved). Open it again with "Dream: Open Morning Report".', summaryPath: null });
+      return;
+    }
+    let text: string;
+    try {
+      text = await fs.promises.readFile(file, 'utf8');
+    } catch {
+      await this.post({ type: 'error', message: `No morning report at ${file}. The run may have been pruned; start one with "Dream: Start Bedtime Run".`, summaryPath: file });
+      return;
+    }
+    try {
+      const { summary, notes } = parseSummaryText(text, file);
+      this.summary = summary;
+      const folder = folderOfSummary(file);
+      const lock = folder ? readLockOwner(folder) : null;
+      const live = summary.status === 'running' && ((this.controller.runId === summary.run_id) || (!!lock && lock.runId === summary.run_id && lock.alive));
+      const model = buildReportViewModel(summary, { summaryPath: file, notes, live });
+      this.lastModel = model;
+      this.panel.title = `Dream: ${summary.status === 'running' ? 'Run in progress' : 'Morning Report'} (${summary.run_id})`;
+      await this.post({ type: 'render', model });
+    } catch (e) {
+      this.summary = null;
+      this.log.warn(`report: ${(e as Error).message}`);
+      await this.post({ type: 'error', message: (e as Error).message, summaryPath: file });
+    }
+  }
+
+  private async post(msg: HostToWebview): Promise<void> {
+    this.lastMessage = hostToWebviewSchema.parse(msg);
+    try {
+      await this.panel.webview.postMessage(this.lastMessage);
+    } catch {
+      /* disposed */
+    }
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    const parsed = webviewToHostSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.log.warn(`report: ignored an invalid message from the webview: ${parsed.error.issues[0]?.message}`);
+      return;
+    }
+    const msg: WebviewToHost = parsed.data;
+    switch (msg.type) {
+      case 'ready':
+      case 'refresh':
+        await this.reload();
+        return;
+      case 'rendered':
+        this.lastRendered = { runId: msg.runId, headings: msg.headings, answers: msg.answers };
+        this.renderedEmitter.fire(this.lastRendered);
+        return;
+      case 'openDiff': {
+        const s = this.summary;
+        const folder = this.summaryPath ? folderOfSummary(this.summaryPath) : null;
+        const it = s?.iterations.find((x) => x.index === msg.iteration);
+        const change = it?.changes[msg.position];
+        if (!s || !folder || !it || !change) {
+          void vscode.window.showWarningMessage('Dream: that change is no longer in the report; refresh it.');
+          return;
+        }
+        await openChangeDiff({ folder, runId: s.run_id, iteration: it.index, change });
+        return;
+      }
+      case 'firstMove':
+        await this.runFirstMove();
+        return;
+      case 'openFile': {
+        const folder = this.summaryPath ? folderOfSummary(this.summaryPath) : null;
+        if (folder) await openWorkspaceFile(folder, msg.path);
+        return;
+      }
+    }
+  }
+
+  async runFirstMove(): Promise<void> {
+    const action = this.lastModel?.firstMove.action;
+    const folder = this.summaryPath ? folderOfSummary(this.summaryPath) : null;
+    if (!action || action.kind === 'none') {
+      void vscode.window.showInformationMessage(`Dream: ${this.lastModel?.firstMove.text ?? 'nothing to do first.'}`);
+      return;
+    }
+    if (action.kind === 'open-file') {
+      if (folder) await openWorkspaceFile(folder, action.path);
+      return;
+    }
+    if (!action.command.startsWith('dream.')) return; // only Dream's own commands
+    const args = action.command === 'dream.resume' || action.command === 'dream.openReport' ? [{ folder, runId: action.args[0] ?? this.summary?.run_id }] : action.args;
+    await vscode.commands.executeCommand(action.command, ...args);
+  }
+
+  dispose(): void {
+    if (ReportPanel.current === this) ReportPanel.current = null;
+    this.panel.dispose();
+    while (this.disposables.length) this.disposables.pop()?.dispose();
+  }
+}
+
+export async function openWorkspaceFile(folder: string, p: string): Promise<void> {
+  const full = insideFolder(folder, p);
+  if (!full) {
+    void vscode.window.showWarningMessage(`Dream: not opening ${p}: it is outside the workspace folder.`);
+    return;
+  }
+  try {
+    await fs.promises.access(full);
+  } catch {
+    void vscode.window.showWarningMessage(`Dream: ${p} does not exist (any more).`);
+    return;
+  }
+  await vscode.window.showTextDocument(vscode.Uri.file(full), { preview: false });
+}
+
+/** .agents/overnight/runs/<runId>/summary.json, or latest/summary.json when no run is named */
+export function summaryPathFor(folder: string, runId?: string | null): string {
+  return runId ? abs(folder, rel.summaryJson(runId)) : abs(folder, `${rel.latest}/summary.json`);
+}

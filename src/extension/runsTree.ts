@@ -1,0 +1,180 @@
+// The `dream.runs` tree: runs (newest first) → iterations → changes. Read from the run folders on
+// disk, refreshed (debounced) by a file watcher on summaries and iteration files, so runs started
+// by the CLI show up too.
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { Change, IterationRecord } from '../engine/schemas';
+import type { Folders } from './folders';
+import { changeIcon, iterationDescription, iterationIcon, runDescription, runIcon, runLabel } from './model/format';
+import { RunsReader, runIdToDate, type RunEntry } from './model/runs';
+import type { RunController } from './runController';
+
+export type DreamNode =
+  | { kind: 'folder'; folder: string }
+  | { kind: 'run'; folder: string; run: RunEntry }
+  | { kind: 'iteration'; folder: string; run: RunEntry; iteration: IterationRecord }
+  | { kind: 'change'; folder: string; runId: string; iteration: number; position: number; committed: boolean; change: Change }
+  | { kind: 'info'; folder: string; text: string; tooltip?: string };
+
+export class RunsTreeProvider implements vscode.TreeDataProvider<DreamNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<DreamNode | undefined | void>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private readonly readers = new Map<string, RunsReader>();
+  private disposables: vscode.Disposable[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private readonly refreshedEmitter = new vscode.EventEmitter<void>();
+  /** fires after a (debounced) refresh was requested and handed to the view */
+  readonly onDidRefresh = this.refreshedEmitter.event;
+  readonly view: vscode.TreeView<DreamNode>;
+
+  constructor(
+    private readonly folders: Folders,
+    private readonly controller: RunController,
+  ) {
+    this.view = vscode.window.createTreeView('dream.runs', { treeDataProvider: this, showCollapseAll: true });
+    const w = vscode.workspace.createFileSystemWatcher('**/.agents/overnight/runs/**/{summary.json,iterations/*.json}');
+    const dirs = vscode.workspace.createFileSystemWatcher('**/.agents/overnight/runs/*');
+    const poke = () => this.scheduleRefresh();
+    this.disposables.push(
+      this.emitter,
+      this.refreshedEmitter,
+      this.view,
+      w,
+      dirs,
+      w.onDidCreate(poke),
+      w.onDidChange(poke),
+      w.onDidDelete(poke),
+      dirs.onDidCreate(poke),
+      dirs.onDidDelete(poke),
+      folders.onDidChange(poke),
+      controller.onDidChangeState(poke),
+      controller.onDidEvent(({ event }) => {
+        if (event.type === 'iteration-finished' || event.type === 'run-started' || event.type === 'run-finished') poke();
+      }),
+    );
+  }
+
+  reader(folder: string): RunsReader {
+    let r = this.readers.get(folder);
+    if (!r) this.readers.set(folder, (r = new RunsReader(folder)));
+    return r;
+  }
+
+  /** debounced: bursts of file events become one refresh */
+  scheduleRefresh(delayMs = 250): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.refresh();
+    }, delayMs);
+  }
+
+  refresh(): void {
+    this.emitter.fire();
+    this.refreshedEmitter.fire();
+  }
+
+  async getChildren(node?: DreamNode): Promise<DreamNode[]> {
+    if (!node) {
+      const folders = this.folders.withCorpus;
+      if (folders.length === 0) return []; // the welcome view explains what to do
+      if (folders.length > 1) return folders.map((folder) => ({ kind: 'folder', folder }));
+      return this.runsOf(folders[0]!);
+    }
+    switch (node.kind) {
+      case 'folder':
+        return this.runsOf(node.folder);
+      case 'run': {
+        const its = await this.reader(node.folder).iterations(node.run);
+        const out: DreamNode[] = [...its].reverse().map((iteration) => ({ kind: 'iteration', folder: node.folder, run: node.run, iteration }));
+        if (node.run.error) out.unshift({ kind: 'info', folder: node.folder, text: 'summary could not be read', tooltip: node.run.error });
+        for (const n of node.run.notes) out.unshift({ kind: 'info', folder: node.folder, text: n, tooltip: n });
+        if (!out.length) out.push({ kind: 'info', folder: node.folder, text: node.run.state === 'running' ? 'first iteration in progress…' : 'no iterations ran' });
+        return out;
+      }
+      case 'iteration': {
+        const it = node.iteration;
+        const out: DreamNode[] = it.changes.map((change, position) => ({ kind: 'change', folder: node.folder, runId: node.run.runId, iteration: it.index, position, committed: it.committed, change }));
+        if (it.error) out.unshift({ kind: 'info', folder: node.folder, text: it.error, tooltip: it.error });
+        if (!out.length) out.push({ kind: 'info', folder: node.folder, text: 'no changes' });
+        return out;
+      }
+      default:
+        return [];
+    }
+  }
+
+  private async runsOf(folder: string): Promise<DreamNode[]> {
+    const runs = await this.reader(folder).listRuns();
+    return runs.map((run) => ({ kind: 'run', folder, run }));
+  }
+
+  getTreeItem(node: DreamNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'folder': {
+        const item = new vscode.TreeItem(path.basename(node.folder), vscode.TreeItemCollapsibleState.Expanded);
+        item.description = node.folder;
+        item.iconPath = new vscode.ThemeIcon('root-folder');
+        item.contextValue = 'dream:folder';
+        return item;
+      }
+      case 'run': {
+        const run = node.run;
+        const s = run.summary;
+        const live = this.controller.runId === run.runId && this.controller.folder === node.folder;
+        const state = live ? 'running' : run.state;
+        const item = new vscode.TreeItem(runLabel(runIdToDate(run.runId), run.runId), state === 'running' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `run:${node.folder}:${run.runId}`;
+        item.description = runDescription(state, s?.halt_reason ?? null, s?.iterations.length ?? 0, live);
+        item.iconPath = new vscode.ThemeIcon(runIcon(state), state === 'failed' ? new vscode.ThemeColor('testing.iconFailed') : state === 'done' ? new vscode.ThemeColor('testing.iconPassed') : undefined);
+        item.contextValue = `dream:run:${state}`;
+        const md = new vscode.MarkdownString(undefined, true);
+        md.appendMarkdown(`**Dream run** \`${run.runId}\`\n\n`);
+        md.appendText(`status: ${s?.status ?? 'unknown'}${s?.halt_reason ? ` · halt: ${s.halt_reason}` : ''}\n`);
+        if (s?.goal) md.appendText(`goal: ${s.goal}\n`);
+        if (s?.failure_reason) md.appendText(`failure: ${s.failure_reason}\n`);
+        if (run.error) md.appendText(`${run.error}\n`);
+        if (state === 'interrupted') md.appendText('No Dream process holds this run: resume it to continue.\n');
+        item.tooltip = md;
+        item.command = { command: 'dream.openReport', title: 'Open Morning Report', arguments: [{ folder: node.folder, runId: run.runId }] };
+        return item;
+      }
+      case 'iteration': {
+        const it = node.iteration;
+        const item = new vscode.TreeItem(`Iteration ${it.index}`, it.changes.length || it.error ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        item.id = `iter:${node.folder}:${node.run.runId}:${it.index}`;
+        item.description = iterationDescription(it);
+        const bad = it.status === 'failed' || it.status.startsWith('halted-on-regression') || it.status === 'rolled-back-pre-commit';
+        item.iconPath = new vscode.ThemeIcon(iterationIcon(it.status), bad ? new vscode.ThemeColor('testing.iconFailed') : it.status === 'done' ? new vscode.ThemeColor('testing.iconPassed') : undefined);
+        item.contextValue = `dream:iteration:${it.committed ? 'committed' : 'not-live'}`;
+        item.tooltip = `${it.status}${it.committed ? ' (live)' : ' (not live: rolled back or not committed)'}\ncomposite delta ${it.fitness_delta}\n${it.changes.length} change(s) in ${it.duration_ms} ms${it.error ? `\n${it.error}` : ''}${it.regressions.length ? `\nregressions: ${it.regressions.map((r) => r.name).join(', ')}` : ''}`;
+        return item;
+      }
+      case 'change': {
+        const c = node.change;
+        const shown = c.moved_to ?? c.path;
+        const item = new vscode.TreeItem(path.posix.basename(c.path), vscode.TreeItemCollapsibleState.None);
+        item.id = `change:${node.folder}:${node.runId}:${node.iteration}:${node.position}`;
+        item.description = `${c.kind} · ${c.reason}`;
+        item.iconPath = new vscode.ThemeIcon(changeIcon(c.kind));
+        item.tooltip = `${c.kind}: .agents/${c.path}${c.moved_to ? ` → .agents/${c.moved_to}` : ''}\n${c.reason}${c.before ? `\nbefore-image: .agents/${c.before}` : ''}${node.committed ? '' : '\n(this iteration was not committed: the change is not live)'}`;
+        item.resourceUri = vscode.Uri.file(path.join(node.folder, '.agents', ...shown.split('/')));
+        item.contextValue = 'dream:change';
+        item.command = { command: 'dream.openChangeDiff', title: 'Open Diff', arguments: [{ folder: node.folder, runId: node.runId, iteration: node.iteration, change: c }] };
+        return item;
+      }
+      case 'info': {
+        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon('info');
+        if (node.tooltip) item.tooltip = node.tooltip;
+        item.contextValue = 'dream:info';
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}

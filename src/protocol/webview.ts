@@ -1,0 +1,100 @@
+// The typed protocol between the extension host and the morning-report webview.
+// Both directions are validated with zod on receipt. The webview bundle imports this file too, so
+// it must stay free of Node and vscode imports.
+import { z } from 'zod';
+
+/** What the "do this first" button does. Decided host-side from next_action / the first packet. */
+export const firstMoveActionSchema = z.discriminatedUnion('kind', [
+  /** open a file of the workspace (path relative to the workspace folder) */
+  z.object({ kind: z.literal('open-file'), path: z.string() }),
+  /** run a VS Code command of Dream (e.g. dream.resume with a run id) */
+  z.object({ kind: z.literal('command'), command: z.string(), args: z.array(z.unknown()).default([]) }),
+  z.object({ kind: z.literal('none') }),
+]);
+export type FirstMoveAction = z.infer<typeof firstMoveActionSchema>;
+
+export const reportIterationSchema = z.object({
+  index: z.number(),
+  status: z.string(),
+  committed: z.boolean(),
+  /** composite delta, signed text (e.g. "+0.012") */
+  delta: z.string(),
+  deltaValue: z.number(),
+  changes: z.number(),
+  duration: z.string(),
+  error: z.string().nullable(),
+  regressions: z.array(z.string()),
+});
+
+export const reportChangeSchema = z.object({
+  iteration: z.number(),
+  /** position in that iteration's changes[] (identifies the change for openDiff) */
+  position: z.number(),
+  kind: z.string(),
+  path: z.string(),
+  movedTo: z.string().nullable(),
+  reason: z.string(),
+  hasBefore: z.boolean(),
+  committed: z.boolean(),
+});
+
+export const fitnessChartSchema = z.object({
+  /** x labels: "start" (the corpus before the run) then "1", "2", … */
+  points: z.array(z.string()),
+  series: z.array(z.object({ metric: z.string(), values: z.array(z.number().nullable()) })),
+  rows: z.array(z.object({ metric: z.string(), before: z.string(), now: z.string(), delta: z.string() })),
+});
+
+export const reportSectionLinesSchema = z.object({ title: z.string(), lines: z.array(z.string()) }).nullable();
+
+export const reportViewModelSchema = z.object({
+  runId: z.string(),
+  status: z.string(),
+  goal: z.string(),
+  workspace: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  duration: z.string(),
+  haltReason: z.string().nullable(),
+  /** honest banner for failed / running-or-interrupted runs */
+  banner: z.object({ kind: z.enum(['failed', 'running', 'info']), text: z.string() }).nullable(),
+  /** what could not be read (newer schema, partial or invalid fields) */
+  notes: z.array(z.string()),
+  answers: z.array(z.object({ question: z.string(), answer: z.string() })),
+  firstMove: z.object({ text: z.string(), label: z.string(), action: firstMoveActionSchema }),
+  iterations: z.array(reportIterationSchema),
+  fitness: fitnessChartSchema,
+  changes: z.array(reportChangeSchema),
+  /** total number of changes (the list may be capped) */
+  changesTotal: z.number(),
+  packets: z.array(z.object({ rank: z.number(), title: z.string(), severity: z.string(), whyNow: z.string(), command: z.string() })),
+  council: reportSectionLinesSchema,
+  curator: reportSectionLinesSchema,
+  steps: z.array(z.object({ name: z.string(), status: z.string(), note: z.string() })),
+  degraded: z.array(z.string()),
+  summaryPath: z.string(),
+});
+export type ReportViewModel = z.infer<typeof reportViewModelSchema>;
+
+export const hostToWebviewSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('render'), model: reportViewModelSchema }),
+  /** the report could not be read at all */
+  z.object({ type: z.literal('error'), message: z.string(), summaryPath: z.string().nullable() }),
+]);
+export type HostToWebview = z.infer<typeof hostToWebviewSchema>;
+
+export const webviewToHostSchema = z.discriminatedUnion('type', [
+  /** the script is loaded and listening; the host (re)sends the current model */
+  z.object({ type: z.literal('ready') }),
+  /** the DOM was built from a model (lets tests see what the webview really rendered) */
+  z.object({ type: z.literal('rendered'), runId: z.string(), headings: z.array(z.string()), answers: z.number() }),
+  z.object({ type: z.literal('openDiff'), iteration: z.number().int(), position: z.number().int() }),
+  z.object({ type: z.literal('firstMove') }),
+  z.object({ type: z.literal('openFile'), path: z.string() }),
+  z.object({ type: z.literal('refresh') }),
+]);
+export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
+
+/** What the webview keeps with vscode.setState (and the serializer gets back after a reload). */
+export const webviewStateSchema = z.object({ summaryPath: z.string().nullable(), runId: z.string().nullable().optional() });
+export type WebviewState = z.infer<typeof webviewStateSchema>;

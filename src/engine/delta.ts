@@ -39,7 +39,7 @@ export function fitnessDelta(
       regressions.push({ name: k, previous: p, current: c ?? 0, drop: round(drop), floor });
     }
   }
-  const composite = keys.length ? round(sum / keys.length) : 0;
+  const composite = keys.length ? sum / keys.length : 0;
   return { composite, perMetric, regressions, regressed: regressions.length > 0 };
 }
 

@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatDuration } from './duration';
-import { METRIC_NAMES, SUMMARY_SCHEMA_VERSION, summarySchema, type IterationRecord, type Summary } from './schemas';
+import { METRIC_NAMES, type IterationRecord, type Summary } from './schemas';
+import { SummaryReadError as ReportError, parseSummaryText } from './summaryRead';
 
 const COMPOUNDING = new Set(['done', 'degraded', 'halted-on-regression-post-commit']);
 export function compounded(it: Pick<IterationRecord, 'status' | 'committed'>): boolean {
@@ -171,12 +172,8 @@ export function renderMarkdown(s: Summary, notes: string[] = []): string {
   return L.join('\n');
 }
 
-export class ReportError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ReportError';
-  }
-}
+export { SummaryReadError as ReportError } from './summaryRead';
+export { blankSummary } from './blank';
 
 export interface LoadedReport {
   summary: Summary;
@@ -199,78 +196,6 @@ export function loadReport(target: string): LoadedReport {
   } catch {
     throw new ReportError(`no morning report at ${file}: run \`dream start\` first (or pass --from <run folder>)`);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new ReportError(`the morning report ${file} is corrupt (not valid JSON: ${(e as Error).message}); the run folder's summary.md may still be readable`);
-  }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ReportError(`the morning report ${file} is not a Dream summary (expected a JSON object)`);
-  const obj = raw as Record<string, unknown>;
-  const notes: string[] = [];
-  const version = obj.schema_version;
-  if (typeof version === 'number' && version > SUMMARY_SCHEMA_VERSION) notes.push(`This report has schema_version ${version}, newer than this Dream understands (${SUMMARY_SCHEMA_VERSION}); showing the fields it knows.`);
-  const strict = summarySchema.safeParse(obj);
-  if (strict.success) return { summary: strict.data, file, notes };
-  if (typeof version !== 'number' || obj.mode !== 'dream.local-bedtime' && obj.mode !== undefined) {
-    if (typeof version !== 'number') throw new ReportError(`the morning report ${file} is not a Dream summary (no schema_version)`);
-  }
-  // lenient: fill what is missing from a blank summary, keep what parses
-  const blank = blankSummary(String(obj.run_id ?? 'unknown'), String(obj.repo_root ?? ''), String(obj.output_dir ?? path.dirname(file)));
-  const merged: Record<string, unknown> = { ...blank };
-  const unreadable: string[] = [];
-  for (const [k, v] of Object.entries(obj)) {
-    if (!(k in summarySchema.shape) || k === 'schema_version' || k === 'mode') continue;
-    const r = (summarySchema.shape as Record<string, { safeParse(x: unknown): { success: boolean; data?: unknown } }>)[k]!.safeParse(v);
-    if (r.success) merged[k] = r.data;
-    else unreadable.push(k);
-  }
-  merged.schema_version = SUMMARY_SCHEMA_VERSION;
-  merged.mode = 'dream.local-bedtime';
-  const missing = Object.keys(summarySchema.shape).filter((k) => !(k in obj) && !['fitness_baseline', 'failing_step', 'resumed_from'].includes(k));
-  const final = summarySchema.safeParse(merged);
-  if (!final.success) throw new ReportError(`the morning report ${file} could not be read: ${final.error.issues[0]?.path.join('.')} ${final.error.issues[0]?.message}`);
-  if (unreadable.length) notes.push(`Could not read these fields: ${unreadable.join(', ')}.`);
-  if (missing.length) notes.push(`This report is partial; missing: ${missing.join(', ')}.`);
-  return { summary: final.data, file, notes };
-}
-
-export function blankSummary(runId: string, repoRoot: string, outputDir: string): Summary {
-  return {
-    schema_version: SUMMARY_SCHEMA_VERSION,
-    mode: 'dream.local-bedtime',
-    run_id: runId,
-    goal: '',
-    repo_root: repoRoot,
-    output_dir: outputDir,
-    status: 'planned',
-    dry_run: false,
-    started_at: new Date(0).toISOString(),
-    finished_at: null,
-    duration_ms: null,
-    halt_reason: null,
-    budget_exhausted: false,
-    runtime: { keep_awake: false, keep_awake_mode: 'disabled', requested_timeout: '', effective_timeout: '', lock_path: '', log_path: '' },
-    steps: [],
-    iterations: [],
-    fitness: {},
-    fitness_baseline: {},
-    fitness_delta: {},
-    plateau_reason: null,
-    regression_reason: null,
-    warn_only: true,
-    warn_only_budget_initial: 0,
-    warn_only_remaining: 0,
-    measure_failure_halt: false,
-    failure_reason: null,
-    failing_step: null,
-    council: null,
-    curator: null,
-    dreamscape: { weather: 'unknown', visibility: 'unknown', council: 'not-run', first_move: '' },
-    morning_packets: [],
-    degraded: [],
-    recommended: [],
-    next_action: '',
-    resumed_from: null,
-  };
+  const r = parseSummaryText(text, file);
+  return { summary: r.summary, file, notes: r.notes };
 }

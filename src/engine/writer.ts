@@ -17,12 +17,8 @@ export class WriteGuardError extends Error {
   }
 }
 
-/** how long a folder checked to be a real folder (not a symlink) is trusted by one writer */
-const DIR_CHECK_TTL_MS = 2000;
-
 export class CorpusWriter {
   readonly agentsDir: string;
-  private checkedDirs = new Map<string, number>();
   private pendingDirs = new Set<string>();
   constructor(readonly workspace: string) {
     this.agentsDir = path.join(path.resolve(workspace), '.agents');
@@ -30,7 +26,7 @@ export class CorpusWriter {
 
   /** Resolves a path relative to .agents/ and refuses anything the rules forbid. */
   resolve(rel: string): string {
-    const norm = rel.split(/[\\/]+/).join('/');
+    const norm = rel.split(/[\\/]/).join('/');
     if (!norm || norm.startsWith('/') || /^[a-zA-Z]:/.test(norm) || norm.split('/').some((s) => s === '..' || s === '')) {
       throw new WriteGuardError(`refused to write "${rel}": not a plain path inside .agents/`);
     }
@@ -48,11 +44,9 @@ export class CorpusWriter {
     const rel = path.relative(ws, abs);
     let cur = ws;
     const parts = rel.split(path.sep);
-    const now = Date.now();
+    // every component, every time: a folder swapped for a symlink is caught right before the write
     for (let i = 0; i < parts.length; i++) {
       cur = path.join(cur, parts[i]!);
-      const last = i === parts.length - 1;
-      if (!last && (this.checkedDirs.get(cur) ?? 0) > now) continue;
       let st: fs.Stats;
       try {
         st = fs.lstatSync(cur);
@@ -61,7 +55,6 @@ export class CorpusWriter {
         throw e;
       }
       if (st.isSymbolicLink()) throw new WriteGuardError(`refused to write through a symlink: ${path.relative(ws, cur)}`);
-      if (!last && st.isDirectory()) this.checkedDirs.set(cur, now + DIR_CHECK_TTL_MS);
     }
   }
 
@@ -130,7 +123,7 @@ export class CorpusWriter {
 
   /** Removes a folder tree; only Dream's own runtime folders may be removed wholesale. */
   removeTree(rel: string): void {
-    const norm = rel.split(/[\\/]+/).join('/');
+    const norm = rel.split(/[\\/]/).join('/');
     if (!norm.startsWith('overnight/') && !norm.startsWith('dream/curator/')) {
       throw new WriteGuardError(`refused to remove the folder .agents/${norm}: only Dream's runtime folders may be removed`);
     }

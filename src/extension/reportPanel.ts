@@ -13,7 +13,7 @@ import { insideFolder } from './model/folders';
 import { makeNonce, reportHtml } from './model/html';
 import { buildReportViewModel } from './model/reportModel';
 import { readLockOwner } from './model/runs';
-import { parseSummaryText } from './model/summary';
+import { parseSummaryText } from '../engine/summaryRead';
 import type { RunController } from './runController';
 
 export const REPORT_VIEW_TYPE = 'dream.report';

@@ -177,7 +177,7 @@ describe('dream CLI: crash, lock, report', function () {
     fs.writeFileSync(file, JSON.stringify(s));
     const newer = dream(['report', '--workspace', ws]);
     assert.equal(newer.code, 0, newer.err);
-    assert.match(newer.out, /schema_version 3, newer than this Dream/);
+    assert.match(newer.out, /schema_version 3, newer than this/);
     assert.match(newer.out, /Could not read these fields: dreamscape/);
     assert.match(newer.out, new RegExp(s.run_id));
   });

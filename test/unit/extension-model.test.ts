@@ -12,7 +12,7 @@ import { formatElapsed, iterationDescription, runDescription, signed, statusBarV
 import { actionForCommand, buildReportViewModel, commandInText, firstMove } from '../../src/extension/model/reportModel';
 import { diffSides, RunsReader, runIdToDate, runStateOf, safeAgentsPath } from '../../src/extension/model/runs';
 import { describeSources, extractUserSettings, vscodeSettingKeys } from '../../src/extension/model/settingsLayer';
-import { parseSummaryObject, parseSummaryText, SummaryReadError } from '../../src/extension/model/summary';
+import { parseSummaryObject, parseSummaryText, SummaryReadError } from '../../src/engine/summaryRead';
 import { corpusFolders, insideFolder } from '../../src/extension/model/folders';
 import { reportViewModelSchema } from '../../src/protocol/webview';
 import { makeWorkspace, rm, write } from './helpers/fixture';

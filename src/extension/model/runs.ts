@@ -7,7 +7,7 @@ import path from 'node:path';
 import { readLock, processAlive } from '../../engine/lock';
 import { abs, rel } from '../../engine/paths';
 import { iterationSchema, type Change, type IterationRecord, type Summary } from '../../engine/schemas';
-import { parseSummaryText, type ReadSummary } from './summary';
+import { parseSummaryText, type ReadSummary } from '../../engine/summaryRead';
 
 export const RUN_ID_RE = /^\d{8}T\d{6}Z$/;
 

@@ -1,9 +1,9 @@
-// Reading a summary.json honestly on the host side (no vscode): strict zod validation with the
+// Reading a summary.json honestly (CLI `dream report`, the extension's tree and report panel): strict zod validation with the
 // engine's summarySchema first; when that fails (partial file, newer schema_version, a bad field)
 // every field that still parses is kept and the rest is named in `notes`.
 import path from 'node:path';
-import { blankSummary } from '../../engine/report';
-import { SUMMARY_SCHEMA_VERSION, summarySchema, type Summary } from '../../engine/schemas';
+import { blankSummary } from './blank';
+import { SUMMARY_SCHEMA_VERSION, summarySchema, type Summary } from './schemas';
 
 export interface ReadSummary {
   summary: Summary;
@@ -11,6 +11,7 @@ export interface ReadSummary {
   notes: string[];
 }
 
+/** a plain-language reason a report cannot be read (never a stack trace) */
 export class SummaryReadError extends Error {
   constructor(message: string) {
     super(message);
@@ -26,7 +27,7 @@ export function parseSummaryText(text: string, file: string): ReadSummary {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new SummaryReadError(`the morning report ${file} is not valid JSON (${(e as Error).message}); the run may still be writing it, or summary.md next to it may be readable`);
+    throw new SummaryReadError(`the morning report ${file} is corrupt (not valid JSON: ${(e as Error).message}); the run may still be writing it, or summary.md next to it may be readable`);
   }
   return parseSummaryObject(raw, file);
 }

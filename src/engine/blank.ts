@@ -1,0 +1,42 @@
+// An empty summary: the starting point of a run's summary and of a lenient read.
+import { SUMMARY_SCHEMA_VERSION, type Summary } from './schemas';
+
+export function blankSummary(runId: string, repoRoot: string, outputDir: string): Summary {
+  return {
+    schema_version: SUMMARY_SCHEMA_VERSION,
+    mode: 'dream.local-bedtime',
+    run_id: runId,
+    goal: '',
+    repo_root: repoRoot,
+    output_dir: outputDir,
+    status: 'planned',
+    dry_run: false,
+    started_at: new Date(0).toISOString(),
+    finished_at: null,
+    duration_ms: null,
+    halt_reason: null,
+    budget_exhausted: false,
+    runtime: { keep_awake: false, keep_awake_mode: 'disabled', requested_timeout: '', effective_timeout: '', lock_path: '', log_path: '' },
+    steps: [],
+    iterations: [],
+    fitness: {},
+    fitness_baseline: {},
+    fitness_delta: {},
+    plateau_reason: null,
+    regression_reason: null,
+    warn_only: true,
+    warn_only_budget_initial: 0,
+    warn_only_remaining: 0,
+    measure_failure_halt: false,
+    failure_reason: null,
+    failing_step: null,
+    council: null,
+    curator: null,
+    dreamscape: { weather: 'unknown', visibility: 'unknown', council: 'not-run', first_move: '' },
+    morning_packets: [],
+    degraded: [],
+    recommended: [],
+    next_action: '',
+    resumed_from: null,
+  };
+}

@@ -105,6 +105,7 @@ async function runElectron() {
       extensionTestsPath: testsPath,
       launchArgs: [ws, '--disable-extensions', '--disable-workspace-trust', '--user-data-dir', path.join(tmp, 'ud')],
       extensionTestsEnv: testEnv,
+      cachePath: path.join(cache, 'vscode-test'), // the downloaded VS Code, outside the repo
     });
     cleanup();
     process.exit(code);
@@ -154,6 +155,9 @@ async function runCodeServer() {
 
   const port = Number(opt('--port', 0)) || (await freePort());
   const state = path.join(tmp, 'state');
+  // the server mkdirs these non-recursively: a missing parent silently leaves it with no extensions at all
+  for (const d of ['server-data', 'ud', 'ext', 'xdg-config', 'xdg-data', 'xdg-cache']) fs.mkdirSync(path.join(state, d), { recursive: true });
+  fs.writeFileSync(path.join(state, 'ext', 'extensions.json'), '[]');
   const env = {
     ...process.env,
     ...testEnv,
@@ -173,11 +177,14 @@ async function runCodeServer() {
   const server = spawn(process.execPath, args, { env, stdio: ['ignore', log, log], detached: true });
   let serverExit = null;
   server.on('exit', (code, sig) => { serverExit = sig ?? code; });
-  const stopServer = () => {
+  const stopServer = async () => {
+    if (serverExit !== null) return;
     try { process.kill(-server.pid, 'SIGTERM'); } catch {}
+    for (let i = 0; i < 50 && serverExit === null; i++) await new Promise((r) => setTimeout(r, 100));
+    try { process.kill(-server.pid, 'SIGKILL'); } catch {}
   };
-  process.on('exit', stopServer);
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { stopServer(); cleanup(); process.exit(130); });
+  process.on('exit', () => { try { process.kill(-server.pid, 'SIGKILL'); } catch {} });
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, async () => { await stopServer(); cleanup(); process.exit(130); });
 
   for (let i = 0; ; i++) {
     try { if ((await fetch(`http://127.0.0.1:${port}/version`)).ok) break; } catch {}
@@ -197,7 +204,7 @@ async function runCodeServer() {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   let finish;
   const exited = new Promise((r) => { finish = r; });
-  const noise = /ENOTFOUND|EAI_AGAIN|^\s+at |ChatSessionStore|Creating a socket|connection token|\[Service Worker\]|builtin extensions cache|\[Extension Host\]|Ignoring the error while validating|marketplace|gallery/i;
+  const noise = /ENOTFOUND|EAI_AGAIN|^\s+at |ChatSessionStore|Creating a socket|connection token|\[Service Worker\]|builtin extensions cache|\[Extension Host\]|Ignoring the error while validating|No search provider registered|Unable to read file .*extensions\.json/i;
   const transcript = fs.createWriteStream(path.join(outDir, 'extension-host.log'));
   await page.exposeFunction('codeAutomationLog', (type, args) => {
     const line = util.format(...(Array.isArray(args) ? args : [args]));
@@ -225,7 +232,7 @@ async function runCodeServer() {
   await page.screenshot({ path: path.join(outDir, 'final.png') }).catch(() => {});
   await browser.close().catch(() => {});
   transcript.end();
-  stopServer();
+  await stopServer();
   cleanup();
   if (code === 'timeout') {
     console.error(`run-vscode-tests: the suite did not finish within ${timeout} ms (--timeout); screenshot ${path.join(outDir, 'final.png')}`);

@@ -196,7 +196,13 @@ describe('dream CLI: crash, lock, report', function () {
     // wait until iteration 1 is persisted, then kill the process in the middle of iteration 2
     let found = false;
     for (let i = 0; i < 600 && !found; i++) {
-      found = fs.existsSync(runs) && fs.readdirSync(runs).some((r) => fs.existsSync(path.join(runs, r, 'iterations/iter-1.json')));
+      // iteration 1 is persisted (iter-1.json) and the run summary lists it
+      const latestFile = path.join(ws, '.agents/overnight/latest/summary.json');
+      try {
+        found = fs.existsSync(runs) && fs.readdirSync(runs).some((r) => fs.existsSync(path.join(runs, r, 'iterations/iter-1.json'))) && JSON.parse(fs.readFileSync(latestFile, 'utf8')).iterations.length === 1;
+      } catch {
+        found = false; // the summary is being replaced right now
+      }
       if (!found) await new Promise((r) => setTimeout(r, 50));
     }
     assert.ok(found, 'iteration 1 was persisted');

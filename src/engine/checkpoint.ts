@@ -11,7 +11,7 @@ import { markerSchema, type CommitMarker } from './schemas';
 import { CorpusWriter } from './writer';
 import type { Faults } from './faults';
 
-export type StagedOp = { op: 'write'; data: Buffer } | { op: 'remove' };
+export type StagedOp = { op: 'write'; data: Buffer; appendTo?: Buffer } | { op: 'remove' };
 
 export class Staging {
   readonly ops = new Map<string, StagedOp>();
@@ -29,6 +29,16 @@ export class Staging {
   write(relPath: string, data: Buffer): void {
     this.writer.resolve(relPath); // refuse early what COMMIT would refuse
     this.ops.set(relPath, { op: 'write', data });
+  }
+
+  /**
+   * An append-only file (rpi/next-work.jsonl): `data` is `base` plus new lines. If the live file
+   * grew after INGEST read `base` (an agent appended a line), the new lines go after the live
+   * bytes at persist time, so nothing anybody appended is lost.
+   */
+  append(relPath: string, base: Buffer, data: Buffer): void {
+    this.writer.resolve(relPath);
+    this.ops.set(relPath, { op: 'write', data, appendTo: base });
   }
 
   remove(relPath: string): void {
@@ -55,6 +65,11 @@ export class Staging {
     const stagingRoot = rel.staging(this.iterationId);
     for (const [p, op] of [...this.ops.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const live = readFileOrNull(abs(this.workspace, p));
+      if (op.op === 'write' && op.appendTo && live && !live.equals(op.appendTo)) {
+        const added = op.data.subarray(op.appendTo.length);
+        const sep = live.length && live[live.length - 1] !== 0x0a ? Buffer.from('\n') : Buffer.alloc(0);
+        op.data = Buffer.concat([live, sep, added]);
+      }
       if (op.op === 'write' && live && live.equals(op.data)) continue;
       if (op.op === 'remove' && !live) continue;
       let backup: string | null = null;
@@ -108,23 +123,28 @@ function cleanupIteration(writer: CorpusWriter, iterationId: string): void {
   writer.removeFile(rel.marker(iterationId));
 }
 
-/** Reverses a READY marker's operations: every touched path gets its before-image back. */
-export function reverseOps(workspace: string, marker: CommitMarker): number {
+/**
+ * Reverses a READY marker's operations: every touched path gets its before-image back. A path
+ * whose bytes match neither its before-image nor what the iteration wrote was edited by somebody
+ * after the crash: it is left alone and named in `conflicts` (never overwrite a person's edit).
+ */
+export function reverseOps(workspace: string, marker: CommitMarker, conflicts: string[] = []): number {
   const writer = new CorpusWriter(workspace);
   let reversed = 0;
   for (const op of [...marker.ops].reverse()) {
     const live = readFileOrNull(abs(workspace, op.path));
-    if (op.backup) {
-      const before = readFileOrNull(abs(workspace, op.backup));
-      if (!before) throw new Error(`before-image ${op.backup} is missing; cannot restore ${op.path}`);
-      if (!live || !live.equals(before)) {
-        writer.write(op.path, before);
-        reversed++;
-      }
-    } else if (live) {
-      writer.removeFile(op.path);
-      reversed++;
+    const before = op.backup ? readFileOrNull(abs(workspace, op.backup)) : null;
+    if (op.backup && !before) throw new Error(`before-image ${op.backup} is missing; cannot restore ${op.path}`);
+    if (before && live && live.equals(before)) continue; // not applied yet, or already restored
+    if (!before && !live) continue;
+    const isAfter = op.op === 'write' ? !!live && sha256(live) === op.after_hash : !live;
+    if (!isAfter) {
+      conflicts.push(op.path);
+      continue;
     }
+    if (before) writer.write(op.path, before);
+    else writer.removeFile(op.path);
+    reversed++;
   }
   return reversed;
 }
@@ -169,14 +189,26 @@ export function recoverFromCrash(workspace: string): RecoveryResult {
       result.manualReview.push(`skipped unreadable marker ${name}: ${(e as Error).message} (manual review required; the corpus was left as it is)`);
       continue;
     }
+    try {
+      for (const op of marker.ops) {
+        writer.resolve(op.path);
+        if (op.backup) writer.resolve(op.backup);
+        if (op.staged) writer.resolve(op.staged);
+      }
+    } catch (e) {
+      result.manualReview.push(`skipped marker ${name}: it names a path Dream never writes (${(e as Error).message}); the corpus was left as it is (manual review required)`);
+      continue;
+    }
     if (marker.state === 'DONE') {
       cleanupIteration(writer, id);
       result.actions.push(`cleaned up stale DONE marker ${name}`);
     } else {
       try {
-        const n = reverseOps(workspace, marker);
+        const conflicts: string[] = [];
+        const n = reverseOps(workspace, marker, conflicts);
         cleanupIteration(writer, id);
         result.actions.push(`recovered from crash marker ${name} (state: READY, reversed ${n} of ${marker.ops.length} operations)`);
+        for (const c of conflicts) result.manualReview.push(`left .agents/${c} as it is: it was edited after the crash of ${id} (its before-image is kept in the run folder; manual review required)`);
       } catch (e) {
         result.manualReview.push(`could not reverse ${name}: ${(e as Error).message} (manual review required)`);
       }

@@ -12,14 +12,16 @@ export const LOCK_STALE_MS = 12 * 3600 * 1000;
 export function readLockPid(file: string): number {
   try {
     const first = fs.readFileSync(file, 'utf8').trim().split(/\s+/)[0] ?? '';
+    if (!/^\d+$/.test(first)) return 0;
     const n = Number(first);
-    return Number.isInteger(n) && n > 0 ? n : 0;
+    return Number.isSafeInteger(n) && n > 0 ? n : 0;
   } catch {
     return 0;
   }
 }
 
 interface LockInfo {
+  text: string;
   pid: number;
   startedAt: string;
   host: string;
@@ -37,8 +39,8 @@ export function readLock(file: string): LockInfo | null {
     return null;
   }
   const [pid = '', startedAt = '', host = '', runId = ''] = text.split('\n');
-  const n = Number(pid.trim());
-  return { pid: Number.isInteger(n) && n > 0 ? n : 0, startedAt: startedAt.trim(), host: host.trim(), runId: runId.trim(), mtimeMs: st.mtimeMs };
+  const n = /^\d+$/.test(pid.trim()) ? Number(pid.trim()) : 0;
+  return { text, pid: Number.isSafeInteger(n) && n > 0 ? n : 0, startedAt: startedAt.trim(), host: host.trim(), runId: runId.trim(), mtimeMs: st.mtimeMs };
 }
 
 export function processAlive(pid: number): boolean {
@@ -99,12 +101,27 @@ export function acquireRunLock(workspace: string, runId: string, degraded: strin
         'already-running',
       );
     }
-    degraded.push(`reclaimed stale run lock of process ${info.pid || 'unknown'} (started ${info.startedAt || 'unknown'}, no longer running)`);
+    // reclaim by moving the file aside first: if what moved is not the stale lock judged above
+    // (another run reclaimed it in between and holds a fresh one), it goes back untouched
+    const graveRel = `${rel.lock}.reclaim.${process.pid}.${Date.now()}`;
     try {
-      writer.removeFile(rel.lock);
+      writer.rename(rel.lock, graveRel);
     } catch {
-      /* raced with another reclaimer; retry */
+      continue; // somebody else moved it: look again
     }
+    const grave = abs(workspace, graveRel);
+    const moved = fs.readFileSync(grave, 'utf8');
+    if (moved !== info.text) {
+      try {
+        fs.linkSync(grave, file);
+      } catch {
+        /* a newer lock took the name; it stands */
+      }
+      writer.removeFile(graveRel);
+      continue;
+    }
+    writer.removeFile(graveRel);
+    degraded.push(`reclaimed stale run lock of process ${info.pid || 'unknown'} (started ${info.startedAt || 'unknown'}, no longer running)`);
   }
   throw new DreamError(`could not acquire the run lock ${file}`, 'already-running');
 }

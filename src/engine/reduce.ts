@@ -273,7 +273,9 @@ export function reduce(input: ReduceInput): ReduceResult {
     });
     const prev = view.raw('rpi/next-work.jsonl') ?? Buffer.alloc(0);
     const sep = prev.length && prev[prev.length - 1] !== 0x0a ? '\n' : '';
-    stageBytes('rpi/next-work.jsonl', Buffer.concat([prev, Buffer.from(sep + line + '\n', 'utf8')]));
+    const next = Buffer.concat([prev, Buffer.from(sep + line + '\n', 'utf8')]);
+    view.stage('rpi/next-work.jsonl', next);
+    staging.append('rpi/next-work.jsonl', prev, next);
     record('rpi/next-work.jsonl', prev.length ? 'modified' : 'added', `routed ${fresh.length} finding(s): ${fresh.map((f) => f.id).join(', ')}`);
     counters.findings_routed = fresh.length;
   }

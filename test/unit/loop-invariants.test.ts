@@ -160,4 +160,24 @@ describe('loop invariants (corpus hash vs iteration status)', function () {
     assert.equal(outcome.summary.iterations.length, 1);
     assert.equal(outcome.summary.halt_reason, 'max-iterations');
   });
+
+  it('a line an agent appends to next-work.jsonl during an iteration is kept', async () => {
+    const nw = path.join(ws, '.agents/rpi/next-work.jsonl');
+    fs.mkdirSync(path.dirname(nw), { recursive: true });
+    fs.writeFileSync(nw, '{"id":"existing","items":[]}\n');
+    const agentLine = '{"id":"appended-by-an-agent","items":[]}';
+    await runBedtime({
+      workspace: ws,
+      settings: resolveSettings({ args: { keepAwake: false, maxIterations: 1 } }),
+      now: NOW,
+      onEvent: (e) => {
+        if (e.type === 'stage' && e.stage === 'measure' && e.state === 'started') fs.appendFileSync(nw, agentLine + '\n');
+      },
+    });
+    const lines = fs.readFileSync(nw, 'utf8').trim().split('\n');
+    assert.equal(lines[0], '{"id":"existing","items":[]}');
+    assert.equal(lines[1], agentLine);
+    assert.match(lines[2]!, /dream-findings-router/);
+    assert.equal(lines.length, 3);
+  });
 });

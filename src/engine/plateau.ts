@@ -13,7 +13,8 @@ export class PlateauState {
   /** Feeds one composite delta; returns true exactly when the plateau fires. */
   observe(delta: number): boolean {
     if (this.fired) return false;
-    if (Math.abs(delta) >= this.epsilon) {
+    // NaN (a broken measurement) is never "no change"
+    if (!(Math.abs(delta) < this.epsilon)) {
       this.window = [];
       return false;
     }

@@ -122,7 +122,12 @@ export async function runBedtime(opts: BedtimeOptions): Promise<RunOutcome> {
     const remaining = Math.max(0, timeoutMs - spent);
     keep = await startKeepAwake(settings.keepAwake, remaining);
     if (keep.note) degraded.push(keep.note);
-    const budgetRead = settings.warnOnly ? readWarnOnlyBudget(workspace, settings.warnOnlyBudget) : null;
+    // warnOnlyBudget: 0 means warn-only without rescues (every regression or plateau halts)
+    const budgetRead = !settings.warnOnly
+      ? null
+      : settings.warnOnlyBudget === 0
+        ? { budget: { version: 1, remaining: 0, initial_budget: 0, last_reset_at: null, last_decrement_at: null }, notes: [] }
+        : readWarnOnlyBudget(workspace, settings.warnOnlyBudget);
     if (budgetRead) degraded.push(...budgetRead.notes);
     const s: Summary = {
       ...blankSummary(runId, workspace, runDir),

@@ -9,7 +9,7 @@ const PATTERNS: [RegExp, string][] = [
   [/\b(xox[abprs]-[A-Za-z0-9-]{10,})/g, '[REDACTED]'],
   [/\b(AIza[0-9A-Za-z_-]{35})\b/g, '[REDACTED]'],
   [/\b(eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})/g, '[REDACTED]'],
-  [/((?:api[_-]?key|secret|token|passw(?:or)?d|bearer)["']?\s*[:=]\s*["']?)([^\s"'`,;]{8,})/gi, '$1[REDACTED]'],
+  [/((?:api[_-]?key|secret|token|passw(?:or)?d|bearer)["']?\s*[:=]\s*["']?)(?!\[REDACTED)([^\s"'`,;]{8,})/gi, '$1[REDACTED]'],
   [/(Authorization:\s*Bearer\s+)([^\s"']+)/gi, '$1[REDACTED]'],
 ];
 

@@ -28,25 +28,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_ARGS, chromiumPath, cli, codeServerEntry, dreamCache, freePort } from './harness.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const argv = process.argv.slice(2);
-const flag = (name) => argv.includes(name);
-const opt = (name, def) => {
-  const i = argv.indexOf(name);
-  if (i >= 0 && i + 1 < argv.length) return argv[i + 1];
-  const eq = argv.find((a) => a.startsWith(name + '='));
-  return eq ? eq.slice(name.length + 1) : def;
-};
-if (flag('--help') || flag('-h')) {
-  const src = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
-  console.log(src.filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
-  process.exit(0);
-}
+const { flag, opt } = cli(import.meta.url);
 
 const t0 = Date.now();
 const T = {};
@@ -59,9 +47,8 @@ const runTimeout = Number(opt('--run-timeout', 120000));
 const watchdogMs = Number(opt('--timeout', 300000));
 const goal = opt('--goal', 'Tidy the corpus: merge duplicates and check citations');
 const only = new Set(opt('--only', 'run,welcome,agents-only').split(','));
-const cache = process.env.DREAM_CACHE || path.join(os.homedir(), '.cache/dream-ci');
-const entry = process.env.CODE_SERVER_ENTRY || path.join(cache, 'code-server/node_modules/code-server/out/node/entry.js');
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const cache = dreamCache;
+const entry = codeServerEntry;
 
 let tmp = null; // temp workspaces + code-server state
 let server = null;
@@ -148,7 +135,7 @@ else {
     else {
       console.log('e2e: package.json has no "package" script; packaging with vsce directly');
       run(process.execPath, ['esbuild.mjs', '--production']);
-      run(path.join(repo, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', 'dream.vsix']);
+      run(path.join(repo, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', 'dream.vsix']);
     }
     if (!fs.existsSync(vsix)) throw new Error('no dream.vsix was written');
     return `${(fs.statSync(vsix).size / 1024).toFixed(0)} KiB`;
@@ -205,14 +192,6 @@ await check('code-server --install-extension dream.vsix', () => {
 mark('installed');
 
 // ---- 3. code-server ------------------------------------------------------------------------
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
 const port = Number(opt('--port', 0)) || (await freePort());
 const base = `http://127.0.0.1:${port}`;
 const logPath = path.join(outDir, 'code-server.log');
@@ -230,8 +209,7 @@ mark('serverUp');
 
 const browser = await chromium.launch({
   executablePath: chromiumPath, headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  args: CHROMIUM_ARGS,
 });
 const consoleLog = fs.createWriteStream(path.join(outDir, 'browser-console.log'));
 

@@ -26,26 +26,14 @@
 // The extension host sees DREAM_TEST_WORKSPACE (the temp copy) and DREAM_TEST_WORKSPACE_SOURCE.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import util from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_ARGS, chromiumPath, cli, codeServerEntry, dreamCache, freePort } from './harness.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const argv = process.argv.slice(2);
-const flag = (name) => argv.includes(name);
-const opt = (name, def) => {
-  const i = argv.indexOf(name);
-  if (i >= 0 && i + 1 < argv.length) return argv[i + 1];
-  const eq = argv.find((a) => a.startsWith(name + '='));
-  return eq ? eq.slice(name.length + 1) : def;
-};
-if (flag('--help') || flag('-h')) {
-  const src = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
-  console.log(src.filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
-  process.exit(0);
-}
+const { flag, opt } = cli(import.meta.url);
 
 const t0 = Date.now();
 const T = {};
@@ -56,9 +44,8 @@ const extPath = path.resolve(opt('--ext', repo));
 const testsPath = path.resolve(opt('--tests', path.join(extPath, 'out/test/vscode/suite/index')));
 const outDir = path.resolve(opt('--out', path.join(repo, '.test-artifacts/vscode')));
 const wsSource = path.resolve(opt('--workspace', path.join(repo, 'examples/sample-workspace')));
-const cache = process.env.DREAM_CACHE || path.join(os.homedir(), '.cache/dream-ci');
-const entry = process.env.CODE_SERVER_ENTRY || path.join(cache, 'code-server/node_modules/code-server/out/node/entry.js');
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const cache = dreamCache;
+const entry = codeServerEntry;
 
 function die(msg, code = 2) {
   console.error(`run-vscode-tests: ${msg}`);
@@ -125,17 +112,6 @@ async function runElectron() {
 }
 
 // ---- code-server's VS Code server + chromium ----------------------------------------------
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function runCodeServer() {
   const serverMain = path.join(path.dirname(entry), '../../lib/vscode/out/server-main.js');
@@ -198,8 +174,7 @@ async function runCodeServer() {
 
   const browser = await chromium.launch({
     executablePath: chromiumPath, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: CHROMIUM_ARGS,
   });
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   let finish;

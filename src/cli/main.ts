@@ -119,6 +119,7 @@ async function start(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<nu
   process.on('SIGINT', onSig);
   process.on('SIGTERM', onSig);
   const t0 = Date.now();
+  let halted: string | null = null; // printed after the iteration that halted
   const progress = (e: DreamEvent) => {
     if (json || !io.isTTY) return;
     if (e.type === 'run-started') io.err(`dream: run ${e.runId} in ${e.workspace}${e.resumed ? ' (resumed)' : ''}`);
@@ -126,7 +127,11 @@ async function start(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<nu
       const it = e.iteration;
       const d = (it.fitness_delta >= 0 ? '+' : '') + it.fitness_delta.toFixed(3);
       io.err(`  iteration ${it.index}: ${it.status.padEnd(32)} Δ ${d}  ${String(it.changes.length).padStart(3)} change(s)  ${formatDuration(it.duration_ms)}  [${formatDuration(Date.now() - t0)} elapsed]`);
-    } else if (e.type === 'halted') io.err(`  halted: ${e.reason} — ${e.detail}`);
+    } else if (e.type === 'halted') halted = `  halted: ${e.reason} — ${e.detail}`;
+    if ((e.type === 'iteration-finished' || e.type === 'run-finished') && halted) {
+      io.err(halted);
+      halted = null;
+    }
   };
   let outcome;
   try {

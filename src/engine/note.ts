@@ -90,7 +90,7 @@ export function parseNote(rel: string, bytes: Buffer, hash = sha256(bytes)): Not
     else if (typeof parsed !== 'object' || Array.isArray(parsed)) note.fmError = 'frontmatter is not a mapping';
     else note.fm = parsed as Record<string, unknown>;
   } catch (e) {
-    note.fmError = `frontmatter YAML: ${(e as Error).message.split('\n')[0]}`;
+    note.fmError = `frontmatter YAML: ${(e as Error).message.split('\n')[0]!.replace(/:\s*$/, '')}`;
   }
   return note;
 }

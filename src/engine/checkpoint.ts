@@ -110,6 +110,12 @@ export class Staging {
     return marker;
   }
 
+  /** the bytes a committed write left at `relPath` */
+  writtenBytes(relPath: string): Buffer | null {
+    const op = this.ops.get(relPath);
+    return op && op.op === 'write' ? op.data : null;
+  }
+
   /** Drops staged work. Nothing live has changed before commit(), so there is nothing to reverse. */
   discard(): void {
     this.ops.clear();

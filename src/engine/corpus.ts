@@ -75,6 +75,29 @@ export class NoteCache {
   remember(rel: string, st: fs.Stats, note: Note): void {
     this.byStat.set(rel, { key: statKey(st), note });
   }
+  private rawByStat = new Map<string, { key: string; bytes: Buffer }>();
+  rememberRaw(rel: string, st: fs.Stats, bytes: Buffer): void {
+    if (bytes.length === st.size) this.rawByStat.set(rel, { key: statKey(st), bytes });
+  }
+  /** a raw file (queue, index) read once per identity */
+  readRaw(abs: string, rel: string, degraded: string[]): Buffer | null {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(abs);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') degraded.push(`corpus: cannot read .agents/${rel}: ${(e as Error).message}`);
+      return null;
+    }
+    if (st.isSymbolicLink()) {
+      degraded.push(`corpus: .agents/${rel} is a symlink; left alone`);
+      return null;
+    }
+    const hit = this.rawByStat.get(rel);
+    if (hit && hit.key === statKey(st)) return hit.bytes;
+    const bytes = readRaw(abs, rel, degraded);
+    if (bytes && bytes.length === st.size) this.rawByStat.set(rel, { key: statKey(st), bytes });
+    return bytes;
+  }
   get(rel: string, bytes: Buffer): Note {
     const hash = sha256(bytes);
     const hit = this.byHash.get(hash);
@@ -143,8 +166,8 @@ export function loadSnapshot(workspace: string, cache: NoteCache): Snapshot {
     if (bytes.length === st.size) cache.remember(rel, st, note);
     notes.set(rel, note);
   }
-  const nextWork = readRaw(path.join(agentsDir, 'rpi', 'next-work.jsonl'), 'rpi/next-work.jsonl', degraded);
-  const index = readRaw(path.join(agentsDir, 'index.jsonl'), 'index.jsonl', degraded);
+  const nextWork = cache.readRaw(path.join(agentsDir, 'rpi', 'next-work.jsonl'), 'rpi/next-work.jsonl', degraded);
+  const index = cache.readRaw(path.join(agentsDir, 'index.jsonl'), 'index.jsonl', degraded);
   bytesRead += (nextWork?.length ?? 0) + (index?.length ?? 0);
   return { workspace, agentsDir, notes, nextWork, index, degraded, bytesRead };
 }
@@ -162,9 +185,11 @@ export class CorpusView {
   ) {}
 
   private pathsCache: string[] | null = null;
+  private kindCache = new Map<FileKind, Note[]>();
 
   stage(rel: string, bytes: Buffer | null): void {
     this.pathsCache = null;
+    this.kindCache.clear();
     if (rel === 'rpi/next-work.jsonl' || rel === 'index.jsonl') this.overlayRaw.set(rel, bytes);
     else this.overlayNotes.set(rel, bytes ? this.cache.get(rel, bytes) : null);
   }
@@ -190,9 +215,13 @@ export class CorpusView {
     return (this.pathsCache = [...all].sort());
   }
 
+  /** the notes of one kind, sorted by path (do not mutate the array) */
   notesOf(kind: FileKind): Note[] {
+    const hit = this.kindCache.get(kind);
+    if (hit) return hit;
     const out: Note[] = [];
     for (const rel of this.paths()) if (kindOf(rel) === kind) out.push(this.note(rel)!);
+    this.kindCache.set(kind, out);
     return out;
   }
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CorpusView, loadSnapshot, kindOf, type NoteCache } from './corpus';
 import { sha256 } from './fsutil';
-import { CitationChecker, ReferenceIndex, citationsOf, isoDay, noteTitle } from './knowledge';
+import { CitationChecker, ReferenceIndex, citationsOf, isoDay, noteTitle, referenceIndexFor } from './knowledge';
 import { noteDate, str, type Note } from './note';
 import { redactSecrets } from './secrets';
 
@@ -256,7 +256,7 @@ export function ingest(workspace: string, cache: NoteCache, queueFile: string, n
     nextWorkIds: ids,
     tonight: tonight.items,
     tonightPath: tonight.path,
-    references: new ReferenceIndex(refTexts),
+    references: referenceIndexFor(refTexts),
     citations,
     degraded,
     counters,

@@ -34,9 +34,16 @@ export function citationsOf(n: Note): string[] {
   return (d.citations ??= strList(n.fm.citations));
 }
 
+const citationPaths = new Map<string, string>();
 export function citationPath(c: string): string {
-  // strip ":line", ":line-line" and "#L10" suffixes
-  return c.replace(/#L\d+(-L?\d+)?$/, '').replace(/:\d+(-\d+)?$/, '').trim();
+  let p = citationPaths.get(c);
+  if (p === undefined) {
+    // strip ":line", ":line-line" and "#L10" suffixes
+    p = c.replace(/#L\d+(-L?\d+)?$/, '').replace(/:\d+(-\d+)?$/, '').trim();
+    if (citationPaths.size > 100_000) citationPaths.clear();
+    citationPaths.set(c, p);
+  }
+  return p;
 }
 
 export function hasSource(n: Note): boolean {
@@ -49,6 +56,11 @@ export function hasSource(n: Note): boolean {
 }
 
 export function isVisible(n: Note): boolean {
+  const d = derived(n);
+  return (d.visible ??= computeVisible(n));
+}
+
+function computeVisible(n: Note): boolean {
   if (n.fmError || !n.utf8) return false;
   if (maturityOf(n) === 'archived') return false;
   const sup = n.fm.superseded_by;
@@ -112,6 +124,7 @@ interface Derived {
   summary?: string;
   citations?: string[];
   maturity?: string;
+  visible?: boolean;
   date?: Date | null;
 }
 const derivedCache = new WeakMap<Note, Derived>();
@@ -148,11 +161,22 @@ export function noteSummary(n: Note): string {
 }
 
 /** Text of patterns/ and research/, lower-cased, for "is this note referenced" checks. */
+let lastReferenceIndex: ReferenceIndex | null = null;
+/** the same texts give the same index (and its per-note memo) */
+export function referenceIndexFor(texts: string[]): ReferenceIndex {
+  const joined = texts.join('\n').toLowerCase();
+  if (lastReferenceIndex && lastReferenceIndex.source === joined) return lastReferenceIndex;
+  return (lastReferenceIndex = new ReferenceIndex(texts));
+}
+
 export class ReferenceIndex {
   private text: string;
   private memo = new WeakMap<Note, boolean>();
   constructor(texts: string[]) {
     this.text = texts.join('\n').toLowerCase();
+  }
+  get source(): string {
+    return this.text;
   }
   references(n: Note): boolean {
     let r = this.memo.get(n);

@@ -11,6 +11,7 @@ import { ingest } from './ingest';
 import { verifyCommitted, verifyNoSilentDelete, verifyStaged } from './integrity';
 import { iterationId, writeIteration } from './iterationStore';
 import { measure } from './measure';
+import { StageMemo } from './memo';
 import { PlateauState } from './plateau';
 import { reduce } from './reduce';
 import { compounded } from './report';
@@ -98,6 +99,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
   if (plateau.hasFired) plateau.reset();
   const cache = new NoteCache();
   const sigCache = new SignatureCache();
+  const measureMemo = new StageMemo<ReturnType<typeof measure>>();
   const writer = new CorpusWriter(o.workspace);
   let measureFailures = 0;
   const halt = (reason: HaltReason, detail: string) => {
@@ -190,7 +192,9 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
       rec.ingest = ing.counters;
       rec.degraded.push(...ing.degraded);
       if (!st.baseline) {
-        const base = measure({ view: ing.view, citations: ing.citations, references: ing.references, sigCache, now: o.now(), staleDays: s.staleDays, dedupeThreshold: s.dedupeThreshold });
+        const base = measureMemo.run(ing.view, ing.citations, `${o.now().toISOString().slice(0, 10)}|${s.staleDays}|${s.dedupeThreshold}`, () =>
+          measure({ view: ing.view, citations: ing.citations, references: ing.references, sigCache, now: o.now(), staleDays: s.staleDays, dedupeThreshold: s.dedupeThreshold }),
+        );
         st.baseline = base.fitness;
       }
       const prev = st.lastCommitted ?? st.baseline;
@@ -200,6 +204,8 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
       // REDUCE (into the overlay)
       await enter('reduce');
       let red;
+      const day = o.now().toISOString().slice(0, 10);
+      const params = `${day}|${s.staleDays}|${s.dedupeThreshold}`;
       try {
         red = reduce({
           ingest: ing,
@@ -240,7 +246,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
       try {
         const me = o.faults.measureError === 'all' || (Array.isArray(o.faults.measureError) && o.faults.measureError.includes(index));
         if (me) throw new Error('injected MEASURE failure');
-        const m = measure({ view: ing.view, citations: ing.citations, references: ing.references, sigCache, now: o.now(), staleDays: s.staleDays, dedupeThreshold: s.dedupeThreshold });
+        const m = measureMemo.run(ing.view, ing.citations, params, () => measure({ view: ing.view, citations: ing.citations, references: ing.references, sigCache, now: o.now(), staleDays: s.staleDays, dedupeThreshold: s.dedupeThreshold }));
         after = m.fitness;
         rec.measure = m.counters;
         rec.degraded.push(...m.degraded);
@@ -332,6 +338,18 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
       await enter('commit');
       staging.commit(o.faults);
       rec.committed = true;
+      // the next iteration knows these files already: remember them by identity, no re-read
+      for (const op of plan.ops) {
+        if (op.op !== 'write') continue;
+        try {
+          const st = fs.statSync(abs(o.workspace, op.path));
+          const note = ing.view.note(op.path);
+          if (note && op.path.endsWith('.md')) cache.remember(op.path, st, note);
+          else if (!op.path.endsWith('.md')) cache.rememberRaw(op.path, st, staging.writtenBytes(op.path) ?? Buffer.alloc(0));
+        } catch {
+          /* it will simply be read again */
+        }
+      }
       rec.status = rescued ? 'degraded' : 'done';
       st.lastCommitted = after;
       if (o.faults.postCommitStripKey === index) stripKeyLive(o.workspace, rec);

@@ -170,11 +170,13 @@ export function reduce(input: ReduceInput): ReduceResult {
 
   // 3. merge near-duplicates: survivor keeps best metadata and the union of citations and tags
   input.checkpoint('reduce:dedupe');
-  const visible = view.notesOf('learning').filter((n) => isEditable(n) && isVisible(n));
+  // the same item set MEASURE uses (every visible learning), so an unchanged corpus reuses one result;
+  // only notes Dream can edit take part in a merge
+  const visible = view.notesOf('learning').filter((n) => isVisible(n));
   const dups = findNearDuplicates(visible.map(dedupeItem), input.dedupeThreshold, input.sigCache);
   for (const group of dups.groups) {
     input.checkpoint('reduce:merge');
-    const members = group.map((rel) => view.note(rel)!).filter(Boolean);
+    const members = group.map((rel) => view.note(rel)!).filter((n) => n && isEditable(n));
     if (members.length < 2) continue;
     const ranked = [...members].sort((a, b) => compareSurvivor(a, b, ingest.references));
     const survivor = ranked[0]!;

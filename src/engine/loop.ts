@@ -6,7 +6,6 @@ import { SignatureCache } from './dedupe';
 import { fitnessDelta } from './delta';
 import type { EventSink, Stage } from './events';
 import type { Faults } from './faults';
-import { isoNow } from './fsutil';
 import { ingest } from './ingest';
 import { verifyCommitted, verifyNoSilentDelete, verifyStaged } from './integrity';
 import { iterationId, writeIteration } from './iterationStore';
@@ -15,12 +14,12 @@ import { StageMemo } from './memo';
 import { PlateauState } from './plateau';
 import { reduce } from './reduce';
 import { compounded } from './report';
-import type { FitnessVector, HaltReason, IterationRecord, IterationStatus } from './schemas';
+import type { FitnessVector, HaltReason, IterationRecord } from './schemas';
 import type { DreamSettings } from './settings';
 import { decrementWarnOnlyBudget } from './warnOnly';
 import type { WarnOnlyBudgetFile } from './schemas';
 import { CorpusWriter } from './writer';
-import { parseNote, patchFrontmatter } from './note';
+import { parseNote } from './note';
 import { abs } from './paths';
 import fs from 'node:fs';
 
@@ -100,6 +99,11 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
   const cache = new NoteCache();
   const sigCache = new SignatureCache();
   const measureMemo = new StageMemo<ReturnType<typeof measure>>();
+  /** MEASURE on live + staged, memoised on identical inputs */
+  const measureView = (ing: ReturnType<typeof ingest>) =>
+    measureMemo.run(ing.view, ing.citations, `${o.now().toISOString().slice(0, 10)}|${s.staleDays}|${s.dedupeThreshold}`, () =>
+      measure({ view: ing.view, citations: ing.citations, references: ing.references, sigCache, now: o.now(), staleDays: s.staleDays, dedupeThreshold: s.dedupeThreshold }),
+    );
   const writer = new CorpusWriter(o.workspace);
   let measureFailures = 0;
   const halt = (reason: HaltReason, detail: string) => {
@@ -192,10 +196,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
       rec.ingest = ing.counters;
       rec.degraded.push(...ing.degraded);
       if (!st.baseline) {
-        const base = measureMemo.run(ing.view, ing.citations, `${o.now().toISOString().slice(0, 10)}|${s.staleDays}|${s.dedupeThreshold}`, () =>
-          measure({ view: ing.view, citations: ing.citations, references: ing.references, sigCache, now: o.now(), staleDays: s.staleDays, dedupeThreshold: s.dedupeThreshold }),
-        );
-        st.baseline = base.fitness;
+        st.baseline = measureView(ing).fitness;
       }
       const prev = st.lastCommitted ?? st.baseline;
       rec.fitness_before = prev;
@@ -204,8 +205,6 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
       // REDUCE (into the overlay)
       await enter('reduce');
       let red;
-      const day = o.now().toISOString().slice(0, 10);
-      const params = `${day}|${s.staleDays}|${s.dedupeThreshold}`;
       try {
         red = reduce({
           ingest: ing,
@@ -246,7 +245,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
       try {
         const me = o.faults.measureError === 'all' || (Array.isArray(o.faults.measureError) && o.faults.measureError.includes(index));
         if (me) throw new Error('injected MEASURE failure');
-        const m = measureMemo.run(ing.view, ing.citations, params, () => measure({ view: ing.view, citations: ing.citations, references: ing.references, sigCache, now: o.now(), staleDays: s.staleDays, dedupeThreshold: s.dedupeThreshold }));
+        const m = measureView(ing);
         after = m.fitness;
         rec.measure = m.counters;
         rec.degraded.push(...m.degraded);
@@ -402,7 +401,6 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
     }
     if (stop) break;
   }
-  void isoNow;
   return st;
 }
 
@@ -432,7 +430,6 @@ function stripKeyLive(workspace: string, rec: IterationRecord): void {
   if (!key) return;
   const text = n.bytes.toString('utf8').replace(new RegExp(`^${key}:.*\\r?\\n`, 'm'), '');
   new CorpusWriter(workspace).write(c.path, text);
-  void patchFrontmatter;
 }
 
 function writePostCommitFinding(writer: CorpusWriter, now: Date, index: number, runId: string, stripped: { file: string; key: string }[]): string {
@@ -460,4 +457,3 @@ function writePostCommitFinding(writer: CorpusWriter, now: Date, index: number, 
   return rel;
 }
 
-export type { IterationStatus };

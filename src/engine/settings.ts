@@ -119,10 +119,8 @@ function envName(key: string): string {
 }
 
 function coerceEnv(key: keyof DreamSettings, raw: string): unknown {
-  const def = settingsSchema.shape[key];
   const probe = settingsSchema.shape[key].safeParse(undefined);
   const sample = probe.success ? probe.data : undefined;
-  void def;
   if (typeof sample === 'boolean') {
     if (/^(1|true|yes|on)$/i.test(raw)) return true;
     if (/^(0|false|no|off)$/i.test(raw)) return false;

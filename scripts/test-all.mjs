@@ -11,10 +11,12 @@
 //   --no-ui     skip e (the e2e UI test); d still runs
 //   --no-vscode skip d
 //   --bail      stop at the first failing phase
-// d and e need code-server and chromium: when they are missing this FAILS (it never skips silently)
-// and says how to install them (.ci/run, or scripts/install-code-server.sh).
+//   --no-install  do not install missing chromium / code-server
+// d and e need code-server and chromium: when they are missing they are installed first
+// (scripts/install-test-deps.sh: apt needs root or sudo); if that fails the phase FAILS (it never
+// skips silently) and says how to install them.
 // The last line is always "N passed, N failed" (totals); the exit code is non-zero if anything failed.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -133,7 +135,13 @@ if (go(ok)) {
 if (built && go(ok))
   ok = (await phase('c. unit tests (mocha)', counted(process.execPath, [path.join(repo, 'node_modules/mocha/bin/mocha.js')], 30 * 60_000, parseMocha))) && ok;
 if (!unitOnly) {
-  const missing = uiPrereqs();
+  let missing = uiPrereqs();
+  // a fresh machine: install chromium and code-server (idempotent), unless told not to
+  if (missing.length && !flag('--no-install') && (!noVscode || !noUi)) {
+    console.log(`test-all: missing ${missing.map((m) => m.split(' ')[0]).join(', ')}; installing with scripts/install-test-deps.sh (use --no-install to skip)`);
+    spawnSync('bash', [path.join(repo, 'scripts/install-test-deps.sh')], { stdio: 'inherit', cwd: repo });
+    missing = uiPrereqs();
+  }
   if (!noVscode && built && go(ok))
     ok = (await phase('d. integration tests in VS Code (code-server + chromium)', missing.length ? prereqFailure(missing)
       : counted(process.execPath, ['scripts/run-vscode-tests.mjs'], 20 * 60_000, parsePassedFailed))) && ok;

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { spawnSync } from 'node:child_process';
 import { generateCorpus } from '../../../bench/synth';
 import type { DreamApi } from '../../../src/extension/extension';
 import type { DreamNode } from '../../../src/extension/runsTree';
@@ -280,6 +281,20 @@ parentPort.on('message', () => {
     }
     const b = await vscode.commands.executeCommand<{ remaining: number }>('dream.resetWarnOnly', { initial: 4 });
     assert.equal(b?.remaining, 4);
+  });
+
+  it('a run started by the CLI shows up in the tree without a manual refresh', async function () {
+    this.timeout(60000);
+    const ext = vscode.extensions.getExtension(EXT_ID)!;
+    const cli = path.join(ext.extensionPath, 'dist', 'cli.js');
+    const r = spawnSync(process.execPath, [cli, 'start', '--workspace', ws, '--json', '--max-iterations', '1', '--no-keep-awake'], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    assert.equal(r.status, 0, r.stderr);
+    const runId = JSON.parse(r.stdout).run_id as string;
+    // the file watcher refreshes the tree: no refresh() call here
+    await until('the CLI run in the tree', async () => {
+      const runs = (await api.runsTree.getChildren()) as DreamNode[];
+      return runs.some((n) => n.kind === 'run' && n.run.runId === runId);
+    });
   });
 
   it('the extension host stays responsive during a run (the loop is in the worker)', async function () {

@@ -58,7 +58,6 @@ export const settingsSchema = z
   .strict();
 
 export type DreamSettings = z.infer<typeof settingsSchema>;
-export type PartialSettings = { [K in keyof DreamSettings]?: DreamSettings[K] extends object ? unknown : unknown };
 
 export class SettingsError extends Error {
   constructor(message: string) {
@@ -74,12 +73,12 @@ function camel(key: string): string {
   return key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-function normaliseKeys(obj: Record<string, unknown>, where: string): Record<string, unknown> {
+function normaliseKeys(obj: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
     const ck = camel(k);
     if (ck === 'localCurator' && v && typeof v === 'object' && !Array.isArray(v)) {
-      out[ck] = normaliseKeys(v as Record<string, unknown>, `${where}.${k}`);
+      out[ck] = normaliseKeys(v as Record<string, unknown>);
     } else out[ck] = v;
   }
   return out;
@@ -110,12 +109,17 @@ export function readConfigFile(workspace: string): Record<string, unknown> {
   const block = (doc as Record<string, unknown>).dream;
   if (block == null) return {};
   if (typeof block !== 'object' || Array.isArray(block)) throw new SettingsError(`${file}: "dream" must be a mapping`);
-  return normaliseKeys(block as Record<string, unknown>, 'dream');
+  return normaliseKeys(block as Record<string, unknown>);
 }
 
 const ENV_PREFIX = 'DREAM_';
 function envName(key: string): string {
   return ENV_PREFIX + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
+}
+
+/** the environment variable of a setting: maxIterations -> DREAM_MAX_ITERATIONS */
+export function envVarFor(key: string): string {
+  return envName(key);
 }
 
 function coerceEnv(key: keyof DreamSettings, raw: string): unknown {
@@ -148,9 +152,6 @@ export function readEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   return out;
 }
 
-export function envVarFor(key: string): string {
-  return envName(key);
-}
 
 function describeIssue(issue: z.core.$ZodIssue, source: string): string {
   const key = issue.path.length ? `dream.${issue.path.join('.')}` : 'dream';

@@ -205,7 +205,7 @@ export class RunController implements vscode.Disposable {
         break;
       case 'iteration-finished': {
         const it = e.iteration;
-        this.log.info(`iteration ${it.index} ${it.status}: composite delta ${it.fitness_delta >= 0 ? '+' : ''}${it.fitness_delta.toFixed(4)}, ${it.changes.length} change(s), ${it.duration_ms} ms${it.error ? ` — ${it.error}` : ''}`);
+        this.log.info(`iteration ${it.index} ${it.status}: composite delta ${it.fitness_delta >= 0 ? '+' : ''}${it.fitness_delta.toFixed(4)}, ${e.changesTotal ?? it.changes.length} change(s), ${it.duration_ms} ms${it.error ? ` — ${it.error}` : ''}`);
         break;
       }
       case 'halted':

@@ -3,6 +3,7 @@
 // Never imports vscode. Messages are plain JSON, validated with zod on both ends.
 import { parentPort } from 'node:worker_threads';
 import { DreamError } from '../engine/api';
+import type { DreamEvent } from '../engine/events';
 import { faultsSchema } from '../engine/faults';
 import { runBedtime } from '../engine/run';
 import { readConfigFile, resolveSettings } from '../engine/settings';
@@ -25,6 +26,13 @@ function serializeError(e: unknown): Extract<WorkerToHost, { type: 'error' }>['e
   return { name: 'Error', message: String(e) };
 }
 
+/** changes listed in a progress event; the host reads the full list from iter-N.json on disk */
+const WIRE_CHANGES = 50;
+function slim(event: DreamEvent): DreamEvent {
+  if (event.type !== 'iteration-finished' || event.iteration.changes.length <= WIRE_CHANGES) return event;
+  return { ...event, iteration: { ...event.iteration, changes: event.iteration.changes.slice(0, WIRE_CHANGES) }, changesTotal: event.iteration.changes.length };
+}
+
 async function start(req: StartRequest): Promise<void> {
   controller = new AbortController();
   const settings = resolveSettings({ config: readConfigFile(req.workspace), user: req.userSettings, userLabel: 'VS Code settings', args: req.args });
@@ -37,7 +45,7 @@ async function start(req: StartRequest): Promise<void> {
     goal: req.goal || undefined,
     resume: req.resume,
     signal: controller.signal,
-    onEvent: (event) => post({ type: 'event', event }),
+    onEvent: (event) => post({ type: 'event', event: slim(event) }),
     ...(faults ? { faults } : {}),
   });
   post({

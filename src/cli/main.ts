@@ -9,6 +9,7 @@ import { ReportError, fourAnswers, loadReport, renderMarkdown } from '../engine/
 import { runBedtime, requireCorpus } from '../engine/run';
 import { SettingsError, readConfigFile, readEnv, resolveSettings } from '../engine/settings';
 import { resetWarnOnlyBudget } from '../engine/warnOnly';
+import { WriteGuardError } from '../engine/writer';
 import { UsageError, intFlag, numFlag, parse } from './args';
 
 const HELP = `dream — a private overnight operator for your .agents/ knowledge corpus
@@ -59,7 +60,7 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
       io.err(`dream: ${e.message}`);
       return 2;
     }
-    if (e instanceof DreamError || e instanceof SettingsError || e instanceof ReportError) {
+    if (e instanceof DreamError || e instanceof SettingsError || e instanceof ReportError || e instanceof WriteGuardError) {
       io.err(`dream: ${e.message}`);
       return e instanceof DreamError && e.code === 'already-running' ? 3 : 1;
     }

@@ -62,6 +62,16 @@ describe('dream CLI: hard rules', function () {
     rm(ext);
   });
 
+  it('a symlinked .agents/overnight is refused with a plain error and nothing is written through it', () => {
+    const target = tmpDir('overnight-target-');
+    fs.symlinkSync(target, path.join(ws, '.agents/overnight'));
+    const r = dream(['start', '--workspace', ws]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /^dream: refused to write through a symlink: \.agents\/overnight$/m);
+    assert.deepEqual(fs.readdirSync(target), []);
+    rm(target);
+  });
+
   it('--json prints only JSON; exit code 0; the report is where it says', () => {
     const r = dream(['start', '--workspace', ws, '--json', '--max-iterations', '1']);
     assert.equal(r.code, 0, r.err);

@@ -1,6 +1,5 @@
 // Overlay staging and the two-phase commit (upstream checkpoint tests, adapted to Staging).
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,30 +8,10 @@ import { iterationId } from '../../src/engine/iterationStore';
 import { rel } from '../../src/engine/paths';
 import { markerSchema } from '../../src/engine/schemas';
 
+import { snapshot as tree, write as put } from './helpers/fixture';
+
 const RUN = '20261123T030000Z';
 
-function put(ws: string, relPath: string, data: string | Buffer): void {
-  const p = path.join(ws, relPath);
-  fs.mkdirSync(path.dirname(p), { recursive: true });
-  fs.writeFileSync(p, data);
-}
-
-/** every file under root as rel -> sha256, skipping what `skip` says */
-function tree(root: string, skip: (r: string) => boolean = () => false): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (dir: string, r: string) => {
-    if (!fs.existsSync(dir)) return;
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const cr = r ? `${r}/${e.name}` : e.name;
-      if (skip(cr)) continue;
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p, cr);
-      else out.set(cr, crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex'));
-    }
-  };
-  walk(root, '');
-  return out;
-}
 
 /** the workspace without Dream's runtime folder */
 const liveTree = (ws: string) => tree(ws, (r) => r === '.agents/overnight');

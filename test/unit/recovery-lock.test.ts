@@ -1,7 +1,6 @@
 // Crash recovery on start and the run lock (upstream recovery/lock tests, adapted).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,29 +10,10 @@ import { iterationId } from '../../src/engine/iterationStore';
 import { LOCK_STALE_MS, acquireRunLock, lockIsStale, processAlive, readLockPid, writeLockPid } from '../../src/engine/lock';
 import { rel } from '../../src/engine/paths';
 
+import { snapshot as tree, write as put } from './helpers/fixture';
+
 const RUN = '20261123T030000Z';
 
-function put(ws: string, relPath: string, data: string | Buffer): void {
-  const p = path.join(ws, relPath);
-  fs.mkdirSync(path.dirname(p), { recursive: true });
-  fs.writeFileSync(p, data);
-}
-
-function tree(root: string, skip: (r: string) => boolean = () => false): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (dir: string, r: string) => {
-    if (!fs.existsSync(dir)) return;
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const cr = r ? `${r}/${e.name}` : e.name;
-      if (skip(cr)) continue;
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p, cr);
-      else out.set(cr, crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex'));
-    }
-  };
-  walk(root, '');
-  return out;
-}
 const liveTree = (ws: string) => tree(ws, (r) => r === '.agents/overnight');
 const absRel = (ws: string, r: string) => path.join(ws, '.agents', ...r.split('/'));
 

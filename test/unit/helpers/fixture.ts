@@ -64,6 +64,7 @@ export function makeWorkspace(opts: { learnings?: number } = {}): string {
 export function snapshot(root: string, skip: (rel: string) => boolean = () => false): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (dir: string, rel: string) => {
+    if (!fs.existsSync(dir)) return;
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (skip(r)) continue;

@@ -94,8 +94,14 @@ export class NoteCache {
     }
     const hit = this.rawByStat.get(rel);
     if (hit && hit.key === statKey(st)) return hit.bytes;
-    const bytes = readRaw(abs, rel, degraded);
-    if (bytes && bytes.length === st.size) this.rawByStat.set(rel, { key: statKey(st), bytes });
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(abs);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') degraded.push(`corpus: cannot read .agents/${rel}: ${(e as Error).message}`);
+      return null;
+    }
+    this.rememberRaw(rel, st, bytes);
     return bytes;
   }
   get(rel: string, bytes: Buffer): Note {
@@ -120,21 +126,6 @@ export interface Snapshot {
   index: Buffer | null;
   degraded: string[];
   bytesRead: number;
-}
-
-function readRaw(abs: string, rel: string, degraded: string[]): Buffer | null {
-  try {
-    const st = fs.lstatSync(abs);
-    if (st.isSymbolicLink()) {
-      degraded.push(`corpus: .agents/${rel} is a symlink; left alone`);
-      return null;
-    }
-    return fs.readFileSync(abs);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    degraded.push(`corpus: cannot read .agents/${rel}: ${(e as Error).message}`);
-    return null;
-  }
 }
 
 export function loadSnapshot(workspace: string, cache: NoteCache): Snapshot {

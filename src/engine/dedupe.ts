@@ -192,11 +192,7 @@ export function findNearDuplicates(items: DedupeItem[], threshold: number, cache
     checked++;
     // cheap MinHash estimate first: the exact check only runs for pairs that could pass
     // (the estimate's standard error at 128 bins is <= 0.045; the margin is > 4 of them)
-    const a = entries[i]!.sig;
-    const b = entries[j]!.sig;
-    let eq = 0;
-    for (let k = 0; k < MINHASH_BINS; k++) if (a[k] === b[k]) eq++;
-    if (eq / MINHASH_BINS < threshold - ESTIMATE_MARGIN) return;
+    if (estimate(entries[i]!.sig, entries[j]!.sig) < threshold - ESTIMATE_MARGIN) return;
     if (i > j) [i, j] = [j, i];
     const pk = i * n + j;
     if (seen.has(pk)) return;

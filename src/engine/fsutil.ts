@@ -79,15 +79,6 @@ export function readFileOrNull(file: string): Buffer | null {
   }
 }
 
-export function existsNoFollow(p: string): boolean {
-  try {
-    fs.lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }

@@ -27,9 +27,6 @@ export function agentsDir(workspace: string): string {
 export function abs(workspace: string, relPath: string): string {
   return path.join(agentsDir(workspace), ...relPath.split('/'));
 }
-export function runsDir(workspace: string): string {
-  return abs(workspace, rel.runs);
-}
 export function latestDir(workspace: string): string {
   return abs(workspace, rel.latest);
 }

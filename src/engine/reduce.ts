@@ -336,10 +336,3 @@ function compareSurvivor(a: Note, b: Note, refs?: { references(n: Note): boolean
     (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0)
   );
 }
-
-/** keys of a note's frontmatter (for the integrity check) */
-export function frontmatterKeys(n: Note | undefined): string[] {
-  if (!n || n.fmError || !n.utf8) return [];
-  return Object.keys(n.fm);
-}
-

@@ -185,7 +185,6 @@ export async function runBedtime(opts: BedtimeOptions): Promise<RunOutcome> {
     if (settings.localCurator.enabled) degraded.push('local curator enabled, but the curator lane is not available in this version; no Tier 1 drafts were made');
     s.finished_at = now().toISOString();
     s.duration_ms = spent + (Date.now() - t0);
-    refresh(state);
     pruneRuns(workspace, settings.reportRetention, runId, degraded);
     refresh(state);
     s.steps.push({ name: 'report', status: 'done', note: 'summary.json and summary.md written' });

@@ -64,6 +64,17 @@ export function writeLockPid(file: string, pid: number): void {
   fs.writeFileSync(file, `${pid}\n`);
 }
 
+/**
+ * Removes the run lock only if it is the one `pid` took for `runId` (or any run of `pid` when
+ * runId is null). The editor uses it after terminating a worker, which cannot release its lock.
+ */
+export function releaseRunLock(workspace: string, pid: number, runId: string | null): boolean {
+  const cur = readLock(abs(workspace, rel.lock));
+  if (!cur || cur.pid !== pid || (runId !== null && cur.runId !== runId)) return false;
+  new CorpusWriter(workspace).removeFile(rel.lock);
+  return true;
+}
+
 export interface HeldLock {
   path: string;
   release(): void;
@@ -77,13 +88,7 @@ export function acquireRunLock(workspace: string, runId: string, degraded: strin
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       writer.createExclusive(rel.lock, body);
-      return {
-        path: file,
-        release: () => {
-          const cur = readLock(file);
-          if (cur && cur.pid === process.pid && cur.runId === runId) writer.removeFile(rel.lock);
-        },
-      };
+      return { path: file, release: () => void releaseRunLock(workspace, process.pid, runId) };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }

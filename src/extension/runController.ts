@@ -9,9 +9,8 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import type { DreamEvent } from '../engine/events';
-import { readLock } from '../engine/lock';
+import { releaseRunLock } from '../engine/lock';
 import { abs, rel } from '../engine/paths';
-import { CorpusWriter } from '../engine/writer';
 import { hostToWorkerSchema, workerToHostSchema, type HostToWorker, type StartRequest } from '../protocol/worker';
 import type { Log } from './log';
 import type { ControllerState } from './model/format';
@@ -256,11 +255,7 @@ export class RunController implements vscode.Disposable {
    */
   private releaseOwnLock(folder: string, runId: string | null): void {
     try {
-      const info = readLock(abs(folder, rel.lock));
-      if (info && info.pid === process.pid && (!runId || info.runId === runId)) {
-        new CorpusWriter(folder).removeFile(rel.lock);
-        this.log.info(`released the run lock of the terminated run ${runId ?? ''}`);
-      }
+      if (releaseRunLock(folder, process.pid, runId)) this.log.info(`released the run lock of the terminated run ${runId ?? ''}`);
     } catch (e) {
       this.log.warn(`could not release the run lock: ${(e as Error).message}`);
     }

@@ -11,10 +11,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runBedtime } from '../src/engine/run';
-import { resolveSettings } from '../src/engine/settings';
-import type { RunOutcome } from '../src/engine/api';
-import { findNearDuplicates } from '../src/engine/dedupe';
+import { runBedtime } from '../src/engine/run/run';
+import { resolveSettings } from '../src/engine/run/settings';
+import type { RunOutcome } from '../src/engine/core/api';
+import { findNearDuplicates } from '../src/engine/stages/dedupe';
 import { generateCorpus, pairKey, plantedPairs, type SynthResult } from './synth';
 
 const TARGETS = { size: 10_000, noChangeRatio: 3, firstRatio: 6, precision: 0.95, recall: 0.95 };

@@ -1,15 +1,6 @@
 // `dream`: the headless CLI on the same engine as the extension (for OS schedulers and terminals).
 import path from 'node:path';
-import { DreamError } from '../engine/api';
-import { formatDuration } from '../engine/duration';
-import type { DreamEvent } from '../engine/events';
-import { faultsFromEnv } from '../engine/faults';
-import { latestDir } from '../engine/paths';
-import { ReportError, fourAnswers, loadReport, renderMarkdown } from '../engine/report';
-import { runBedtime, requireCorpus } from '../engine/run';
-import { SettingsError, readConfigFile, readEnv, resolveSettings } from '../engine/settings';
-import { resetWarnOnlyBudget } from '../engine/warnOnly';
-import { WriteGuardError } from '../engine/writer';
+import { DreamError, formatDuration, faultsFromEnv, latestDir, ReportError, fourAnswers, loadReport, renderMarkdown, runBedtime, requireCorpus, SettingsError, readConfigFile, readEnv, resolveSettings, resetWarnOnlyBudget, WriteGuardError, type DreamEvent } from '../engine';
 import { UsageError, intFlag, numFlag, parse } from './args';
 
 const HELP = `dream — a private overnight operator for your .agents/ knowledge corpus

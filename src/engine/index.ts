@@ -1,8 +1,32 @@
-// Public entry points of the engine (pure Node; never imports vscode).
-export * from './api';
-export { runBedtime, writeSummary, requireCorpus } from './run';
-export { loadReport, renderMarkdown, fourAnswers, ReportError } from './report';
-export { resetWarnOnlyBudget, readWarnOnlyBudget } from './warnOnly';
-export { resolveSettings, readConfigFile, readEnv, settingsSchema, SettingsError, type DreamSettings } from './settings';
-export type { DreamEvent } from './events';
-export * from './schemas';
+// The engine's one public face (pure Node; never imports vscode). Code outside src/engine imports
+// from here only; the folders behind it:
+//   core/    vocabulary, schemas, paths, events, errors, small fs helpers
+//   corpus/  scanning .agents/, notes and frontmatter, reading knowledge out of notes
+//   stages/  INGEST, REDUCE, MEASURE and what they use (dedupe, retrieval, integrity)
+//   commit/  the write guard, staging + commit marker + recovery, the lock, the iteration store
+//   run/     a bedtime run: settings, the loop, halts, plateau, deltas, warn-only budget
+//   report/  the summary, the four answers, morning packets, reading summaries back
+export * from './core/api';
+export * from './core/schemas';
+export { compounded } from './core/status';
+export { abs, rel, latestDir } from './core/paths';
+export { formatDuration } from './core/duration';
+export { dreamEventSchema, type DreamEvent } from './core/events';
+export { faultsFromEnv, faultsSchema } from './core/faults';
+export { CorpusWriter, WriteGuardError } from './commit/writer';
+export { readLock, processAlive, releaseRunLock } from './commit/lock';
+export { isEditable, parseNote, patchFrontmatter, str } from './corpus/note';
+export { runBedtime, writeSummary, requireCorpus } from './run/run';
+export { resetWarnOnlyBudget, readWarnOnlyBudget } from './run/warnOnly';
+export {
+  resolveSettings,
+  readConfigFile,
+  readEnv,
+  defaultSettings,
+  settingsSchema,
+  SETTING_KEYS,
+  SettingsError,
+  type DreamSettings,
+} from './run/settings';
+export { loadReport, renderMarkdown, fourAnswers, ReportError } from './report/report';
+export { parseSummaryText, type ReadSummary } from './report/summaryRead';

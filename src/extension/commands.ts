@@ -3,10 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import * as vscode from 'vscode';
-import { abs } from '../engine/paths';
-import type { Change } from '../engine/schemas';
-import { resetWarnOnlyBudget } from '../engine/warnOnly';
-import { CorpusWriter } from '../engine/writer';
+import { abs, resetWarnOnlyBudget, CorpusWriter, type Change } from '../engine';
 import { openChangeDiff } from './diff';
 import type { Folders } from './folders';
 import type { Log } from './log';

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { Change } from '../engine/schemas';
+import { type Change } from '../engine';
 import { diffSides } from './model/runs';
 
 export const EMPTY_SCHEME = 'dream-empty';

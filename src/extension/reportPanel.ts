@@ -4,8 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { abs, rel } from '../engine/paths';
-import type { Summary } from '../engine/schemas';
+import { abs, rel, parseSummaryText, type Summary } from '../engine';
 import { hostToWebviewSchema, webviewStateSchema, webviewToHostSchema, type HostToWebview, type ReportViewModel, type WebviewToHost } from '../protocol/webview';
 import { openChangeDiff } from './diff';
 import type { Log } from './log';
@@ -13,7 +12,6 @@ import { insideFolder } from './model/folders';
 import { makeNonce, reportHtml } from './model/html';
 import { buildReportViewModel } from './model/reportModel';
 import { readLockOwner } from './model/runs';
-import { parseSummaryText } from '../engine/summaryRead';
 import type { RunController } from './runController';
 
 export const REPORT_VIEW_TYPE = 'dream.report';

@@ -8,9 +8,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import type { DreamEvent } from '../engine/events';
-import { releaseRunLock } from '../engine/lock';
-import { abs, rel } from '../engine/paths';
+import { releaseRunLock, abs, rel, type DreamEvent } from '../engine';
 import { hostToWorkerSchema, workerToHostSchema, type HostToWorker, type StartRequest } from '../protocol/worker';
 import type { Log } from './log';
 import type { ControllerState } from './model/format';

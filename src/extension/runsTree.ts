@@ -3,7 +3,7 @@
 // by the CLI show up too.
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { Change, IterationRecord } from '../engine/schemas';
+import { type Change, type IterationRecord } from '../engine';
 import type { Folders } from './folders';
 import { changeIcon, iterationDescription, iterationIcon, runDescription, runIcon, runLabel } from './model/format';
 import { RunsReader, runIdToDate, type RunEntry } from './model/runs';

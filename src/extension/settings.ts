@@ -1,7 +1,7 @@
 // Settings on the host: the user layer from VS Code (only explicitly set values), and the effective
 // settings (for commands that run on the host, e.g. the curator's allowed kinds).
 import * as vscode from 'vscode';
-import { readConfigFile, resolveSettings, type DreamSettings } from '../engine/settings';
+import { readConfigFile, resolveSettings, type DreamSettings } from '../engine';
 import { describeSources, extractUserSettings, type SettingSource, type UserLayer } from './model/settingsLayer';
 
 export function userLayer(folder: string): UserLayer {

@@ -1,7 +1,7 @@
 // The typed protocol between the extension host and the run worker (worker_threads).
 // Both directions are validated with zod on receipt.
 import { z } from 'zod';
-import { dreamEventSchema } from '../engine/events';
+import { dreamEventSchema } from '../engine';
 
 export const startRequestSchema = z.object({
   type: z.literal('start'),

@@ -2,11 +2,7 @@
 // (and maybe `cancel`); the worker posts progress `event`s, then exactly one `finished` or `error`.
 // Never imports vscode. Messages are plain JSON, validated with zod on both ends.
 import { parentPort } from 'node:worker_threads';
-import { DreamError } from '../engine/api';
-import type { DreamEvent } from '../engine/events';
-import { faultsSchema } from '../engine/faults';
-import { runBedtime } from '../engine/run';
-import { readConfigFile, resolveSettings } from '../engine/settings';
+import { DreamError, faultsSchema, runBedtime, readConfigFile, resolveSettings, type DreamEvent } from '../engine';
 import { hostToWorkerSchema, type StartRequest, type WorkerToHost } from '../protocol/worker';
 
 const port = parentPort;

@@ -5,9 +5,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findNearDuplicates, trigramJaccard } from '../../src/engine/dedupe';
-import { mineSessionLearnings, parseFinding } from '../../src/engine/ingest';
-import { parseNote } from '../../src/engine/note';
+import { findNearDuplicates, trigramJaccard } from '../../src/engine/stages/dedupe';
+import { mineSessionLearnings, parseFinding } from '../../src/engine/stages/ingest';
+import { parseNote } from '../../src/engine/corpus/note';
 import { generateCorpus, mulberry32, pairKey, plantedPairs, referenceTrigramJaccard, type SynthResult } from '../../bench/synth';
 
 function treeHash(root: string): Map<string, string> {

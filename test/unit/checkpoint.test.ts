@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Staging, reverseOps, sanitizeIterationId } from '../../src/engine/checkpoint';
-import { iterationId } from '../../src/engine/iterationStore';
-import { rel } from '../../src/engine/paths';
-import { markerSchema } from '../../src/engine/schemas';
+import { Staging, reverseOps, sanitizeIterationId } from '../../src/engine/commit/checkpoint';
+import { iterationId } from '../../src/engine/commit/iterationStore';
+import { rel } from '../../src/engine/core/paths';
+import { markerSchema } from '../../src/engine/core/schemas';
 
 import { snapshot as tree, write as put } from './helpers/fixture';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { recoverFromCrash } from '../../src/engine/checkpoint';
+import { recoverFromCrash } from '../../src/engine/commit/checkpoint';
 import { corpusHash, countSymlinks, makeWorkspace, rm, snapshot, tmpDir, write } from './helpers/fixture';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');

@@ -1,9 +1,9 @@
 // Small decisions the contract leaves open, pinned so they do not drift.
 import assert from 'node:assert/strict';
-import { PlateauState } from '../../src/engine/plateau';
-import { runBedtime } from '../../src/engine/run';
-import { redactSecrets } from '../../src/engine/secrets';
-import { resolveSettings } from '../../src/engine/settings';
+import { PlateauState } from '../../src/engine/run/plateau';
+import { runBedtime } from '../../src/engine/run/run';
+import { redactSecrets } from '../../src/engine/core/secrets';
+import { resolveSettings } from '../../src/engine/run/settings';
 import { makeWorkspace, rm } from './helpers/fixture';
 
 describe('decisions', function () {

@@ -11,7 +11,7 @@ import {
   trigramSet,
   type DedupeItem,
   type DuplicatePair,
-} from '../../src/engine/dedupe';
+} from '../../src/engine/stages/dedupe';
 
 function rng(seed: number) {
   let x = seed >>> 0 || 1;

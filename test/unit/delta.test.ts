@@ -1,6 +1,6 @@
 // Fitness deltas and regression floors (upstream fitness Delta tests, adapted to fitnessDelta()).
 import assert from 'node:assert/strict';
-import { DEFAULT_REGRESSION_FLOOR, fitnessDelta } from '../../src/engine/delta';
+import { DEFAULT_REGRESSION_FLOOR, fitnessDelta } from '../../src/engine/run/delta';
 
 const close = (a: number, b: number, msg?: string) => assert.ok(Math.abs(a - b) < 1e-9, msg ?? `${a} != ${b}`);
 

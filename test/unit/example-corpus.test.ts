@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseNote } from '../../src/engine/note';
-import { runBedtime } from '../../src/engine/run';
-import { resolveSettings } from '../../src/engine/settings';
-import type { RunOutcome } from '../../src/engine/api';
+import { parseNote } from '../../src/engine/corpus/note';
+import { runBedtime } from '../../src/engine/run/run';
+import { resolveSettings } from '../../src/engine/run/settings';
+import type { RunOutcome } from '../../src/engine/core/api';
 import { corpusHash, rm, snapshot, tmpDir } from './helpers/fixture';
 
 const EXAMPLE = path.resolve(__dirname, '../../../examples/sample-workspace');

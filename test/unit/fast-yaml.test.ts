@@ -1,7 +1,7 @@
 // The frontmatter fast path must agree with the yaml library on everything it accepts.
 import assert from 'node:assert/strict';
 import YAML from 'yaml';
-import { fastParseFrontmatter } from '../../src/engine/fastYaml';
+import { fastParseFrontmatter } from '../../src/engine/corpus/fastYaml';
 
 const VALUES = [
   'plain words', '42', '-7', '+3', '010', '3.14', '.5', '1e3', '2.5E-2', 'true', 'True', 'FALSE', 'null', '~', 'Null', '2026-11-20', '2026-11-20T10:00:00Z',

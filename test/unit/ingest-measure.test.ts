@@ -4,15 +4,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { NoteCache } from '../../src/engine/corpus';
-import { SignatureCache } from '../../src/engine/dedupe';
-import { ingest, mineSessionLearnings, normaliseSeverity, parseFinding } from '../../src/engine/ingest';
-import { measure } from '../../src/engine/measure';
-import { parseNote } from '../../src/engine/note';
-import { buildIndex } from '../../src/engine/reduce';
-import { Retriever, parseIndex, tokenize } from '../../src/engine/retrieval';
-import { METRIC_NAMES } from '../../src/engine/schemas';
-import { redactSecrets } from '../../src/engine/secrets';
+import { NoteCache } from '../../src/engine/corpus/corpus';
+import { SignatureCache } from '../../src/engine/stages/dedupe';
+import { ingest, mineSessionLearnings, normaliseSeverity, parseFinding } from '../../src/engine/stages/ingest';
+import { measure } from '../../src/engine/stages/measure';
+import { parseNote } from '../../src/engine/corpus/note';
+import { buildIndex } from '../../src/engine/stages/reduce';
+import { Retriever, parseIndex, tokenize } from '../../src/engine/stages/retrieval';
+import { METRIC_NAMES } from '../../src/engine/core/schemas';
+import { redactSecrets } from '../../src/engine/core/secrets';
 
 const NOW = new Date('2026-11-23T03:00:00Z');
 

@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { iterationId, loadIterations, loadRunIterations, writeIteration } from '../../src/engine/iterationStore';
-import { rel } from '../../src/engine/paths';
-import type { IterationRecord } from '../../src/engine/schemas';
+import { iterationId, loadIterations, loadRunIterations, writeIteration } from '../../src/engine/commit/iterationStore';
+import { rel } from '../../src/engine/core/paths';
+import type { IterationRecord } from '../../src/engine/core/schemas';
 
 const RUN = '20261123T030000Z';
 

@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { runBedtime } from '../../src/engine/run';
-import { resolveSettings } from '../../src/engine/settings';
-import type { Faults } from '../../src/engine/faults';
-import type { IterationRecord } from '../../src/engine/schemas';
-import { compounded } from '../../src/engine/report';
+import { runBedtime } from '../../src/engine/run/run';
+import { resolveSettings } from '../../src/engine/run/settings';
+import type { Faults } from '../../src/engine/core/faults';
+import type { IterationRecord } from '../../src/engine/core/schemas';
+import { compounded } from '../../src/engine/report/report';
 import { corpusHash, makeWorkspace, rm } from './helpers/fixture';
 
 const NOW = () => new Date('2026-11-23T03:00:00Z');

@@ -2,7 +2,7 @@
 // body bytes; non-UTF-8 and broken YAML are never rewritten.
 import assert from 'node:assert/strict';
 import YAML from 'yaml';
-import { buildNote, firstHeading, isEditable, noteDate, parseNote, patchFrontmatter, strList } from '../../src/engine/note';
+import { buildNote, firstHeading, isEditable, noteDate, parseNote, patchFrontmatter, strList } from '../../src/engine/corpus/note';
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 

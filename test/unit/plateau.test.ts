@@ -1,6 +1,6 @@
 // Plateau state machine (upstream plateau_test.go, adapted): K consecutive |delta| < epsilon fire once.
 import assert from 'node:assert/strict';
-import { PlateauState } from '../../src/engine/plateau';
+import { PlateauState } from '../../src/engine/run/plateau';
 
 function feed(p: PlateauState, deltas: number[]): boolean[] {
   return deltas.map((d) => p.observe(d));

@@ -4,11 +4,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DreamError } from '../../src/engine/api';
-import { Staging, recoverFromCrash, recoveryNotes, type RecoveryResult } from '../../src/engine/checkpoint';
-import { iterationId } from '../../src/engine/iterationStore';
-import { LOCK_STALE_MS, acquireRunLock, lockIsStale, processAlive, readLockPid, writeLockPid } from '../../src/engine/lock';
-import { rel } from '../../src/engine/paths';
+import { DreamError } from '../../src/engine/core/api';
+import { Staging, recoverFromCrash, recoveryNotes, type RecoveryResult } from '../../src/engine/commit/checkpoint';
+import { iterationId } from '../../src/engine/commit/iterationStore';
+import { LOCK_STALE_MS, acquireRunLock, lockIsStale, processAlive, readLockPid, writeLockPid } from '../../src/engine/commit/lock';
+import { rel } from '../../src/engine/core/paths';
 
 import { snapshot as tree, write as put } from './helpers/fixture';
 

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { formatDuration, parseDuration } from '../../src/engine/duration';
-import { SettingsError, configPath, defaultSettings, envVarFor, readConfigFile, readEnv, resolveSettings } from '../../src/engine/settings';
+import { formatDuration, parseDuration } from '../../src/engine/core/duration';
+import { SettingsError, configPath, defaultSettings, envVarFor, readConfigFile, readEnv, resolveSettings } from '../../src/engine/run/settings';
 
 function settingsError(fn: () => unknown, ...patterns: RegExp[]): string {
   let msg = '';

@@ -10,7 +10,7 @@ import {
   resetWarnOnlyBudget,
   warnOnlyBudgetPath,
   writeWarnOnlyBudget,
-} from '../../src/engine/warnOnly';
+} from '../../src/engine/run/warnOnly';
 
 describe('warn-only budget', () => {
   let ws: string;

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CorpusWriter, WriteGuardError } from '../../src/engine/writer';
+import { CorpusWriter, WriteGuardError } from '../../src/engine/commit/writer';
 
 function put(root: string, relPath: string, data: string | Buffer): void {
   const p = path.join(root, relPath);

@@ -3,7 +3,7 @@
 // probe Ollama, queue a job, record an event, preview a compaction.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { abs } from '../../engine/paths';
+import { abs } from '../../engine';
 
 export const QUEUE_DIR = 'dream/curator/queue';
 export const EVENTS_FILE = 'dream/curator/events.jsonl';

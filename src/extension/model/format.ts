@@ -1,5 +1,5 @@
 // Text of the status bar item and the tree items (no vscode import).
-import type { IterationRecord } from '../../engine/schemas';
+import { type IterationRecord } from '../../engine';
 import type { RunState } from './runs';
 
 export type ControllerState =

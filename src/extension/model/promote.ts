@@ -2,9 +2,7 @@
 // learnings/, recording that a human promoted it. Dream itself never promotes.
 import fs from 'node:fs';
 import path from 'node:path';
-import { abs } from '../../engine/paths';
-import { isEditable, parseNote, str } from '../../engine/note';
-import { patchFrontmatter } from '../../engine/note';
+import { abs, isEditable, parseNote, str, patchFrontmatter } from '../../engine';
 
 export const PENDING_DIR = 'knowledge/pending';
 

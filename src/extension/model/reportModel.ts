@@ -1,7 +1,6 @@
 // Builds the morning report's view-model from a Summary (no vscode import). The webview only
 // renders this model, with textContent, so corpus text never becomes markup.
-import { fourAnswers } from '../../engine/report';
-import { METRIC_NAMES, type Summary } from '../../engine/schemas';
+import { fourAnswers, METRIC_NAMES, type Summary } from '../../engine';
 import type { FirstMoveAction, ReportViewModel } from '../../protocol/webview';
 import { formatDurationMs, signed } from './format';
 

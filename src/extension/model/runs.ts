@@ -4,10 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readLock, processAlive } from '../../engine/lock';
-import { abs, rel } from '../../engine/paths';
-import { iterationSchema, type Change, type IterationRecord, type Summary } from '../../engine/schemas';
-import { parseSummaryText, type ReadSummary } from '../../engine/summaryRead';
+import { readLock, processAlive, abs, rel, iterationSchema, parseSummaryText, type Change, type IterationRecord, type Summary, type ReadSummary } from '../../engine';
 
 export const RUN_ID_RE = /^\d{8}T\d{6}Z$/;
 

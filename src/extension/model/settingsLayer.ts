@@ -1,7 +1,7 @@
 // The "VS Code settings set by the user" layer (no vscode import): only values the user set
 // explicitly (workspace folder > workspace > user), never the contributed defaults, so that
 // .agents/dream/config.yaml still applies to every key the user left alone.
-import { defaultSettings, SETTING_KEYS, type DreamSettings } from '../../engine/settings';
+import { defaultSettings, SETTING_KEYS, type DreamSettings } from '../../engine';
 
 export interface InspectResult<T = unknown> {
   globalValue?: T;

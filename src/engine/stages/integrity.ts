@@ -1,10 +1,10 @@
 // Metadata integrity: a note Dream kept must keep every frontmatter key it had.
 import fs from 'node:fs';
-import type { CorpusView } from './corpus';
-import { kindOf } from './corpus';
-import { parseNote } from './note';
-import { abs } from './paths';
-import type { Change } from './schemas';
+import type { CorpusView } from '../corpus/corpus';
+import { kindOf } from '../corpus/corpus';
+import { parseNote } from '../corpus/note';
+import { abs } from '../core/paths';
+import type { Change } from '../core/schemas';
 
 export interface StrippedField {
   file: string;

@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { parseDuration } from './duration';
-import { METRIC_NAMES } from './schemas';
+import { parseDuration } from '../core/duration';
+import { METRIC_NAMES } from '../core/schemas';
 
 const duration = z.string().refine((v) => {
   try {

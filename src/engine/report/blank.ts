@@ -1,5 +1,5 @@
 // An empty summary: the starting point of a run's summary and of a lenient read.
-import { SUMMARY_SCHEMA_VERSION, type Summary } from './schemas';
+import { SUMMARY_SCHEMA_VERSION, type Summary } from '../core/schemas';
 
 export function blankSummary(runId: string, repoRoot: string, outputDir: string): Summary {
   return {

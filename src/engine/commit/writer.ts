@@ -5,7 +5,7 @@
 //  - every write is atomic (temp + fsync + rename)
 import fs from 'node:fs';
 import path from 'node:path';
-import { atomicWriteFileSync, fsyncDir, renameWithRetry, type WriteOptions } from './fsutil';
+import { atomicWriteFileSync, fsyncDir, renameWithRetry, type WriteOptions } from '../core/fsutil';
 
 export const MUTABLE_PREFIXES = ['learnings/', 'findings/', 'patterns/', 'knowledge/', 'overnight/', 'dream/'];
 export const MUTABLE_FILES = ['rpi/next-work.jsonl', 'index.jsonl'];

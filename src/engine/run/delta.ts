@@ -1,5 +1,5 @@
 // Fitness deltas and regression floors. Equal drop is not a regression (strict >).
-import type { Regression } from './schemas';
+import type { Regression } from '../core/schemas';
 
 export const DEFAULT_REGRESSION_FLOOR = 0.05;
 

@@ -1,26 +1,26 @@
 // The loop: INGEST -> REDUCE -> MEASURE -> COMMIT, one atomic iteration at a time, until a halt.
 import path from 'node:path';
-import { Staging } from './checkpoint';
-import { NoteCache } from './corpus';
-import { SignatureCache } from './dedupe';
+import { Staging } from '../commit/checkpoint';
+import { NoteCache } from '../corpus/corpus';
+import { SignatureCache } from '../stages/dedupe';
 import { fitnessDelta } from './delta';
-import type { EventSink, Stage } from './events';
-import type { Faults } from './faults';
-import { ingest } from './ingest';
-import { verifyCommitted, verifyNoSilentDelete, verifyStaged } from './integrity';
-import { iterationId, writeIteration } from './iterationStore';
-import { measure } from './measure';
-import { StageMemo } from './memo';
+import type { EventSink, Stage } from '../core/events';
+import type { Faults } from '../core/faults';
+import { ingest } from '../stages/ingest';
+import { verifyCommitted, verifyNoSilentDelete, verifyStaged } from '../stages/integrity';
+import { iterationId, writeIteration } from '../commit/iterationStore';
+import { measure } from '../stages/measure';
+import { StageMemo } from '../stages/memo';
 import { PlateauState } from './plateau';
-import { reduce } from './reduce';
-import { compounded } from './report';
-import type { FitnessVector, HaltReason, IterationRecord } from './schemas';
+import { reduce } from '../stages/reduce';
+import { compounded } from '../core/status';
+import type { FitnessVector, HaltReason, IterationRecord } from '../core/schemas';
 import type { DreamSettings } from './settings';
 import { decrementWarnOnlyBudget } from './warnOnly';
-import type { WarnOnlyBudgetFile } from './schemas';
-import { CorpusWriter } from './writer';
-import { parseNote } from './note';
-import { abs } from './paths';
+import type { WarnOnlyBudgetFile } from '../core/schemas';
+import { CorpusWriter } from '../commit/writer';
+import { parseNote } from '../corpus/note';
+import { abs } from '../core/paths';
 import fs from 'node:fs';
 
 export const SAFETY_CAP = 100;
@@ -405,7 +405,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
 }
 
 /** fault: drop one frontmatter key from a kept learning inside the overlay */
-function stripKeyInView(view: import('./corpus').CorpusView, staging: Staging, changes: IterationRecord['changes']): void {
+function stripKeyInView(view: import('../corpus/corpus').CorpusView, staging: Staging, changes: IterationRecord['changes']): void {
   const moved = new Set(changes.filter((c) => c.moved_to).map((c) => c.path));
   for (const n of view.notesOf('learning')) {
     if (moved.has(n.rel) || n.fmError || !n.utf8) continue;

@@ -1,7 +1,7 @@
 // Reading knowledge out of notes: ids, titles, citations, maturity, staleness, references.
 import path from 'node:path';
 import fs from 'node:fs';
-import { normaliseForDedupe } from './dedupe';
+import { normaliseForDedupe } from './text';
 import { firstHeading, noteDate, str, strList, type Note } from './note';
 
 export const MATURITY_ORDER = ['draft', 'provisional', 'accepted', 'stable', 'promoted'] as const;

@@ -2,8 +2,8 @@
 // index mismatches and corrupt JSON, and keeps what precedes the first gap.
 import fs from 'node:fs';
 import path from 'node:path';
-import { abs, rel } from './paths';
-import { iterationSchema, type IterationRecord } from './schemas';
+import { abs, rel } from '../core/paths';
+import { iterationSchema, type IterationRecord } from '../core/schemas';
 import { CorpusWriter } from './writer';
 
 export function iterationId(runId: string, index: number): string {

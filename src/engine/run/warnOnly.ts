@@ -1,9 +1,9 @@
 // The repository-wide warn-only rescue budget: .agents/overnight/warn-only-budget.json
 import fs from 'node:fs';
-import { isoNow } from './fsutil';
-import { abs, rel } from './paths';
-import { warnOnlyBudgetSchema, type WarnOnlyBudgetFile } from './schemas';
-import { CorpusWriter } from './writer';
+import { isoNow } from '../core/fsutil';
+import { abs, rel } from '../core/paths';
+import { warnOnlyBudgetSchema, type WarnOnlyBudgetFile } from '../core/schemas';
+import { CorpusWriter } from '../commit/writer';
 
 export const DEFAULT_WARN_ONLY_BUDGET = 3;
 

@@ -3,8 +3,8 @@
 // reclaimed with a degraded note; a lock from another host is only reclaimed once older than 12 h.
 import fs from 'node:fs';
 import os from 'node:os';
-import { DreamError } from './api';
-import { abs, rel } from './paths';
+import { DreamError } from '../core/api';
+import { abs, rel } from '../core/paths';
 import { CorpusWriter } from './writer';
 
 export const LOCK_STALE_MS = 12 * 3600 * 1000;

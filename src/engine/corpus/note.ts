@@ -2,7 +2,7 @@
 // re-encoded. Unknown frontmatter keys survive any edit; CRLF and a BOM are kept.
 import YAML from 'yaml';
 import { fastParseFrontmatter } from './fastYaml';
-import { sha256 } from './fsutil';
+import { sha256 } from '../core/fsutil';
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -2,14 +2,12 @@
 // and reading a summary.json back honestly (missing, corrupt, newer or partial).
 import fs from 'node:fs';
 import path from 'node:path';
-import { formatDuration } from './duration';
-import { METRIC_NAMES, type IterationRecord, type Summary } from './schemas';
+import { formatDuration } from '../core/duration';
+import { METRIC_NAMES, type Summary } from '../core/schemas';
 import { SummaryReadError as ReportError, parseSummaryText } from './summaryRead';
 
-const COMPOUNDING = new Set(['done', 'degraded', 'halted-on-regression-post-commit']);
-export function compounded(it: Pick<IterationRecord, 'status' | 'committed'>): boolean {
-  return it.committed && COMPOUNDING.has(it.status);
-}
+import { compounded } from '../core/status';
+export { compounded };
 
 export function deriveDreamscape(s: Pick<Summary, 'status' | 'degraded' | 'iterations' | 'council' | 'next_action' | 'halt_reason' | 'fitness_delta'>): Summary['dreamscape'] {
   const composite = meanDelta(s.fitness_delta);

@@ -1,22 +1,22 @@
 // A bedtime run: settings -> lock -> crash recovery -> keep-awake -> loop -> summaries -> release.
 import fs from 'node:fs';
 import path from 'node:path';
-import { DreamError, type BedtimeOptions, type RunOutcome } from './api';
-import { recoverFromCrash, recoveryNotes } from './checkpoint';
-import { formatDuration, parseDuration } from './duration';
-import type { DreamEvent } from './events';
-import { runIdFor } from './fsutil';
-import { readTonight } from './ingest';
-import { loadRunIterations } from './iterationStore';
-import { startKeepAwake } from './keepAwake';
-import { acquireRunLock } from './lock';
+import { DreamError, type BedtimeOptions, type RunOutcome } from '../core/api';
+import { recoverFromCrash, recoveryNotes } from '../commit/checkpoint';
+import { formatDuration, parseDuration } from '../core/duration';
+import type { DreamEvent } from '../core/events';
+import { runIdFor } from '../core/fsutil';
+import { readTonight } from '../stages/ingest';
+import { loadRunIterations } from '../commit/iterationStore';
+import { startKeepAwake } from '../../host/keepAwake';
+import { acquireRunLock } from '../commit/lock';
 import { runLoop, type LoopState } from './loop';
-import { buildPackets } from './packets';
-import { abs, agentsDir, rel } from './paths';
-import { blankSummary, compounded, deriveDreamscape, deriveNextAction, deriveRecommended, loadReport, renderMarkdown } from './report';
-import { summarySchema, type FitnessVector, type Step, type Summary } from './schemas';
+import { buildPackets } from '../report/packets';
+import { abs, agentsDir, rel } from '../core/paths';
+import { blankSummary, compounded, deriveDreamscape, deriveNextAction, deriveRecommended, loadReport, renderMarkdown } from '../report/report';
+import { summarySchema, type FitnessVector, type Step, type Summary } from '../core/schemas';
 import { readWarnOnlyBudget } from './warnOnly';
-import { CorpusWriter } from './writer';
+import { CorpusWriter } from '../commit/writer';
 import { round } from './delta';
 
 export function requireCorpus(workspace: string): void {

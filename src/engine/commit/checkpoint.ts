@@ -5,11 +5,11 @@
 // A crash at any instant is recovered to exactly the pre- or post-iteration bytes.
 import fs from 'node:fs';
 import path from 'node:path';
-import { isoNow, readFileOrNull, sha256 } from './fsutil';
-import { abs, rel } from './paths';
-import { markerSchema, type CommitMarker } from './schemas';
+import { isoNow, readFileOrNull, sha256 } from '../core/fsutil';
+import { abs, rel } from '../core/paths';
+import { markerSchema, type CommitMarker } from '../core/schemas';
 import { CorpusWriter } from './writer';
-import type { Faults } from './faults';
+import type { Faults } from '../core/faults';
 
 export type StagedOp = { op: 'write'; data: Buffer; appendTo?: Buffer } | { op: 'remove' };
 

@@ -1,5 +1,5 @@
 // A small deterministic lexical retriever over index.jsonl (BM25 over title, tags and summary).
-import type { IndexEntry } from './schemas';
+import type { IndexEntry } from '../core/schemas';
 
 const STOP = new Set('a an and are as at be by for from has have how in is it its of on or that the this to was were will with when what why not no do does use using via into'.split(' '));
 

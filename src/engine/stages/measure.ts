@@ -1,8 +1,7 @@
 // MEASURE (read-only, on live + staged): the fitness vector. Each metric in 0..1, higher is better.
-import type { CorpusView } from './corpus';
+import type { CorpusView } from '../corpus/corpus';
 import { findNearDuplicates, type SignatureCache } from './dedupe';
-import type { Finding } from './ingest';
-import { parseFinding } from './ingest';
+import { parseFinding, type Finding } from '../corpus/findings';
 import {
   CitationChecker,
   PROVISIONAL_OR_HIGHER,
@@ -15,12 +14,12 @@ import {
   isVisible,
   maturityOf,
   cachedTitle,
-} from './knowledge';
-import { round } from './delta';
+} from '../corpus/knowledge';
+import { round } from '../run/delta';
 import { Retriever, parseIndex } from './retrieval';
-import { METRIC_NAMES, type FitnessVector, type IndexEntry } from './schemas';
-import type { Note } from './note';
-import { sha256 } from './fsutil';
+import { METRIC_NAMES, type FitnessVector, type IndexEntry } from '../core/schemas';
+import type { Note } from '../corpus/note';
+import { sha256 } from '../core/fsutil';
 
 export interface MeasureInput {
   view: CorpusView;

@@ -18,11 +18,11 @@ import {
   noteId,
   cachedTitle,
   slugify,
-} from './knowledge';
-import { buildNote, isEditable, noteDate, patchFrontmatter, str, strList, type Note } from './note';
-import type { Change } from './schemas';
-import type { Staging } from './checkpoint';
-import type { IndexEntry } from './schemas';
+} from '../corpus/knowledge';
+import { buildNote, isEditable, noteDate, patchFrontmatter, str, strList, type Note } from '../corpus/note';
+import type { Change } from '../core/schemas';
+import type { Staging } from '../commit/checkpoint';
+import type { IndexEntry } from '../core/schemas';
 
 export interface ReduceInput {
   ingest: IngestResult;

@@ -3,7 +3,7 @@
 // every field that still parses is kept and the rest is named in `notes`.
 import path from 'node:path';
 import { blankSummary } from './blank';
-import { SUMMARY_SCHEMA_VERSION, summarySchema, type Summary } from './schemas';
+import { SUMMARY_SCHEMA_VERSION, summarySchema, type Summary } from '../core/schemas';
 
 export interface ReadSummary {
   summary: Summary;

@@ -2,11 +2,13 @@
 // provenance and citations, read tonight's queue, route findings. Nothing is written.
 import fs from 'node:fs';
 import path from 'node:path';
-import { CorpusView, loadSnapshot, kindOf, type NoteCache } from './corpus';
-import { sha256 } from './fsutil';
-import { CitationChecker, ReferenceIndex, citationsOf, isoDay, noteTitle, referenceIndexFor } from './knowledge';
-import { noteDate, str, type Note } from './note';
-import { redactSecrets } from './secrets';
+import { CorpusView, loadSnapshot, kindOf, type NoteCache } from '../corpus/corpus';
+import { sha256 } from '../core/fsutil';
+import { CitationChecker, ReferenceIndex, citationsOf, isoDay, referenceIndexFor } from '../corpus/knowledge';
+import { noteDate, str, type Note } from '../corpus/note';
+import { redactSecrets } from '../core/secrets';
+import { parseFinding, type Finding } from '../corpus/findings';
+export { parseFinding, normaliseSeverity, type Finding } from '../corpus/findings';
 
 export interface SessionCandidate {
   session: string;
@@ -19,14 +21,6 @@ export interface SessionCandidate {
   redactions: number;
 }
 
-export interface Finding {
-  id: string;
-  rel: string;
-  title: string;
-  severity: 'low' | 'medium' | 'high' | 'critical';
-  resolved: boolean;
-  description: string;
-}
 
 export interface IngestResult {
   view: CorpusView;
@@ -88,38 +82,6 @@ function titleFrom(text: string): string {
   const first = text.split(/(?<=[.!?])\s/)[0] ?? text;
   const t = first.replace(/\*\*|`/g, '').replace(/(^|\s)[*_]+|[*_]+(?=\s|$|[.,;:!?])/g, '$1').trim();
   return t.length > 90 ? t.slice(0, 87).replace(/\s+\S*$/, '') + '…' : t;
-}
-
-const FINDING_RE = /^f-\d{4}-\d{2}-\d{2}-\d{3}\.md$/;
-
-export function normaliseSeverity(s: string | undefined): Finding['severity'] {
-  const v = (s ?? '').toLowerCase().trim();
-  if (v === 'minor' || v === 'low') return 'low';
-  if (v === 'high' || v === 'major') return 'high';
-  if (v === 'critical' || v === 'blocker') return 'critical';
-  return 'medium';
-}
-
-export function parseFinding(n: Note): Finding | null {
-  const base = path.posix.basename(n.rel);
-  if (!FINDING_RE.test(base)) return null;
-  const resolvedFm = n.fm.resolved;
-  const resolved = resolvedFm === true || str(resolvedFm)?.toLowerCase() === 'true' || /\*\*Resolved:\*\*|<!--\s*RESOLVED\s*-->/.test(n.body);
-  let description = '';
-  const sum = /^##\s+Summary\s*\r?\n+([\s\S]*?)(\r?\n\s*\r?\n|\r?\n#|$)/im.exec(n.body);
-  if (sum) description = sum[1]!.trim();
-  if (!description) {
-    const para = n.body.split(/\r?\n\s*\r?\n/).map((p) => p.trim()).find((p) => p && !p.startsWith('#'));
-    description = para ?? '';
-  }
-  return {
-    id: base.replace(/\.md$/, ''),
-    rel: n.rel,
-    title: noteTitle(n),
-    severity: normaliseSeverity(str(n.fm.severity)),
-    resolved,
-    description: description.replace(/\s+/g, ' ').slice(0, 600),
-  };
 }
 
 export function nextWorkIds(raw: Buffer | null, degraded: string[]): Set<string> {

@@ -4,6 +4,9 @@
 // Upstream's rule is "character-trigram Jaccard of the lower-cased text > 0.80"; the exact check
 // below is that rule, so LSH only decides which pairs are worth checking.
 
+import { normaliseForDedupe } from '../corpus/text';
+export { normaliseForDedupe };
+
 export const MINHASH_BINS = 128;
 export const LSH_BANDS = 21;
 export const LSH_ROWS = 6;
@@ -18,9 +21,6 @@ function fmix32(h: number): number {
   return h >>> 0;
 }
 
-export function normaliseForDedupe(text: string): string {
-  return text.toLowerCase().replace(/\s+/g, ' ').trim();
-}
 
 /** the character-trigram hashes of an already normalised text, in text order (with repeats) */
 export function trigramHashes(text: string, seed = 0): Uint32Array {

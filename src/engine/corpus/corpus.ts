@@ -3,7 +3,7 @@
 // nothing costs one read of each file.
 import fs from 'node:fs';
 import path from 'node:path';
-import { sha256, toPosix } from './fsutil';
+import { sha256, toPosix } from '../core/fsutil';
 import { Note, parseNote } from './note';
 
 export type FileKind = 'learning' | 'archive' | 'pattern' | 'research' | 'finding' | 'pending' | 'session' | 'other';

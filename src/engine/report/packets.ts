@@ -1,6 +1,6 @@
 // Morning packets (at most 3): from tonight's queue, rpi/next-work.jsonl and the run's own signals.
-import { sha256 } from './fsutil';
-import type { IterationRecord, MorningPacket } from './schemas';
+import { sha256 } from '../core/fsutil';
+import type { IterationRecord, MorningPacket } from '../core/schemas';
 
 const SEV_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 

@@ -2,9 +2,9 @@
 // objects), the raw queue/index bytes, which cited paths exist, the day and the settings. An
 // iteration that changes nothing measures exactly the state the previous iteration measured (live
 // + its staged changes, now committed): the previous result is the answer.
-import type { CorpusView } from './corpus';
-import { citationsOf, type CitationChecker } from './knowledge';
-import type { Note } from './note';
+import type { CorpusView } from '../corpus/corpus';
+import { citationsOf, type CitationChecker } from '../corpus/knowledge';
+import type { Note } from '../corpus/note';
 
 interface Inputs {
   paths: string[];

@@ -1,7 +1,7 @@
 // The engine's public surface, for the CLI, the worker, the extension host (types only) and tests.
 import type { EventSink } from './events';
 import type { Faults } from './faults';
-import type { DreamSettings } from './settings';
+import type { DreamSettings } from '../run/settings';
 import type { Summary } from './schemas';
 
 export interface BedtimeOptions {

@@ -1,6 +1,7 @@
 // `dream`: the headless CLI on the same engine as the extension (for OS schedulers and terminals).
 import path from 'node:path';
 import { DreamError, formatDuration, faultsFromEnv, latestDir, ReportError, fourAnswers, loadReport, renderMarkdown, runBedtime, requireCorpus, SettingsError, readConfigFile, readEnv, resolveSettings, resetWarnOnlyBudget, WriteGuardError, type DreamEvent } from '../engine';
+import { bedtimeLanes } from '../lanes';
 import { UsageError, intFlag, numFlag, parse } from './args';
 
 const HELP = `dream — a private overnight operator for your .agents/ knowledge corpus
@@ -127,7 +128,7 @@ async function start(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<nu
   };
   let outcome;
   try {
-    outcome = await runBedtime({ workspace, settings, goal: typeof v.goal === 'string' ? v.goal : '', resume: typeof v.resume === 'string' ? v.resume : null, signal: ac.signal, onEvent: progress, faults: faultsFromEnv(env) });
+    outcome = await runBedtime({ workspace, settings, goal: typeof v.goal === 'string' ? v.goal : '', resume: typeof v.resume === 'string' ? v.resume : null, signal: ac.signal, lanes: bedtimeLanes(settings), onEvent: progress, faults: faultsFromEnv(env) });
   } finally {
     process.off('SIGINT', onSig);
     process.off('SIGTERM', onSig);

@@ -30,3 +30,4 @@ export {
 } from './run/settings';
 export { loadReport, renderMarkdown, fourAnswers, ReportError } from './report/report';
 export { parseSummaryText, type ReadSummary } from './report/summaryRead';
+export { runLanes, type Lane, type LaneContext, type LaneResult } from './run/lanes';

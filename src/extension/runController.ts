@@ -23,6 +23,8 @@ export interface StartOptions {
   args?: Record<string, unknown>;
   /** test hook, see engine/faults.ts */
   faults?: Record<string, unknown>;
+  /** workspace trust (runs are refused in untrusted workspaces before they get here) */
+  trusted?: boolean;
 }
 
 export interface RunResult {
@@ -89,6 +91,7 @@ export class RunController implements vscode.Disposable {
       args: o.args ?? {},
       goal: o.goal ?? '',
       resume: o.resume ?? null,
+      trusted: o.trusted ?? true,
       ...(o.faults ? { faults: o.faults } : {}),
     };
     // validate what we send, too: a bad request is a bug here, not in the worker

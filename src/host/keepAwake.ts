@@ -1,29 +1,13 @@
 // Keep-awake helper: a child process that holds off idle sleep while the run lasts, stopped at the
 // end, with a safety timeout. Never faked: when no helper exists the run goes on and says so.
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
+import { which as onPath } from './which';
 
 export interface KeepAwake {
   mode: string;
   note?: string;
   stop(): void;
-}
-
-function onPath(cmd: string): string | null {
-  const exts = process.platform === 'win32' ? (process.env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    for (const ext of exts) {
-      const p = path.join(dir, cmd + ext);
-      try {
-        if (fs.statSync(p).isFile()) return p;
-      } catch {
-        /* not here */
-      }
-    }
-  }
-  return null;
 }
 
 export async function startKeepAwake(enabled: boolean, timeoutMs: number): Promise<KeepAwake> {

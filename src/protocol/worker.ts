@@ -11,6 +11,8 @@ export const startRequestSchema = z.object({
   args: z.record(z.string(), z.unknown()),
   goal: z.string().default(''),
   resume: z.string().nullable().default(null),
+  /** workspace trust as the host sees it: lanes that spawn processes or call models skip when false */
+  trusted: z.boolean().default(true),
   /** test hook: injected faults (see engine/faults.ts) */
   faults: z.record(z.string(), z.unknown()).optional(),
 });

@@ -3,6 +3,7 @@
 // Never imports vscode. Messages are plain JSON, validated with zod on both ends.
 import { parentPort } from 'node:worker_threads';
 import { DreamError, faultsSchema, runBedtime, readConfigFile, resolveSettings, type DreamEvent } from '../engine';
+import { bedtimeLanes } from '../lanes';
 import { hostToWorkerSchema, type StartRequest, type WorkerToHost } from '../protocol/worker';
 
 const port = parentPort;
@@ -41,6 +42,8 @@ async function start(req: StartRequest): Promise<void> {
     goal: req.goal || undefined,
     resume: req.resume,
     signal: controller.signal,
+    lanes: bedtimeLanes(settings),
+    trusted: req.trusted,
     onEvent: (event) => post({ type: 'event', event: slim(event) }),
     ...(faults ? { faults } : {}),
   });

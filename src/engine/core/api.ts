@@ -3,6 +3,7 @@ import type { EventSink } from './events';
 import type { Faults } from './faults';
 import type { DreamSettings } from '../run/settings';
 import type { Summary } from './schemas';
+import type { Lane } from '../run/lanes';
 
 export interface BedtimeOptions {
   workspace: string;
@@ -16,6 +17,10 @@ export interface BedtimeOptions {
   /** clock, for tests */
   now?: () => Date;
   faults?: Faults;
+  /** work after the loop (council, curator), run in this order; see src/lanes */
+  lanes?: readonly Lane[];
+  /** false in an untrusted workspace (lanes that spawn processes or call models skip) */
+  trusted?: boolean;
 }
 
 export interface RunOutcome {

@@ -18,6 +18,7 @@ import { summarySchema, type FitnessVector, type Step, type Summary } from '../c
 import { readWarnOnlyBudget } from './warnOnly';
 import { CorpusWriter } from '../commit/writer';
 import { round } from './delta';
+import { runLanes } from './lanes';
 
 export function requireCorpus(workspace: string): void {
   const dir = agentsDir(workspace);
@@ -179,10 +180,13 @@ export async function runBedtime(opts: BedtimeOptions): Promise<RunOutcome> {
       },
     });
     s.status = state.haltReason === 'error' ? 'failed' : 'done';
-    s.steps.push({ name: 'council', status: 'skipped', note: settings.runners.length ? 'the Dream Council lane is not available in this version' : 'no runners configured' });
-    s.steps.push({ name: 'curator', status: 'skipped', note: settings.localCurator.enabled ? 'the local curator lane is not available in this version' : 'local curator disabled' });
-    if (settings.runners.length) degraded.push(`council runners ${settings.runners.join(', ')} requested, but the Dream Council lane is not available in this version; the report has no council section`);
-    if (settings.localCurator.enabled) degraded.push('local curator enabled, but the curator lane is not available in this version; no Tier 1 drafts were made');
+    if (opts.lanes?.length) {
+      refresh(state);
+      const lanes = await runLanes(opts.lanes, { workspace, runId, settings, summary: s, trusted: opts.trusted ?? true, signal: opts.signal, deadline: Date.now() + Math.max(0, remaining - (Date.now() - t0)), now, log });
+      s.steps.push(...lanes.steps);
+      degraded.push(...lanes.degraded);
+      Object.assign(s, lanes.summary);
+    }
     s.finished_at = now().toISOString();
     s.duration_ms = spent + (Date.now() - t0);
     pruneRuns(workspace, settings.reportRetention, runId, degraded);

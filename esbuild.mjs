@@ -47,7 +47,14 @@ const builds = [
   },
 ];
 if (fs.existsSync('src/webview/main.ts')) {
-  builds.push({ ...common, entryPoints: [{ in: 'src/webview/main.ts', out: 'webview' }], outdir: 'dist', platform: 'browser', format: 'iife', target: 'es2022' });
+  builds.push({
+    ...common,
+    entryPoints: [{ in: 'src/webview/main.ts', out: 'webview' }],
+    outdir: 'dist',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  });
 }
 const tests = [...listTests('test/unit'), ...listTests('test/vscode/suite')];
 if (!production && tests.length) {

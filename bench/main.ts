@@ -28,7 +28,12 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { sizes: [1000, 10_000], seed: 20261123, keep: false, out: path.resolve(__dirname, '..', 'bench', 'results', 'latest.json') };
+  const a: Args = {
+    sizes: [1000, 10_000],
+    seed: 20261123,
+    keep: false,
+    out: path.resolve(__dirname, '..', 'bench', 'results', 'latest.json'),
+  };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const val = () => {
@@ -45,7 +50,8 @@ function parseArgs(argv: string[]): Args {
         .map((s) => s.trim().toLowerCase())
         .filter(Boolean)
         .map((s) => Math.round(Number(s.replace(/k$/, '')) * (s.endsWith('k') ? 1000 : 1)));
-      if (!a.sizes.length || a.sizes.some((n) => !Number.isInteger(n) || n < 10)) throw new Error(`--sizes must be a comma-separated list of integers >= 10 (got ${k})`);
+      if (!a.sizes.length || a.sizes.some((n) => !Number.isInteger(n) || n < 10))
+        throw new Error(`--sizes must be a comma-separated list of integers >= 10 (got ${k})`);
     } else if (k.startsWith('--seed')) a.seed = Number(val()) >>> 0;
     else if (k === '--keep') a.keep = true;
     else if (k.startsWith('--out')) a.out = path.resolve(val());
@@ -103,7 +109,15 @@ interface IterationSample {
 interface SizeResult {
   size: number;
   seed: number;
-  corpus: { files: number; bytes: number; learnings: number; planted_groups: number; planted_pairs: number; generate_ms: number; dir: string | null };
+  corpus: {
+    files: number;
+    bytes: number;
+    learnings: number;
+    planted_groups: number;
+    planted_pairs: number;
+    generate_ms: number;
+    dir: string | null;
+  };
   read_floor_ms: number;
   read_floor_samples_ms: number[];
   first: IterationSample | null;
@@ -115,7 +129,18 @@ interface SizeResult {
   /** the no-change iteration as the first iteration of a fresh run (cold caches) */
   no_change_cold_start: IterationSample | null;
   no_change_cold_ratio: number | null;
-  dedupe: { ms: number; found_pairs: number; correct_pairs: number; planted_pairs: number; precision: number; recall: number; candidates_checked: number; exact_checks: number; false_positives: string[]; missed: string[] };
+  dedupe: {
+    ms: number;
+    found_pairs: number;
+    correct_pairs: number;
+    planted_pairs: number;
+    precision: number;
+    recall: number;
+    candidates_checked: number;
+    exact_checks: number;
+    false_positives: string[];
+    missed: string[];
+  };
   memory: { max_rss_mb: number; heap_used_mb: number; heap_peak_sampled_mb: number };
   errors: string[];
 }
@@ -129,7 +154,9 @@ function sampleOf(it: RunOutcome['summary']['iterations'][number], runIndex: num
     changes: it.changes.length,
     run_status: outcome.status,
     halt_reason: outcome.summary.halt_reason ?? null,
-    stage_ms: Object.fromEntries(Object.entries(it.measure).filter((e): e is [string, number] => e[0].endsWith('_ms') && typeof e[1] === 'number')),
+    stage_ms: Object.fromEntries(
+      Object.entries(it.measure).filter((e): e is [string, number] => e[0].endsWith('_ms') && typeof e[1] === 'number'),
+    ),
   };
 }
 
@@ -139,7 +166,10 @@ async function singleIteration(workspace: string, runIndex: number): Promise<{ s
   const outcome = await runBedtime({ workspace, settings, goal: 'benchmark' });
   const wall = ms(t0);
   const it = outcome.summary.iterations[outcome.summary.iterations.length - 1];
-  if (!it) throw new Error(`run ${runIndex} finished without an iteration (status ${outcome.status}, ${outcome.summary.failure_reason ?? outcome.summary.halt_reason ?? 'no reason'})`);
+  if (!it)
+    throw new Error(
+      `run ${runIndex} finished without an iteration (status ${outcome.status}, ${outcome.summary.failure_reason ?? outcome.summary.halt_reason ?? 'no reason'})`,
+    );
   return {
     outcome,
     sample: {
@@ -150,7 +180,9 @@ async function singleIteration(workspace: string, runIndex: number): Promise<{ s
       changes: it.changes.length,
       run_status: outcome.status,
       halt_reason: outcome.summary.halt_reason ?? null,
-      stage_ms: Object.fromEntries(Object.entries(it.measure).filter((e): e is [string, number] => e[0].endsWith('_ms') && typeof e[1] === 'number')),
+      stage_ms: Object.fromEntries(
+        Object.entries(it.measure).filter((e): e is [string, number] => e[0].endsWith('_ms') && typeof e[1] === 'number'),
+      ),
     },
   };
 }
@@ -209,7 +241,11 @@ async function benchSize(size: number, args: Args, heapSamples: number[]): Promi
     // retrieval, every change written durably); the run's last iteration, which has nothing left
     // to change, is the no-change iteration (inside the run, with the run's caches warm)
     gc();
-    const full = await runBedtime({ workspace: dir, settings: resolveSettings({ args: { keepAwake: false, warnOnly: true, maxIterations: MAX_CONVERGE_RUNS } }), goal: 'benchmark' });
+    const full = await runBedtime({
+      workspace: dir,
+      settings: resolveSettings({ args: { keepAwake: false, warnOnly: true, maxIterations: MAX_CONVERGE_RUNS } }),
+      goal: 'benchmark',
+    });
     sampleHeap();
     full.summary.iterations.forEach((it) => runs.push(sampleOf(it, 1, full)));
     const it = full.summary.iterations[0];
@@ -222,7 +258,8 @@ async function benchSize(size: number, args: Args, heapSamples: number[]): Promi
       expected_stale: corpus.stale.length,
     };
     const last = full.summary.iterations.at(-1)!;
-    if (full.summary.iterations.length > 1 && last.changes.length === 0) noChange = { ...sampleOf(last, 1, full), runs_to_converge: full.summary.iterations.length };
+    if (full.summary.iterations.length > 1 && last.changes.length === 0)
+      noChange = { ...sampleOf(last, 1, full), runs_to_converge: full.summary.iterations.length };
     else errors.push(`the run did not reach an iteration without changes within ${MAX_CONVERGE_RUNS} iterations`);
     // informative: the same no-change iteration as the first of a fresh run (cold caches, baseline measure)
     gc();
@@ -240,7 +277,15 @@ async function benchSize(size: number, args: Args, heapSamples: number[]): Promi
   return {
     size,
     seed: args.seed + size,
-    corpus: { files: corpus.files, bytes: corpus.bytes, learnings: corpus.learnings.length, planted_groups: corpus.groups.length, planted_pairs: planted.size, generate_ms: Math.round(generateMs), dir: args.keep ? dir : null },
+    corpus: {
+      files: corpus.files,
+      bytes: corpus.bytes,
+      learnings: corpus.learnings.length,
+      planted_groups: corpus.groups.length,
+      planted_pairs: planted.size,
+      generate_ms: Math.round(generateMs),
+      dir: args.keep ? dir : null,
+    },
     read_floor_ms: round(readFloor),
     read_floor_samples_ms: floorSamples.map((x) => round(x)),
     first,
@@ -268,7 +313,13 @@ function round(x: number, d = 1): number {
 
 function table(rows: string[][]): string {
   const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r, i) => r.map((cell, c) => (c === 0 ? cell.padEnd(w[c]!) : cell.padStart(w[c]!))).join('  ') + (i === 0 ? '\n' + w.map((x) => '-'.repeat(x)).join('  ') : '')).join('\n');
+  return rows
+    .map(
+      (r, i) =>
+        r.map((cell, c) => (c === 0 ? cell.padEnd(w[c]!) : cell.padStart(w[c]!))).join('  ') +
+        (i === 0 ? '\n' + w.map((x) => '-'.repeat(x)).join('  ') : ''),
+    )
+    .join('\n');
 }
 
 interface Verdict {
@@ -281,7 +332,9 @@ interface Verdict {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const hasGc = typeof (globalThis as { gc?: unknown }).gc === 'function';
-  console.log(`Dream benchmark: sizes ${args.sizes.join(', ')}, seed ${args.seed}, node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}${hasGc ? '' : ' (run with --expose-gc for steadier heap numbers)'}`);
+  console.log(
+    `Dream benchmark: sizes ${args.sizes.join(', ')}, seed ${args.seed}, node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}${hasGc ? '' : ' (run with --expose-gc for steadier heap numbers)'}`,
+  );
   const results: SizeResult[] = [];
   const heapSamples: number[] = [];
   for (const size of args.sizes) {
@@ -295,7 +348,23 @@ async function main(): Promise<void> {
 
   const f = (x: number | null | undefined, d = 1) => (x == null ? '-' : x.toFixed(d));
   const rows = [
-    ['notes', 'files', 'MB', 'read floor ms', 'first iter ms', 'first wall ms', 'no-change ms', 'runs', 'first/floor', 'no-change/floor', 'dedupe ms', 'precision', 'recall', 'max RSS MB', 'heap MB'],
+    [
+      'notes',
+      'files',
+      'MB',
+      'read floor ms',
+      'first iter ms',
+      'first wall ms',
+      'no-change ms',
+      'runs',
+      'first/floor',
+      'no-change/floor',
+      'dedupe ms',
+      'precision',
+      'recall',
+      'max RSS MB',
+      'heap MB',
+    ],
     ...results.map((r) => [
       String(r.size),
       String(r.corpus.files),
@@ -317,8 +386,21 @@ async function main(): Promise<void> {
   console.log('\n' + table(rows));
   for (const r of results) {
     console.log(
-      `\n[${r.size}] runs:\n    ${r.runs.map((x) => `#${x.run} ${x.status} ${x.changes} change(s) ${x.duration_ms} ms${Object.keys(x.stage_ms).length ? ` (${Object.entries(x.stage_ms).map(([k, v]) => `${k.replace(/_ms$/, '')} ${v}`).join(', ')})` : ''}`).join('\n    ')}` +
-        (r.first_merged ? `\n[${r.size}] first iteration superseded ${r.first_merged.superseded} note(s) (planted ${r.first_merged.expected}), archived ${r.first_merged.archived} (planted stale ${r.first_merged.expected_stale})` : '') +
+      `\n[${r.size}] runs:\n    ${r.runs
+        .map(
+          (x) =>
+            `#${x.run} ${x.status} ${x.changes} change(s) ${x.duration_ms} ms${
+              Object.keys(x.stage_ms).length
+                ? ` (${Object.entries(x.stage_ms)
+                    .map(([k, v]) => `${k.replace(/_ms$/, '')} ${v}`)
+                    .join(', ')})`
+                : ''
+            }`,
+        )
+        .join('\n    ')}` +
+        (r.first_merged
+          ? `\n[${r.size}] first iteration superseded ${r.first_merged.superseded} note(s) (planted ${r.first_merged.expected}), archived ${r.first_merged.archived} (planted stale ${r.first_merged.expected_stale})`
+          : '') +
         `\n[${r.size}] dedupe: ${r.dedupe.found_pairs} pair(s) found, ${r.dedupe.correct_pairs}/${r.dedupe.planted_pairs} planted, ${r.dedupe.candidates_checked} candidates, ${r.dedupe.exact_checks} exact checks` +
         (r.dedupe.false_positives.length ? `\n    false positives (first 10): ${r.dedupe.false_positives.join(', ')}` : '') +
         (r.dedupe.missed.length ? `\n    missed (first 10): ${r.dedupe.missed.join(', ')}` : ''),
@@ -328,17 +410,27 @@ async function main(): Promise<void> {
   const at = results.find((r) => r.size === TARGETS.size);
   const verdicts: Verdict[] = [];
   const check = (name: string, target: string, actual: number | null | undefined, ok: (x: number) => boolean, d = 2) =>
-    verdicts.push({ name, target, actual: actual == null ? 'not measured' : actual.toFixed(d), pass: actual == null ? (at ? false : null) : ok(actual) });
+    verdicts.push({
+      name,
+      target,
+      actual: actual == null ? 'not measured' : actual.toFixed(d),
+      pass: actual == null ? (at ? false : null) : ok(actual),
+    });
   check('no-change iteration / read floor', `<= ${TARGETS.noChangeRatio}x`, at?.no_change_ratio, (x) => x <= TARGETS.noChangeRatio);
   check('first iteration / read floor', `<= ${TARGETS.firstRatio}x`, at?.first_ratio, (x) => x <= TARGETS.firstRatio);
   check('dedupe precision', `>= ${TARGETS.precision}`, at?.dedupe.precision, (x) => x >= TARGETS.precision, 3);
   check('dedupe recall', `>= ${TARGETS.recall}`, at?.dedupe.recall, (x) => x >= TARGETS.recall, 3);
   console.log(`\nTargets at ${TARGETS.size} notes:`);
   if (!at) console.log(`  (no ${TARGETS.size}-note corpus in this run: targets not evaluated; run with --sizes ${TARGETS.size})`);
-  for (const v of verdicts) console.log(`  ${v.pass === null ? 'SKIP' : v.pass ? 'PASS' : 'FAIL'}  ${v.name.padEnd(34)} target ${v.target.padEnd(8)} actual ${v.actual}`);
+  for (const v of verdicts)
+    console.log(
+      `  ${v.pass === null ? 'SKIP' : v.pass ? 'PASS' : 'FAIL'}  ${v.name.padEnd(34)} target ${v.target.padEnd(8)} actual ${v.actual}`,
+    );
   const failed = verdicts.filter((v) => v.pass === false).length;
   const overall = !at ? 'NOT EVALUATED' : failed || at.errors.length ? 'FAIL' : 'PASS';
-  console.log(`\nVERDICT: ${overall}${failed ? ` (${failed} target(s) missed)` : ''}${at?.errors.length ? ` (${at.errors.length} error(s))` : ''}`);
+  console.log(
+    `\nVERDICT: ${overall}${failed ? ` (${failed} target(s) missed)` : ''}${at?.errors.length ? ` (${at.errors.length} error(s))` : ''}`,
+  );
 
   const out = {
     schema: 'dream.bench/1',

@@ -74,8 +74,26 @@ function trigrams(text: string): Set<string> {
 }
 
 export const TOPICS = [
-  'auth', 'db', 'http', 'ci', 'tests', 'cache', 'queue', 'logging', 'metrics', 'deploy',
-  'config', 'search', 'billing', 'email', 'storage', 'frontend', 'mobile', 'security', 'migrations', 'perf',
+  'auth',
+  'db',
+  'http',
+  'ci',
+  'tests',
+  'cache',
+  'queue',
+  'logging',
+  'metrics',
+  'deploy',
+  'config',
+  'search',
+  'billing',
+  'email',
+  'storage',
+  'frontend',
+  'mobile',
+  'security',
+  'migrations',
+  'perf',
 ];
 
 // ~480 words: technical vocabulary plus ordinary English, so sentences read like engineering notes
@@ -116,8 +134,18 @@ const WORDS = (
 const TYPES = ['learning', 'learning', 'learning', 'pattern', 'gotcha', 'decision'];
 
 const SOURCE_FILES = [
-  'src/auth/token.ts', 'src/auth/session.ts', 'src/db/pool.ts', 'src/db/migrations.ts', 'src/http/retry.ts', 'src/http/client.ts',
-  'src/queue/worker.ts', 'src/billing/invoice.ts', 'src/search/index.ts', 'src/config/env.ts', 'src/logging/logger.ts', 'src/cache/lru.ts',
+  'src/auth/token.ts',
+  'src/auth/session.ts',
+  'src/db/pool.ts',
+  'src/db/migrations.ts',
+  'src/http/retry.ts',
+  'src/http/client.ts',
+  'src/queue/worker.ts',
+  'src/billing/invoice.ts',
+  'src/search/index.ts',
+  'src/config/env.ts',
+  'src/logging/logger.ts',
+  'src/cache/lru.ts',
 ];
 
 export function isoDay(d: Date): string {
@@ -150,7 +178,10 @@ export function generateCorpus(dir: string, opts: SynthOptions): SynthResult {
 
   // --- the fake project: a few real files that citations point at ---
   write('package.json', JSON.stringify({ name: `synth-${seed}`, version: '1.0.0', private: true }, null, 2) + '\n');
-  write('README.md', `# synth-${seed}\n\nA generated workspace for the Dream benchmark (${total} learnings, ${dupGroups} planted near-duplicate groups).\n`);
+  write(
+    'README.md',
+    `# synth-${seed}\n\nA generated workspace for the Dream benchmark (${total} learnings, ${dupGroups} planted near-duplicate groups).\n`,
+  );
   for (const f of SOURCE_FILES) {
     const lines = [`// ${f}`];
     for (let i = 0; i < 40; i++) lines.push(`export const ${pick(WORDS).replace(/\W/g, '')}${i} = ${int(0, 999)};`);
@@ -218,7 +249,8 @@ export function generateCorpus(dir: string, opts: SynthOptions): SynthResult {
       for (let m = 1; m < groupSizes[g]!; m++) members.push(perturb(base, rate));
       const texts = members.map((w) => dedupeText(title, renderBody(title, w)));
       let ok = true;
-      for (let a = 0; a < texts.length && ok; a++) for (let b = a + 1; b < texts.length && ok; b++) if (referenceTrigramJaccard(texts[a]!, texts[b]!) <= MIN_DUP_JACCARD) ok = false;
+      for (let a = 0; a < texts.length && ok; a++)
+        for (let b = a + 1; b < texts.length && ok; b++) if (referenceTrigramJaccard(texts[a]!, texts[b]!) <= MIN_DUP_JACCARD) ok = false;
       if (ok) break;
       if (attempt === 19) throw new Error(`could not plant near-duplicate group ${g} above ${MIN_DUP_JACCARD}`);
     }
@@ -246,7 +278,9 @@ export function generateCorpus(dir: string, opts: SynthOptions): SynthResult {
     const rel = `learnings/${topic}/${date}-${slug}-${pad(i, 5)}.md`;
     const id = `syn-${pad(seed % 100000, 5)}-${pad(i, 5)}`;
     ids.push(id);
-    const maturity = isStale ? pick(['draft', 'provisional']) : pick(['draft', 'provisional', 'provisional', 'accepted', 'accepted', 'stable']);
+    const maturity = isStale
+      ? pick(['draft', 'provisional'])
+      : pick(['draft', 'provisional', 'provisional', 'accepted', 'accepted', 'stable']);
     const citations: string[] = [];
     const roll = rnd();
     if (roll < 0.1) {
@@ -265,7 +299,9 @@ export function generateCorpus(dir: string, opts: SynthOptions): SynthResult {
       `confidence: ${(0.3 + rnd() * 0.65).toFixed(2)}`,
       `utility: ${(0.2 + rnd() * 0.75).toFixed(2)}`,
       `date: ${date}`,
-      rnd() < 0.3 ? `source_session: .agents/sessions/${daysAgo(int(0, 25))}-session-${int(1, 40)}.md` : `source: ${pick(['manual', 'code-review', 'incident', 'retro'])}`,
+      rnd() < 0.3
+        ? `source_session: .agents/sessions/${daysAgo(int(0, 25))}-session-${int(1, 40)}.md`
+        : `source: ${pick(['manual', 'code-review', 'incident', 'retro'])}`,
     ];
     if (citations.length) {
       if (rnd() < 0.5) fm.push(`citations: [${citations.join(', ')}]`);
@@ -291,7 +327,10 @@ export function generateCorpus(dir: string, opts: SynthOptions): SynthResult {
       `---\ntitle: "${titleOf()}"\ntype: pattern\nmaturity: accepted\ndate: ${daysAgo(int(0, 20))}\n---\n# Pattern ${k + 1}\n\n${sentence()} ${sentence()}\n\nSee ${refs.map((r) => '`' + path.posix.basename(r) + '`').join(', ')}.\n`,
     );
   }
-  write(`.agents/research/research-1.md`, `---\ntitle: "${titleOf()}"\ndate: ${daysAgo(int(0, 20))}\n---\n# Research\n\n${sentence()} ${sentence()} ${sentence()}\n`);
+  write(
+    `.agents/research/research-1.md`,
+    `---\ntitle: "${titleOf()}"\ndate: ${daysAgo(int(0, 20))}\n---\n# Research\n\n${sentence()} ${sentence()} ${sentence()}\n`,
+  );
   for (let k = 1; k <= 5; k++) {
     const d = daysAgo(int(0, 10));
     write(
@@ -308,7 +347,25 @@ export function generateCorpus(dir: string, opts: SynthOptions): SynthResult {
   }
   write(
     '.agents/rpi/next-work.jsonl',
-    JSON.stringify({ source_epic: 'manual', timestamp: `${daysAgo(3)}T10:00:00Z`, items: [{ id: 'nw-synth-1', title: titleOf(), type: 'task', severity: 'medium', source: 'manual', description: sentence(), target_files: [SOURCE_FILES[0]] }], consumed: false, claim_status: 'pending', claimed_by: null, claimed_at: null }) + '\n',
+    JSON.stringify({
+      source_epic: 'manual',
+      timestamp: `${daysAgo(3)}T10:00:00Z`,
+      items: [
+        {
+          id: 'nw-synth-1',
+          title: titleOf(),
+          type: 'task',
+          severity: 'medium',
+          source: 'manual',
+          description: sentence(),
+          target_files: [SOURCE_FILES[0]],
+        },
+      ],
+      consumed: false,
+      claim_status: 'pending',
+      claimed_by: null,
+      claimed_at: null,
+    }) + '\n',
   );
   write('.agents/dream/tonight.md', `# Tonight\n\n- ${titleOf()}\n- ${titleOf()}\n`);
 

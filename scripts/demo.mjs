@@ -16,6 +16,10 @@ if (!fs.existsSync(path.join(root, 'dist', 'cli.js'))) {
 fs.rmSync(ws, { recursive: true, force: true });
 fs.cpSync(src, ws, { recursive: true });
 console.log(`Copied the example workspace to ${ws}`);
-const r = spawnSync(process.execPath, [path.join(root, 'dist', 'cli.js'), 'start', '--workspace', ws, '--goal', 'tidy the example corpus', ...process.argv.slice(2)], { stdio: 'inherit' });
+const r = spawnSync(
+  process.execPath,
+  [path.join(root, 'dist', 'cli.js'), 'start', '--workspace', ws, '--goal', 'tidy the example corpus', ...process.argv.slice(2)],
+  { stdio: 'inherit' },
+);
 if (r.status === 0) console.log(`\nRead it again any time with:  node dist/cli.js report --workspace ${JSON.stringify(ws)}`);
 process.exit(r.status ?? 1);

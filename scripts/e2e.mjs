@@ -38,7 +38,10 @@ const { flag, opt } = cli(import.meta.url);
 
 const t0 = Date.now();
 const T = {};
-const mark = (k) => { T[k] = Date.now() - t0; console.log(`[e2e ${(T[k] / 1000).toFixed(1)}s] ${k}`); };
+const mark = (k) => {
+  T[k] = Date.now() - t0;
+  console.log(`[e2e ${(T[k] / 1000).toFixed(1)}s] ${k}`);
+};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const verbose = flag('--verbose') || !!process.env.HARNESS_VERBOSE;
 const outDir = path.resolve(opt('--out', path.join(repo, '.test-artifacts/e2e')));
@@ -66,7 +69,14 @@ async function check(name, fn) {
     const note = await fn();
     return record(name + (note ? ` (${note})` : ''), true);
   } catch (e) {
-    return record(name, false, String(e?.message ?? e).split('\n').slice(0, 4).join(' | '));
+    return record(
+      name,
+      false,
+      String(e?.message ?? e)
+        .split('\n')
+        .slice(0, 4)
+        .join(' | '),
+    );
   }
 }
 function finish(extra) {
@@ -93,7 +103,9 @@ watchdog.unref();
 
 // ---- preflight -----------------------------------------------------------------------------
 if (!fs.existsSync(entry))
-  fatal(`code-server not found at ${entry}: run scripts/install-code-server.sh ${path.join(cache, 'code-server')} (or .ci/run), or set CODE_SERVER_ENTRY`);
+  fatal(
+    `code-server not found at ${entry}: run scripts/install-code-server.sh ${path.join(cache, 'code-server')} (or .ci/run), or set CODE_SERVER_ENTRY`,
+  );
 if (!fs.existsSync(chromiumPath)) fatal(`chromium not found at ${chromiumPath}: apt-get install -y chromium fonts-liberation (or .ci/run)`);
 if (!fs.existsSync(wsSource)) fatal(`example workspace not found: ${wsSource} (pass --workspace DIR)`);
 let chromium;
@@ -108,7 +120,9 @@ fs.mkdirSync(outDir, { recursive: true });
 tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dream-e2e-'));
 function killServer() {
   if (server && serverExit === null) {
-    try { process.kill(-server.pid, 'SIGKILL'); } catch {}
+    try {
+      process.kill(-server.pid, 'SIGKILL');
+    } catch {}
   }
 }
 function cleanupAll() {
@@ -116,12 +130,21 @@ function cleanupAll() {
   if (tmp && !flag('--keep')) fs.rmSync(tmp, { recursive: true, force: true });
 }
 process.on('exit', killServer);
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { cleanupAll(); process.exit(130); });
+for (const sig of ['SIGINT', 'SIGTERM'])
+  process.on(sig, () => {
+    cleanupAll();
+    process.exit(130);
+  });
 
 // ---- 1. package --------------------------------------------------------------------------
 function run(cmd, args, opts = {}) {
   console.log(`$ ${cmd} ${args.join(' ')}`);
-  const r = spawnSync(cmd, args, { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...opts.env }, timeout: opts.timeout ?? 180000 });
+  const r = spawnSync(cmd, args, {
+    cwd: repo,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, ...opts.env },
+    timeout: opts.timeout ?? 180000,
+  });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status ?? r.signal}`);
 }
 let vsix = opt('--vsix');
@@ -135,7 +158,15 @@ else {
     else {
       console.log('e2e: package.json has no "package" script; packaging with vsce directly');
       run(process.execPath, ['esbuild.mjs', '--production']);
-      run(path.join(repo, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', 'dream.vsix']);
+      run(path.join(repo, 'node_modules/.bin/vsce'), [
+        'package',
+        '--no-dependencies',
+        '--allow-missing-repository',
+        '--skip-license',
+        '--no-rewrite-relative-links',
+        '-o',
+        'dream.vsix',
+      ]);
     }
     if (!fs.existsSync(vsix)) throw new Error('no dream.vsix was written');
     return `${(fs.statSync(vsix).size / 1024).toFixed(0)} KiB`;
@@ -151,7 +182,13 @@ await check('dream.vsix holds package.json and dist/{extension,worker,webview}.j
   const need = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/worker.js', 'extension/dist/webview.js'];
   const missing = need.filter((n) => !vsixEntries.includes(n));
   if (missing.length) throw new Error(`missing ${missing.join(', ')}`);
-  const stray = [...new Set(vsixEntries.map((n) => n.split('/')[1]).filter((top) => /^(node_modules|src|test|out|\.test-artifacts|bench|\.ci|scripts)$/.test(top)))];
+  const stray = [
+    ...new Set(
+      vsixEntries
+        .map((n) => n.split('/')[1])
+        .filter((top) => /^(node_modules|src|test|out|\.test-artifacts|bench|\.ci|scripts)$/.test(top)),
+    ),
+  ];
   return `${vsixEntries.length} files${stray.length ? `; note: also ships ${stray.join(', ')}/ (add to .vscodeignore?)` : ''}`;
 });
 
@@ -169,46 +206,78 @@ delete env.VSCODE_IPC_HOOK_CLI;
 fs.mkdirSync(path.join(ud, 'User'), { recursive: true });
 fs.mkdirSync(extDir, { recursive: true });
 // a quiet profile: no welcome page, no walkthrough popping up over the editor, no telemetry
-fs.writeFileSync(path.join(ud, 'User/settings.json'), JSON.stringify({
-  'workbench.startupEditor': 'none',
-  'workbench.welcomePage.walkthroughs.openOnInstall': false,
-  'workbench.tips.enabled': false,
-  'telemetry.telemetryLevel': 'off',
-  'extensions.ignoreRecommendations': true,
-  'extensions.autoCheckUpdates': false,
-  'update.mode': 'none',
-  'security.workspace.trust.enabled': false,
-}, null, 2));
+fs.writeFileSync(
+  path.join(ud, 'User/settings.json'),
+  JSON.stringify(
+    {
+      'workbench.startupEditor': 'none',
+      'workbench.welcomePage.walkthroughs.openOnInstall': false,
+      'workbench.tips.enabled': false,
+      'telemetry.telemetryLevel': 'off',
+      'extensions.ignoreRecommendations': true,
+      'extensions.autoCheckUpdates': false,
+      'update.mode': 'none',
+      'security.workspace.trust.enabled': false,
+    },
+    null,
+    2,
+  ),
+);
 let installedPkg = null;
-await check('code-server --install-extension dream.vsix', () => {
-  const r = spawnSync(process.execPath, [entry, '--user-data-dir', ud, '--extensions-dir', extDir, '--install-extension', vsix], { env, encoding: 'utf8', timeout: 120000 });
+(await check('code-server --install-extension dream.vsix', () => {
+  const r = spawnSync(process.execPath, [entry, '--user-data-dir', ud, '--extensions-dir', extDir, '--install-extension', vsix], {
+    env,
+    encoding: 'utf8',
+    timeout: 120000,
+  });
   const out = `${r.stdout}${r.stderr}`.trim();
   if (r.status !== 0) throw new Error(`exit ${r.status ?? r.signal}: ${out.slice(-500)}`);
   const dir = fs.readdirSync(extDir).find((d) => fs.existsSync(path.join(extDir, d, 'package.json')));
   if (!dir) throw new Error(`nothing installed in ${extDir}: ${out.slice(-300)}`);
   installedPkg = JSON.parse(fs.readFileSync(path.join(extDir, dir, 'package.json'), 'utf8'));
   return dir;
-}) || fatal('the .vsix did not install');
+})) || fatal('the .vsix did not install');
 mark('installed');
 
 // ---- 3. code-server ------------------------------------------------------------------------
 const port = Number(opt('--port', 0)) || (await freePort());
 const base = `http://127.0.0.1:${port}`;
 const logPath = path.join(outDir, 'code-server.log');
-server = spawn(process.execPath, [entry, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
-  '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
-  '--user-data-dir', ud, '--extensions-dir', extDir, '--ignore-last-opened'],
-{ env, stdio: ['ignore', fs.openSync(logPath, 'w'), fs.openSync(logPath, 'a')], detached: true });
-server.on('exit', (code, sig) => { serverExit = sig ?? code; });
+server = spawn(
+  process.execPath,
+  [
+    entry,
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--user-data-dir',
+    ud,
+    '--extensions-dir',
+    extDir,
+    '--ignore-last-opened',
+  ],
+  { env, stdio: ['ignore', fs.openSync(logPath, 'w'), fs.openSync(logPath, 'a')], detached: true },
+);
+server.on('exit', (code, sig) => {
+  serverExit = sig ?? code;
+});
 for (let i = 0; ; i++) {
-  try { if ((await fetch(`${base}/healthz`)).ok) break; } catch {}
+  try {
+    if ((await fetch(`${base}/healthz`)).ok) break;
+  } catch {}
   if (serverExit !== null || i > 600) fatal(`code-server did not start (exit ${serverExit}); see ${logPath}`);
   await sleep(100);
 }
 mark('serverUp');
 
 const browser = await chromium.launch({
-  executablePath: chromiumPath, headless: true,
+  executablePath: chromiumPath,
+  headless: true,
   args: CHROMIUM_ARGS,
 });
 const consoleLog = fs.createWriteStream(path.join(outDir, 'browser-console.log'));
@@ -223,11 +292,16 @@ async function openWorkbench(folder, label) {
   page.on('pageerror', (e) => consoleLog.write(`[${label}] pageerror ${String(e).slice(0, 1000)}\n`));
   // the first "iteration" state triggers the progress screenshot at once (a run on the example lasts ~1 s)
   await page.exposeFunction('__dreamStatusChanged', (text) => {
-    if (!progressShots.has(label) && /dream/i.test(text) && /iteration/i.test(text)) progressShots.set(label, shot(page, `${label}-progress`));
+    if (!progressShots.has(label) && /dream/i.test(text) && /iteration/i.test(text))
+      progressShots.set(label, shot(page, `${label}-progress`));
   });
   await page.goto(`${base}/?folder=${encodeURIComponent(folder)}`);
   await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60000 });
-  await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: 60000 }).catch(() => {});
+  await page
+    .locator('.explorer-folders-view, .explorer-viewlet')
+    .first()
+    .waitFor({ timeout: 60000 })
+    .catch(() => {});
   // record every Dream status-bar state (a run on the small example can be over in a second)
   await page.evaluate(() => {
     const w = /** @type {any} */ (window);
@@ -235,7 +309,10 @@ async function openWorkbench(folder, label) {
     const bar = document.querySelector('.part.statusbar') ?? document.body;
     const rec = () => {
       for (const el of bar.querySelectorAll('.statusbar-item')) {
-        const text = `${el.textContent ?? ''} ${el.querySelector('[aria-label]')?.getAttribute('aria-label') ?? el.getAttribute('aria-label') ?? ''}`.replace(/\s+/g, ' ').trim();
+        const text =
+          `${el.textContent ?? ''} ${el.querySelector('[aria-label]')?.getAttribute('aria-label') ?? el.getAttribute('aria-label') ?? ''}`
+            .replace(/\s+/g, ' ')
+            .trim();
         if (/dream/i.test(text) && w.__dreamStatus[w.__dreamStatus.length - 1]?.text !== text) {
           w.__dreamStatus.push({ t: Date.now(), text, id: el.id });
           w.__dreamStatusChanged?.(text);
@@ -261,12 +338,16 @@ async function runCommand(page, title, attempts = 25) {
     try {
       await input.waitFor({ state: 'visible', timeout: 3000 });
       await input.fill('>' + title);
-      const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
+      const row = page
+        .locator('.quick-input-list .monaco-list-row')
+        .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) })
+        .first();
       await row.waitFor({ timeout: 3000 });
       await row.click();
       return attempt;
     } catch (e) {
-      if (attempt >= attempts) throw new Error(`"${title}" never showed up in the command palette (${attempts} tries): ${e.message.split('\n')[0]}`);
+      if (attempt >= attempts)
+        throw new Error(`"${title}" never showed up in the command palette (${attempts} tries): ${e.message.split('\n')[0]}`);
       await sleep(500);
     }
   }
@@ -283,7 +364,14 @@ async function answerInputBox(page, text, timeout = 20000) {
     if (Date.now() > deadline) throw new Error('no input box appeared after the command');
     await sleep(100);
   }
-  const prompt = (await page.locator('.quick-input-widget').innerText().catch(() => '')).replace(/\s+/g, ' ').trim();
+  const prompt = (
+    await page
+      .locator('.quick-input-widget')
+      .innerText()
+      .catch(() => '')
+  )
+    .replace(/\s+/g, ' ')
+    .trim();
   await input.fill(text);
   await page.keyboard.press('Enter');
   return prompt;
@@ -295,8 +383,14 @@ async function acceptFollowUps(page, ms = 2500) {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     const widget = page.locator('.quick-input-widget');
-    const value = await page.locator('.quick-input-widget input').inputValue().catch(() => '');
-    if (value === goal) { await sleep(100); continue; } // the goal box is still closing
+    const value = await page
+      .locator('.quick-input-widget input')
+      .inputValue()
+      .catch(() => '');
+    if (value === goal) {
+      await sleep(100);
+      continue;
+    } // the goal box is still closing
     if (await widget.isVisible().catch(() => false)) {
       const txt = (await widget.innerText().catch(() => '')).replace(/\s+/g, ' ').trim();
       seen.push(txt.slice(0, 200));
@@ -309,22 +403,32 @@ async function acceptFollowUps(page, ms = 2500) {
 
 function readSummary(ws) {
   const p = path.join(ws, '.agents/overnight/latest/summary.json');
-  try { return JSON.parse(fs.readFileSync(p, 'utf8')); } catch { return null; }
+  try {
+    return JSON.parse(fs.readFileSync(p, 'utf8'));
+  } catch {
+    return null;
+  }
 }
 
 // Start a bedtime run through the UI and wait until it is over; returns what the status bar showed.
 async function bedtimeRun(page, ws, label) {
   let prompt = '';
-  await check(`[${label}] palette: "Dream: Start Bedtime Run"`, async () => {
+  (await check(`[${label}] palette: "Dream: Start Bedtime Run"`, async () => {
     const attempts = await runCommand(page, 'Dream: Start Bedtime Run');
     await shot(page, `${label}-palette`);
     return `palette attempt ${attempts}`;
-  }) || (() => { throw new Error('stop'); })();
-  await check(`[${label}] goal input box accepts a goal`, async () => {
+  })) ||
+    (() => {
+      throw new Error('stop');
+    })();
+  (await check(`[${label}] goal input box accepts a goal`, async () => {
     prompt = await answerInputBox(page, goal);
     const extra = await acceptFollowUps(page);
     return `prompt "${prompt.slice(0, 80)}"${extra.length ? `; then answered with Enter: ${extra.map((s) => `"${s.slice(0, 80)}"`).join(', ')}` : ''}`;
-  }) || (() => { throw new Error('stop'); })();
+  })) ||
+    (() => {
+      throw new Error('stop');
+    })();
 
   const started = Date.now();
   let endedBy = '';
@@ -333,9 +437,19 @@ async function bedtimeRun(page, ws, label) {
     const hist = await statusHistory(page);
     const last = hist[hist.length - 1]?.text ?? '';
     const summary = readSummary(ws);
-    const toast = await page.locator('.notification-toast').filter({ hasText: 'Open Report' }).count().catch(() => 0);
-    if (summary && (summary.status === 'done' || summary.status === 'failed') && Date.parse(summary.finished_at ?? 0) >= started - 5000) endedBy = `summary.json status ${summary.status}`;
-    else if (/dream/i.test(last) && /\b(done|failed|finished|complete|halted|idle)\b/i.test(last) && hist.some((h) => /iteration/i.test(h.text))) endedBy = `status bar "${last}"`;
+    const toast = await page
+      .locator('.notification-toast')
+      .filter({ hasText: 'Open Report' })
+      .count()
+      .catch(() => 0);
+    if (summary && (summary.status === 'done' || summary.status === 'failed') && Date.parse(summary.finished_at ?? 0) >= started - 5000)
+      endedBy = `summary.json status ${summary.status}`;
+    else if (
+      /dream/i.test(last) &&
+      /\b(done|failed|finished|complete|halted|idle)\b/i.test(last) &&
+      hist.some((h) => /iteration/i.test(h.text))
+    )
+      endedBy = `status bar "${last}"`;
     else if (toast) endedBy = 'notification "Open Report"';
     if (endedBy) break;
     await sleep(250);
@@ -347,7 +461,10 @@ async function bedtimeRun(page, ws, label) {
   const finalHist = await statusHistory(page);
   const texts = finalHist.map((h) => h.text);
   console.log(`[${label}] Dream status bar states: ${JSON.stringify(texts)}`);
-  const notes = await page.locator('.notification-toast').allInnerTexts().catch(() => []);
+  const notes = await page
+    .locator('.notification-toast')
+    .allInnerTexts()
+    .catch(() => []);
   if (notes.length) console.log(`[${label}] notifications: ${JSON.stringify(notes.map((n) => n.replace(/\s+/g, ' ').slice(0, 200)))}`);
   await check(`[${label}] status bar showed progress ("Dream" + "iteration")`, () => {
     const hit = texts.find((t) => /dream/i.test(t) && /iteration/i.test(t));
@@ -355,15 +472,22 @@ async function bedtimeRun(page, ws, label) {
     return `"${hit}"`;
   });
   await check(`[${label}] the run finished within ${runTimeout / 1000}s`, () => {
-    if (!endedBy) throw new Error(`no end seen: status ${JSON.stringify(hist.slice(-3).map((h) => h.text))}, summary.json ${JSON.stringify(readSummary(ws)?.status)}`);
+    if (!endedBy)
+      throw new Error(
+        `no end seen: status ${JSON.stringify(hist.slice(-3).map((h) => h.text))}, summary.json ${JSON.stringify(readSummary(ws)?.status)}`,
+      );
     return `${((Date.now() - started) / 1000).toFixed(1)}s, by ${endedBy}`;
   });
   await check(`[${label}] summary.json status is done`, async () => {
     let s = readSummary(ws);
-    for (let i = 0; i < 40 && s?.status !== 'done'; i++) { await sleep(250); s = readSummary(ws); }
+    for (let i = 0; i < 40 && s?.status !== 'done'; i++) {
+      await sleep(250);
+      s = readSummary(ws);
+    }
     if (!s) throw new Error('.agents/overnight/latest/summary.json missing or unreadable');
     if (s.status !== 'done') throw new Error(`status ${s.status}, halt_reason ${s.halt_reason}, failure ${s.failure_reason ?? ''}`);
-    if (s.goal !== undefined && s.goal !== goal) throw new Error(`goal in summary is ${JSON.stringify(s.goal)}, typed ${JSON.stringify(goal)}`);
+    if (s.goal !== undefined && s.goal !== goal)
+      throw new Error(`goal in summary is ${JSON.stringify(s.goal)}, typed ${JSON.stringify(goal)}`);
     return `halt_reason ${s.halt_reason}, ${s.iterations?.length ?? '?'} iterations`;
   });
   await check(`[${label}] status bar shows the last result`, () => {
@@ -391,7 +515,10 @@ function snapshot(dir, skipAgents) {
   return files;
 }
 function symlinks(dir) {
-  return [...snapshot(dir, false)].filter(([, v]) => v.startsWith('symlink:')).map(([k]) => k).sort();
+  return [...snapshot(dir, false)]
+    .filter(([, v]) => v.startsWith('symlink:'))
+    .map(([k]) => k)
+    .sort();
 }
 function diffSnap(a, b) {
   const out = [];
@@ -418,8 +545,11 @@ async function openDreamView(page) {
   await item.waitFor({ timeout: 30000 });
   const container = page.locator('.part.sidebar .composite.title h2, .part.sidebar .title-label h2').first();
   // clicking an already-open container closes the sidebar: click only when Dream is not the visible one
-  const visible = await page.locator('.part.sidebar').isVisible().catch(() => false);
-  const title = visible ? (await container.innerText().catch(() => '')) : '';
+  const visible = await page
+    .locator('.part.sidebar')
+    .isVisible()
+    .catch(() => false);
+  const title = visible ? await container.innerText().catch(() => '') : '';
   if (!/dream/i.test(title)) await item.click();
   await page.mouse.move(700, 450); // no hover tooltip over the view in the screenshots
   await page.locator('.part.sidebar .title-label h2', { hasText: /dream/i }).first().waitFor({ timeout: 15000 });
@@ -427,116 +557,160 @@ async function openDreamView(page) {
 
 // ---- scenario 1: bedtime run on the full example, then the morning report ------------------------
 const scenarios = [];
-if (only.has('run')) scenarios.push(['run', async () => {
-  const ws = path.join(tmp, 'ws-run', path.basename(wsSource));
-  fs.mkdirSync(path.dirname(ws), { recursive: true });
-  fs.cpSync(wsSource, ws, { recursive: true, verbatimSymlinks: true });
-  const before = snapshot(ws, true);
-  const linksBefore = symlinks(ws);
-  const page = await openWorkbench(ws, 'run');
-  mark('run: workbench loaded');
-  await bedtimeRun(page, ws, 'run');
-  mark('run: bedtime run over');
-  await check('[run] files outside .agents/ are byte-identical', () => {
-    const d = diffSnap(before, snapshot(ws, true));
-    if (d.length) throw new Error(d.slice(0, 10).join(', '));
-    return `${before.size} files`;
-  });
-  await check('[run] no new symlink anywhere in the workspace', () => {
-    const now = symlinks(ws).filter((l) => !linksBefore.includes(l));
-    if (now.length) throw new Error(now.join(', '));
-  });
-  await check('[run] palette: "Dream: Open Morning Report"', async () => `palette attempt ${await runCommand(page, 'Dream: Open Morning Report')}`);
-  const answers = ['What state did I wake up to', 'What ran', 'What degraded or failed', 'What should I do first'];
-  const best = await findInFrames(page, answers, 45000);
-  await shot(page, 'run-report');
-  if (best.text) fs.writeFileSync(path.join(outDir, 'run-report.txt'), best.text);
-  for (const a of answers) {
-    await check(`[run] morning report webview shows "${a}"`, () => {
-      if (!best.found.includes(a)) throw new Error(best.text ? `not in the report text (saved to run-report.txt): ${best.text.slice(0, 200).replace(/\s+/g, ' ')}` : 'no webview frame with report text found');
-    });
-  }
-  await check('[run] the report names the goal or the run status', () => {
-    if (!best.text) throw new Error('no report text');
-    if (!best.text.includes(goal) && !/\bdone\b/i.test(best.text)) throw new Error('neither the goal nor "done" is in the report');
-  });
-  await page.close();
-}]);
+if (only.has('run'))
+  scenarios.push([
+    'run',
+    async () => {
+      const ws = path.join(tmp, 'ws-run', path.basename(wsSource));
+      fs.mkdirSync(path.dirname(ws), { recursive: true });
+      fs.cpSync(wsSource, ws, { recursive: true, verbatimSymlinks: true });
+      const before = snapshot(ws, true);
+      const linksBefore = symlinks(ws);
+      const page = await openWorkbench(ws, 'run');
+      mark('run: workbench loaded');
+      await bedtimeRun(page, ws, 'run');
+      mark('run: bedtime run over');
+      await check('[run] files outside .agents/ are byte-identical', () => {
+        const d = diffSnap(before, snapshot(ws, true));
+        if (d.length) throw new Error(d.slice(0, 10).join(', '));
+        return `${before.size} files`;
+      });
+      await check('[run] no new symlink anywhere in the workspace', () => {
+        const now = symlinks(ws).filter((l) => !linksBefore.includes(l));
+        if (now.length) throw new Error(now.join(', '));
+      });
+      await check(
+        '[run] palette: "Dream: Open Morning Report"',
+        async () => `palette attempt ${await runCommand(page, 'Dream: Open Morning Report')}`,
+      );
+      const answers = ['What state did I wake up to', 'What ran', 'What degraded or failed', 'What should I do first'];
+      const best = await findInFrames(page, answers, 45000);
+      await shot(page, 'run-report');
+      if (best.text) fs.writeFileSync(path.join(outDir, 'run-report.txt'), best.text);
+      for (const a of answers) {
+        await check(`[run] morning report webview shows "${a}"`, () => {
+          if (!best.found.includes(a))
+            throw new Error(
+              best.text
+                ? `not in the report text (saved to run-report.txt): ${best.text.slice(0, 200).replace(/\s+/g, ' ')}`
+                : 'no webview frame with report text found',
+            );
+        });
+      }
+      await check('[run] the report names the goal or the run status', () => {
+        if (!best.text) throw new Error('no report text');
+        if (!best.text.includes(goal) && !/\bdone\b/i.test(best.text)) throw new Error('neither the goal nor "done" is in the report');
+      });
+      await page.close();
+    },
+  ]);
 
 // ---- scenario 2: a workspace without .agents/ shows the welcome view ----------------------------
-if (only.has('welcome')) scenarios.push(['welcome', async () => {
-  const ws = path.join(tmp, 'ws-no-agents');
-  fs.mkdirSync(path.join(ws, 'src'), { recursive: true });
-  fs.writeFileSync(path.join(ws, 'README.md'), '# A project without an agent corpus\n');
-  fs.writeFileSync(path.join(ws, 'src/index.ts'), 'export const x = 1;\n');
-  const page = await openWorkbench(ws, 'welcome');
-  mark('welcome: workbench loaded');
-  await check('[welcome] the Dream activity-bar container opens', () => openDreamView(page));
-  const contributed = (installedPkg?.contributes?.viewsWelcome ?? []).map((w) => ({
-    view: w.view,
-    when: w.when,
-    lines: String(w.contents).split('\n').map((l) => l.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[*_`]/g, '').trim()).filter(Boolean),
-  }));
-  let text = '';
-  await check('[welcome] a welcome view is visible in the Dream container', async () => {
-    const wv = page.locator('.part.sidebar .welcome-view-content').first();
-    await wv.waitFor({ state: 'visible', timeout: 20000 });
-    await sleep(500);
-    text = (await page.locator('.part.sidebar .welcome-view-content').allInnerTexts()).join('\n').replace(/[ \t]+/g, ' ').trim();
-    if (!text) throw new Error('the welcome view is empty');
-    return `"${text.replace(/\s+/g, ' ').slice(0, 120)}"`;
-  });
-  await shot(page, 'welcome-no-agents');
-  await check('[welcome] its text is a contributed viewsWelcome entry and mentions .agents', () => {
-    if (!contributed.length) throw new Error('package.json contributes no viewsWelcome');
-    const flat = text.replace(/\s+/g, ' ');
-    const hit = contributed.find((c) => c.lines.some((l) => flat.includes(l.replace(/\s+/g, ' ')) && l.length > 10));
-    if (!hit) throw new Error(`visible "${flat.slice(0, 200)}" matches none of ${contributed.length} contributed entries`);
-    if (!flat.includes('.agents')) throw new Error(`the welcome text does not mention .agents: "${flat.slice(0, 200)}"`);
-    return `view ${hit.view}${hit.when ? ` when ${hit.when}` : ''}`;
-  });
-  await page.close();
-}]);
+if (only.has('welcome'))
+  scenarios.push([
+    'welcome',
+    async () => {
+      const ws = path.join(tmp, 'ws-no-agents');
+      fs.mkdirSync(path.join(ws, 'src'), { recursive: true });
+      fs.writeFileSync(path.join(ws, 'README.md'), '# A project without an agent corpus\n');
+      fs.writeFileSync(path.join(ws, 'src/index.ts'), 'export const x = 1;\n');
+      const page = await openWorkbench(ws, 'welcome');
+      mark('welcome: workbench loaded');
+      await check('[welcome] the Dream activity-bar container opens', () => openDreamView(page));
+      const contributed = (installedPkg?.contributes?.viewsWelcome ?? []).map((w) => ({
+        view: w.view,
+        when: w.when,
+        lines: String(w.contents)
+          .split('\n')
+          .map((l) =>
+            l
+              .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+              .replace(/[*_`]/g, '')
+              .trim(),
+          )
+          .filter(Boolean),
+      }));
+      let text = '';
+      await check('[welcome] a welcome view is visible in the Dream container', async () => {
+        const wv = page.locator('.part.sidebar .welcome-view-content').first();
+        await wv.waitFor({ state: 'visible', timeout: 20000 });
+        await sleep(500);
+        text = (await page.locator('.part.sidebar .welcome-view-content').allInnerTexts())
+          .join('\n')
+          .replace(/[ \t]+/g, ' ')
+          .trim();
+        if (!text) throw new Error('the welcome view is empty');
+        return `"${text.replace(/\s+/g, ' ').slice(0, 120)}"`;
+      });
+      await shot(page, 'welcome-no-agents');
+      await check('[welcome] its text is a contributed viewsWelcome entry and mentions .agents', () => {
+        if (!contributed.length) throw new Error('package.json contributes no viewsWelcome');
+        const flat = text.replace(/\s+/g, ' ');
+        const hit = contributed.find((c) => c.lines.some((l) => flat.includes(l.replace(/\s+/g, ' ')) && l.length > 10));
+        if (!hit) throw new Error(`visible "${flat.slice(0, 200)}" matches none of ${contributed.length} contributed entries`);
+        if (!flat.includes('.agents')) throw new Error(`the welcome text does not mention .agents: "${flat.slice(0, 200)}"`);
+        return `view ${hit.view}${hit.when ? ` when ${hit.when}` : ''}`;
+      });
+      await page.close();
+    },
+  ]);
 
 // ---- scenario 3: a workspace holding only .agents/ ------------------------------------------
-if (only.has('agents-only')) scenarios.push(['agents-only', async () => {
-  const ws = path.join(tmp, 'ws-agents-only');
-  const agents = path.join(wsSource, '.agents');
-  if (!fs.existsSync(agents)) throw new Error(`${agents} missing`);
-  fs.mkdirSync(ws, { recursive: true });
-  fs.cpSync(agents, path.join(ws, '.agents'), { recursive: true, verbatimSymlinks: true });
-  // a leftover run from the example (if any) must not count as this run's result
-  fs.rmSync(path.join(ws, '.agents/overnight'), { recursive: true, force: true });
-  const page = await openWorkbench(ws, 'agents-only');
-  mark('agents-only: workbench loaded');
-  await bedtimeRun(page, ws, 'agents-only');
-  mark('agents-only: bedtime run over');
-  await check('[agents-only] the Dream view lists the run (not the welcome view)', async () => {
-    await openDreamView(page);
-    const rows = page.locator('.part.sidebar .monaco-list-row');
-    for (let i = 0; i < 60 && (await rows.count()) === 0; i++) await sleep(250);
-    const n = await rows.count();
-    await shot(page, 'agents-only-view');
-    if (!n) throw new Error('no rows in the Dream view');
-    return `${n} rows: ${JSON.stringify((await rows.allInnerTexts()).slice(0, 3).map((t) => t.replace(/\s+/g, ' ')))}`;
-  });
-  await page.close();
-}]);
+if (only.has('agents-only'))
+  scenarios.push([
+    'agents-only',
+    async () => {
+      const ws = path.join(tmp, 'ws-agents-only');
+      const agents = path.join(wsSource, '.agents');
+      if (!fs.existsSync(agents)) throw new Error(`${agents} missing`);
+      fs.mkdirSync(ws, { recursive: true });
+      fs.cpSync(agents, path.join(ws, '.agents'), { recursive: true, verbatimSymlinks: true });
+      // a leftover run from the example (if any) must not count as this run's result
+      fs.rmSync(path.join(ws, '.agents/overnight'), { recursive: true, force: true });
+      const page = await openWorkbench(ws, 'agents-only');
+      mark('agents-only: workbench loaded');
+      await bedtimeRun(page, ws, 'agents-only');
+      mark('agents-only: bedtime run over');
+      await check('[agents-only] the Dream view lists the run (not the welcome view)', async () => {
+        await openDreamView(page);
+        const rows = page.locator('.part.sidebar .monaco-list-row');
+        for (let i = 0; i < 60 && (await rows.count()) === 0; i++) await sleep(250);
+        const n = await rows.count();
+        await shot(page, 'agents-only-view');
+        if (!n) throw new Error('no rows in the Dream view');
+        return `${n} rows: ${JSON.stringify((await rows.allInnerTexts()).slice(0, 3).map((t) => t.replace(/\s+/g, ' ')))}`;
+      });
+      await page.close();
+    },
+  ]);
 
 for (const [name, fn] of scenarios) {
   try {
     await fn();
   } catch (e) {
-    if (e?.message !== 'stop') record(`[${name}] scenario`, false, String(e?.stack ?? e).split('\n').slice(0, 3).join(' | '));
+    if (e?.message !== 'stop')
+      record(
+        `[${name}] scenario`,
+        false,
+        String(e?.stack ?? e)
+          .split('\n')
+          .slice(0, 3)
+          .join(' | '),
+      );
     else console.log(`[${name}] stopped after a failed step`);
-    for (const p of browser.contexts().flatMap((c) => c.pages())) { await shot(p, `${name}-error`); await p.close().catch(() => {}); }
+    for (const p of browser.contexts().flatMap((c) => c.pages())) {
+      await shot(p, `${name}-error`);
+      await p.close().catch(() => {});
+    }
   }
   mark(`${name} done`);
 }
 
 await browser.close().catch(() => {});
 consoleLog.end();
-try { process.kill(-server.pid, 'SIGTERM'); } catch {}
+try {
+  process.kill(-server.pid, 'SIGTERM');
+} catch {}
 for (let i = 0; i < 30 && serverExit === null; i++) await sleep(100);
 cleanupAll();
 clearTimeout(watchdog);
@@ -545,14 +719,20 @@ finish(`artifacts: ${outDir}`);
 // ---- a minimal zip central-directory reader (list the .vsix without unzip) ---------------------
 function zipEntries(buf) {
   let eocd = -1;
-  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65557); i--) if (buf.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65557); i--)
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
   if (eocd < 0) throw new Error('not a zip file');
   const count = buf.readUInt16LE(eocd + 10);
   let p = buf.readUInt32LE(eocd + 16);
   const names = [];
   for (let n = 0; n < count; n++) {
     if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error('corrupt zip central directory');
-    const nameLen = buf.readUInt16LE(p + 28), extraLen = buf.readUInt16LE(p + 30), commentLen = buf.readUInt16LE(p + 32);
+    const nameLen = buf.readUInt16LE(p + 28),
+      extraLen = buf.readUInt16LE(p + 30),
+      commentLen = buf.readUInt16LE(p + 32);
     names.push(buf.toString('utf8', p + 46, p + 46 + nameLen));
     p += 46 + nameLen + extraLen + commentLen;
   }

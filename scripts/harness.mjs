@@ -17,7 +17,12 @@ export function cli(scriptUrl, argv = process.argv.slice(2)) {
   };
   if (flag('--help') || flag('-h')) {
     const src = fs.readFileSync(fileURLToPath(scriptUrl), 'utf8').split('\n');
-    console.log(src.filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
+    console.log(
+      src
+        .filter((l) => l.startsWith('//'))
+        .map((l) => l.slice(3))
+        .join('\n'),
+    );
     process.exit(0);
   }
   return { argv, flag, opt };
@@ -36,7 +41,17 @@ export function freePort() {
 }
 
 export const dreamCache = process.env.DREAM_CACHE || path.join(os.homedir(), '.cache/dream-ci');
-export const codeServerEntry = process.env.CODE_SERVER_ENTRY || path.join(dreamCache, 'code-server/node_modules/code-server/out/node/entry.js');
+export const codeServerEntry =
+  process.env.CODE_SERVER_ENTRY || path.join(dreamCache, 'code-server/node_modules/code-server/out/node/entry.js');
 export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 /** headless chromium on a machine without a network: no background traffic, no sandbox (root) */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];

@@ -37,7 +37,9 @@ const { flag, opt } = cli(import.meta.url);
 
 const t0 = Date.now();
 const T = {};
-const mark = (k) => { T[k] = Date.now() - t0; };
+const mark = (k) => {
+  T[k] = Date.now() - t0;
+};
 const verbose = flag('--verbose') || !!process.env.HARNESS_VERBOSE;
 const timeout = Number(opt('--timeout', process.env.TEST_TIMEOUT_MS || 600000));
 const extPath = path.resolve(opt('--ext', repo));
@@ -132,7 +134,8 @@ async function runCodeServer() {
   const port = Number(opt('--port', 0)) || (await freePort());
   const state = path.join(tmp, 'state');
   // the server mkdirs these non-recursively: a missing parent silently leaves it with no extensions at all
-  for (const d of ['server-data', 'ud', 'ext', 'xdg-config', 'xdg-data', 'xdg-cache']) fs.mkdirSync(path.join(state, d), { recursive: true });
+  for (const d of ['server-data', 'ud', 'ext', 'xdg-config', 'xdg-data', 'xdg-cache'])
+    fs.mkdirSync(path.join(state, d), { recursive: true });
   fs.writeFileSync(path.join(state, 'ext', 'extensions.json'), '[]');
   const env = {
     ...process.env,
@@ -145,25 +148,55 @@ async function runCodeServer() {
   const logPath = path.join(outDir, 'server.log');
   const log = fs.openSync(logPath, 'w');
   const args = [
-    serverMain, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token',
-    '--accept-server-license-terms', '--enable-smoke-test-driver', '--telemetry-level', 'off',
-    '--disable-workspace-trust', '--server-data-dir', path.join(state, 'server-data'),
-    '--user-data-dir', path.join(state, 'ud'), '--extensions-dir', path.join(state, 'ext'),
+    serverMain,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--without-connection-token',
+    '--accept-server-license-terms',
+    '--enable-smoke-test-driver',
+    '--telemetry-level',
+    'off',
+    '--disable-workspace-trust',
+    '--server-data-dir',
+    path.join(state, 'server-data'),
+    '--user-data-dir',
+    path.join(state, 'ud'),
+    '--extensions-dir',
+    path.join(state, 'ext'),
   ];
   const server = spawn(process.execPath, args, { env, stdio: ['ignore', log, log], detached: true });
   let serverExit = null;
-  server.on('exit', (code, sig) => { serverExit = sig ?? code; });
+  server.on('exit', (code, sig) => {
+    serverExit = sig ?? code;
+  });
   const stopServer = async () => {
     if (serverExit !== null) return;
-    try { process.kill(-server.pid, 'SIGTERM'); } catch {}
+    try {
+      process.kill(-server.pid, 'SIGTERM');
+    } catch {}
     for (let i = 0; i < 50 && serverExit === null; i++) await new Promise((r) => setTimeout(r, 100));
-    try { process.kill(-server.pid, 'SIGKILL'); } catch {}
+    try {
+      process.kill(-server.pid, 'SIGKILL');
+    } catch {}
   };
-  process.on('exit', () => { try { process.kill(-server.pid, 'SIGKILL'); } catch {} });
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, async () => { await stopServer(); cleanup(); process.exit(130); });
+  process.on('exit', () => {
+    try {
+      process.kill(-server.pid, 'SIGKILL');
+    } catch {}
+  });
+  for (const sig of ['SIGINT', 'SIGTERM'])
+    process.on(sig, async () => {
+      await stopServer();
+      cleanup();
+      process.exit(130);
+    });
 
   for (let i = 0; ; i++) {
-    try { if ((await fetch(`http://127.0.0.1:${port}/version`)).ok) break; } catch {}
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/version`)).ok) break;
+    } catch {}
     if (serverExit !== null || i > 600) {
       console.error(fs.readFileSync(logPath, 'utf8').slice(-3000));
       die(`VS Code server did not start (exit ${serverExit}); log: ${logPath}`, 1);
@@ -173,13 +206,17 @@ async function runCodeServer() {
   mark('serverUp');
 
   const browser = await chromium.launch({
-    executablePath: chromiumPath, headless: true,
+    executablePath: chromiumPath,
+    headless: true,
     args: CHROMIUM_ARGS,
   });
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   let finish;
-  const exited = new Promise((r) => { finish = r; });
-  const noise = /ENOTFOUND|EAI_AGAIN|^\s+at |ChatSessionStore|Creating a socket|connection token|\[Service Worker\]|builtin extensions cache|\[Extension Host\]|Ignoring the error while validating|No search provider registered|Unable to read file .*extensions\.json/i;
+  const exited = new Promise((r) => {
+    finish = r;
+  });
+  const noise =
+    /ENOTFOUND|EAI_AGAIN|^\s+at |ChatSessionStore|Creating a socket|connection token|\[Service Worker\]|builtin extensions cache|\[Extension Host\]|Ignoring the error while validating|No search provider registered|Unable to read file .*extensions\.json/i;
   const transcript = fs.createWriteStream(path.join(outDir, 'extension-host.log'));
   await page.exposeFunction('codeAutomationLog', (type, args) => {
     const line = util.format(...(Array.isArray(args) ? args : [args]));
@@ -187,10 +224,17 @@ async function runCodeServer() {
     if (verbose || !noise.test(line)) console.log(line);
   });
   await page.exposeFunction('codeAutomationExit', (code) => finish(code));
-  page.on('crash', () => { console.error('run-vscode-tests: the workbench page crashed'); finish('page-crash'); });
-  page.on('pageerror', (e) => { if (verbose) console.log('[pageerror]', String(e).slice(0, 300)); });
+  page.on('crash', () => {
+    console.error('run-vscode-tests: the workbench page crashed');
+    finish('page-crash');
+  });
+  page.on('pageerror', (e) => {
+    if (verbose) console.log('[pageerror]', String(e).slice(0, 300));
+  });
   if (verbose) page.on('console', (m) => console.log('[console]', m.type(), m.text().slice(0, 300)));
-  const serverWatch = setInterval(() => { if (serverExit !== null) finish(`server-exit-${serverExit}`); }, 500);
+  const serverWatch = setInterval(() => {
+    if (serverExit !== null) finish(`server-exit-${serverExit}`);
+  }, 500);
 
   const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
   const payload = JSON.stringify([
@@ -200,7 +244,12 @@ async function runCodeServer() {
   await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(payload)}`);
   mark('workbenchOpened');
   let timer;
-  const code = await Promise.race([exited, new Promise((r) => { timer = setTimeout(() => r('timeout'), timeout); })]);
+  const code = await Promise.race([
+    exited,
+    new Promise((r) => {
+      timer = setTimeout(() => r('timeout'), timeout);
+    }),
+  ]);
   clearTimeout(timer);
   clearInterval(serverWatch);
   mark('testsExited');
@@ -210,7 +259,9 @@ async function runCodeServer() {
   await stopServer();
   cleanup();
   if (code === 'timeout') {
-    console.error(`run-vscode-tests: the suite did not finish within ${timeout} ms (--timeout); screenshot ${path.join(outDir, 'final.png')}`);
+    console.error(
+      `run-vscode-tests: the suite did not finish within ${timeout} ms (--timeout); screenshot ${path.join(outDir, 'final.png')}`,
+    );
   } else if (code !== 0) {
     console.error(`run-vscode-tests: extension tests exited with ${code}; logs in ${outDir}`);
   }

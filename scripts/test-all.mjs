@@ -27,7 +27,12 @@ const argv = process.argv.slice(2);
 const flag = (n) => argv.includes(n);
 if (flag('--help') || flag('-h')) {
   const src = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
-  console.log(src.filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
+  console.log(
+    src
+      .filter((l) => l.startsWith('//'))
+      .map((l) => l.slice(3))
+      .join('\n'),
+  );
   process.exit(0);
 }
 const unitOnly = flag('--unit');
@@ -47,7 +52,15 @@ const childEnv = { ...process.env };
 delete childEnv.FORCE_COLOR; // plain output to parse (mocha colours only a TTY)
 const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
 let current = null; // the running child: its process group is ended with us
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { if (current) { try { process.kill(-current.pid, 'SIGTERM'); } catch {} } process.exit(130); });
+for (const sig of ['SIGINT', 'SIGTERM'])
+  process.on(sig, () => {
+    if (current) {
+      try {
+        process.kill(-current.pid, 'SIGTERM');
+      } catch {}
+    }
+    process.exit(130);
+  });
 
 // Run a command, streaming its output and keeping a copy to parse.
 function exec(cmd, args, timeoutMs) {
@@ -56,16 +69,33 @@ function exec(cmd, args, timeoutMs) {
     const child = spawn(cmd, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: childEnv, detached: process.platform !== 'win32' });
     current = child;
     let out = '';
-    child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
-    child.stderr.on('data', (d) => { out += d; process.stderr.write(d); });
+    child.stdout.on('data', (d) => {
+      out += d;
+      process.stdout.write(d);
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+      process.stderr.write(d);
+    });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       console.error(`test-all: ${cmd} ${args.join(' ')} did not finish within ${timeoutMs / 1000}s; killing it`);
-      try { process.kill(-child.pid, 'SIGKILL'); } catch { child.kill('SIGKILL'); }
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
     }, timeoutMs);
-    child.on('close', (code, signal) => { clearTimeout(timer); current = null; resolve({ code: timedOut ? 'timeout' : code ?? signal, out: stripAnsi(out) }); });
-    child.on('error', (e) => { clearTimeout(timer); resolve({ code: 'spawn-error', out: String(e) }); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      current = null;
+      resolve({ code: timedOut ? 'timeout' : (code ?? signal), out: stripAnsi(out) });
+    });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ code: 'spawn-error', out: String(e) });
+    });
   });
 }
 // the last "N passed, N failed" line of an output
@@ -115,13 +145,18 @@ const counted = (cmd, args, timeoutMs, parse) => async () => {
 function uiPrereqs() {
   const missing = [];
   if (!fs.existsSync(entry))
-    missing.push(`code-server (expected ${entry}; install: scripts/install-code-server.sh ${path.join(cache, 'code-server')}, or set CODE_SERVER_ENTRY)`);
-  if (!fs.existsSync(chromiumPath)) missing.push(`chromium (expected ${chromiumPath}; install: apt-get install -y chromium fonts-liberation, or set CHROMIUM_PATH)`);
+    missing.push(
+      `code-server (expected ${entry}; install: scripts/install-code-server.sh ${path.join(cache, 'code-server')}, or set CODE_SERVER_ENTRY)`,
+    );
+  if (!fs.existsSync(chromiumPath))
+    missing.push(`chromium (expected ${chromiumPath}; install: apt-get install -y chromium fonts-liberation, or set CHROMIUM_PATH)`);
   if (!fs.existsSync(path.join(repo, 'node_modules/playwright-core'))) missing.push('playwright-core (npm ci)');
   return missing;
 }
 const prereqFailure = (missing) => async () => {
-  console.error(`test-all: MISSING ${missing.join('; ')}.\n  Run .ci/run (installs everything, then runs npm test) or install them as said; use --unit to run only the unit tests.`);
+  console.error(
+    `test-all: MISSING ${missing.join('; ')}.\n  Run .ci/run (installs everything, then runs npm test) or install them as said; use --unit to run only the unit tests.`,
+  );
   return { passed: 0, failed: 1, note: `missing ${missing.map((m) => m.split(' ')[0]).join(', ')}` };
 };
 
@@ -133,28 +168,50 @@ if (go(ok)) {
   ok = ok && built;
 }
 if (built && go(ok))
-  ok = (await phase('c. unit tests (mocha)', counted(process.execPath, [path.join(repo, 'node_modules/mocha/bin/mocha.js')], 30 * 60_000, parseMocha))) && ok;
+  ok =
+    (await phase(
+      'c. unit tests (mocha)',
+      counted(process.execPath, [path.join(repo, 'node_modules/mocha/bin/mocha.js')], 30 * 60_000, parseMocha),
+    )) && ok;
 if (!unitOnly) {
   let missing = uiPrereqs();
   // a fresh machine: install chromium and code-server (idempotent), unless told not to
   if (missing.length && !flag('--no-install') && (!noVscode || !noUi)) {
-    console.log(`test-all: missing ${missing.map((m) => m.split(' ')[0]).join(', ')}; installing with scripts/install-test-deps.sh (use --no-install to skip)`);
+    console.log(
+      `test-all: missing ${missing.map((m) => m.split(' ')[0]).join(', ')}; installing with scripts/install-test-deps.sh (use --no-install to skip)`,
+    );
     spawnSync('bash', [path.join(repo, 'scripts/install-test-deps.sh')], { stdio: 'inherit', cwd: repo });
     missing = uiPrereqs();
   }
   if (!noVscode && built && go(ok))
-    ok = (await phase('d. integration tests in VS Code (code-server + chromium)', missing.length ? prereqFailure(missing)
-      : counted(process.execPath, ['scripts/run-vscode-tests.mjs'], 20 * 60_000, parsePassedFailed))) && ok;
+    ok =
+      (await phase(
+        'd. integration tests in VS Code (code-server + chromium)',
+        missing.length
+          ? prereqFailure(missing)
+          : counted(process.execPath, ['scripts/run-vscode-tests.mjs'], 20 * 60_000, parsePassedFailed),
+      )) && ok;
   if (!noUi && built && go(ok))
-    ok = (await phase('e. UI end-to-end (packaged .vsix)', missing.length ? prereqFailure(missing)
-      : counted(process.execPath, ['scripts/e2e.mjs'], 15 * 60_000, parsePassedFailed))) && ok;
+    ok =
+      (await phase(
+        'e. UI end-to-end (packaged .vsix)',
+        missing.length ? prereqFailure(missing) : counted(process.execPath, ['scripts/e2e.mjs'], 15 * 60_000, parsePassedFailed),
+      )) && ok;
 }
 
 const passed = phases.reduce((s, p) => s + p.passed, 0);
 const failed = phases.reduce((s, p) => s + p.failed, 0);
 console.log('\n=== summary ===');
-for (const p of phases) console.log(`${p.failed ? 'FAIL' : 'ok  '} ${p.name.padEnd(58)} ${String(p.passed).padStart(4)} passed ${String(p.failed).padStart(3)} failed ${(p.ms / 1000).toFixed(1).padStart(7)}s${p.note ? `  ${p.note}` : ''}`);
-const skipped = [unitOnly && 'd, e (--unit)', !unitOnly && noVscode && 'd (--no-vscode)', !unitOnly && noUi && 'e (--no-ui)', !built && 'c, d, e (build failed)'].filter(Boolean);
+for (const p of phases)
+  console.log(
+    `${p.failed ? 'FAIL' : 'ok  '} ${p.name.padEnd(58)} ${String(p.passed).padStart(4)} passed ${String(p.failed).padStart(3)} failed ${(p.ms / 1000).toFixed(1).padStart(7)}s${p.note ? `  ${p.note}` : ''}`,
+  );
+const skipped = [
+  unitOnly && 'd, e (--unit)',
+  !unitOnly && noVscode && 'd (--no-vscode)',
+  !unitOnly && noUi && 'e (--no-ui)',
+  !built && 'c, d, e (build failed)',
+].filter(Boolean);
 if (skipped.length) console.log(`not run: ${skipped.join('; ')}`);
 console.log(`total ${((Date.now() - tStart) / 1000).toFixed(1)}s`);
 console.log(`${passed} passed, ${failed} failed`);

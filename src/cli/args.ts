@@ -32,7 +32,11 @@ function normaliseBooleans(argv: string[], booleans: Set<string>): { argv: strin
 }
 
 export function parse(argv: string[], options: Record<string, OptSpec>): { values: Record<string, unknown>; positionals: string[] } {
-  const booleans = new Set(Object.entries(options).filter(([, o]) => o.type === 'boolean').map(([k]) => k));
+  const booleans = new Set(
+    Object.entries(options)
+      .filter(([, o]) => o.type === 'boolean')
+      .map(([k]) => k),
+  );
   const { argv: rest, explicit } = normaliseBooleans(argv, booleans);
   let parsed;
   try {

@@ -1,6 +1,24 @@
 // `dream`: the headless CLI on the same engine as the extension (for OS schedulers and terminals).
 import path from 'node:path';
-import { DreamError, formatDuration, faultsFromEnv, latestDir, ReportError, fourAnswers, loadReport, renderMarkdown, runBedtime, requireCorpus, SettingsError, readConfigFile, readEnv, resolveSettings, resetWarnOnlyBudget, WriteGuardError, type DreamEvent } from '../engine';
+import {
+  DreamError,
+  formatDuration,
+  faultsFromEnv,
+  latestDir,
+  ReportError,
+  fourAnswers,
+  loadReport,
+  renderMarkdown,
+  runBedtime,
+  requireCorpus,
+  SettingsError,
+  readConfigFile,
+  readEnv,
+  resolveSettings,
+  resetWarnOnlyBudget,
+  WriteGuardError,
+  type DreamEvent,
+} from '../engine';
 import { bedtimeLanes } from '../lanes';
 import { UsageError, intFlag, numFlag, parse } from './args';
 
@@ -85,7 +103,10 @@ async function start(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<nu
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const workspace = workspaceOf(v);
   requireCorpus(workspace);
-  const runners = [...((v.runner as string[]) ?? []), ...((v.models as string[]) ?? [])].flatMap((r) => r.split(',')).map((r) => r.trim().toLowerCase()).filter(Boolean);
+  const runners = [...((v.runner as string[]) ?? []), ...((v.models as string[]) ?? [])]
+    .flatMap((r) => r.split(','))
+    .map((r) => r.trim().toLowerCase())
+    .filter(Boolean);
   const args: Record<string, unknown> = {
     maxIterations: intFlag('max-iterations', v['max-iterations']),
     runTimeout: v['run-timeout'],
@@ -105,7 +126,8 @@ async function start(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<nu
   const onSig = () => {
     interrupts++;
     if (interrupts === 1) {
-      if (!json) io.err('\ndream: stopping after rolling back the current iteration (Ctrl-C again to quit at once; the next start recovers)');
+      if (!json)
+        io.err('\ndream: stopping after rolling back the current iteration (Ctrl-C again to quit at once; the next start recovers)');
       ac.abort();
     } else process.exit(130);
   };
@@ -119,7 +141,9 @@ async function start(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<nu
     else if (e.type === 'iteration-finished') {
       const it = e.iteration;
       const d = (it.fitness_delta >= 0 ? '+' : '') + it.fitness_delta.toFixed(3);
-      io.err(`  iteration ${it.index}: ${it.status.padEnd(32)} Δ ${d}  ${String(it.changes.length).padStart(3)} change(s)  ${formatDuration(it.duration_ms)}  [${formatDuration(Date.now() - t0)} elapsed]`);
+      io.err(
+        `  iteration ${it.index}: ${it.status.padEnd(32)} Δ ${d}  ${String(it.changes.length).padStart(3)} change(s)  ${formatDuration(it.duration_ms)}  [${formatDuration(Date.now() - t0)} elapsed]`,
+      );
     } else if (e.type === 'halted') halted = `  halted: ${e.reason} — ${e.detail}`;
     if ((e.type === 'iteration-finished' || e.type === 'run-finished') && halted) {
       io.err(halted);
@@ -128,7 +152,16 @@ async function start(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<nu
   };
   let outcome;
   try {
-    outcome = await runBedtime({ workspace, settings, goal: typeof v.goal === 'string' ? v.goal : '', resume: typeof v.resume === 'string' ? v.resume : null, signal: ac.signal, lanes: bedtimeLanes(settings), onEvent: progress, faults: faultsFromEnv(env) });
+    outcome = await runBedtime({
+      workspace,
+      settings,
+      goal: typeof v.goal === 'string' ? v.goal : '',
+      resume: typeof v.resume === 'string' ? v.resume : null,
+      signal: ac.signal,
+      lanes: bedtimeLanes(settings),
+      onEvent: progress,
+      faults: faultsFromEnv(env),
+    });
   } finally {
     process.off('SIGINT', onSig);
     process.off('SIGTERM', onSig);
@@ -142,7 +175,9 @@ async function start(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<nu
     io.out(`  Degraded: ${a.degraded}`);
     io.out(`  First:    ${a.first}`);
     io.out(`Morning report: ${outcome.reportPath}`);
-    io.out(`  (also ${path.join(latestDir(workspace), 'summary.md')}; show it with: dream report --workspace ${JSON.stringify(workspace)})`);
+    io.out(
+      `  (also ${path.join(latestDir(workspace), 'summary.md')}; show it with: dream report --workspace ${JSON.stringify(workspace)})`,
+    );
   }
   if (outcome.exitCode !== 0 && !json) io.err(`dream: run failed: ${outcome.summary.failure_reason ?? 'see the report'}`);
   return outcome.exitCode;
@@ -173,7 +208,11 @@ function warnOnly(argv: string[], io: Io): number {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n'), isTTY: !!process.stderr.isTTY }).then(
+  main(process.argv.slice(2), {
+    out: (s) => process.stdout.write(s + '\n'),
+    err: (s) => process.stderr.write(s + '\n'),
+    isTTY: !!process.stderr.isTTY,
+  }).then(
     (code) => {
       process.exitCode = code;
     },

@@ -7,7 +7,21 @@ import { abs, resetWarnOnlyBudget, CorpusWriter, type Change } from '../engine';
 import { openChangeDiff } from './diff';
 import type { Folders } from './folders';
 import type { Log } from './log';
-import { compactPlan, DEFAULT_OLLAMA_URLS, diagnose, EVENTS_FILE, modelInstalled, newEvent, newJob, probeOllama, queueDepth, QUEUE_DIR, readLedger, SEVERITIES, type OllamaProbe } from './model/curator';
+import {
+  compactPlan,
+  DEFAULT_OLLAMA_URLS,
+  diagnose,
+  EVENTS_FILE,
+  modelInstalled,
+  newEvent,
+  newJob,
+  probeOllama,
+  queueDepth,
+  QUEUE_DIR,
+  readLedger,
+  SEVERITIES,
+  type OllamaProbe,
+} from './model/curator';
 import { listDrafts, promotedBytes, promotionTarget } from './model/promote';
 import { RunsReader } from './model/runs';
 import { ReportPanel, summaryPathFor } from './reportPanel';
@@ -86,7 +100,9 @@ export function registerCommands(s: Services): vscode.Disposable[] {
 
   const trusted = (id: string): boolean => {
     if (ALWAYS_ALLOWED.has(id) || vscode.workspace.isTrusted) return true;
-    void vscode.window.showWarningMessage('Dream: this command is disabled in an untrusted workspace (Restricted Mode). Trust the workspace to run Dream, its council, curator or scheduler; Show Log and Open Morning Report still work.');
+    void vscode.window.showWarningMessage(
+      'Dream: this command is disabled in an untrusted workspace (Restricted Mode). Trust the workspace to run Dream, its council, curator or scheduler; Show Log and Open Morning Report still work.',
+    );
     log.warn(`${id} refused: the workspace is not trusted`);
     return false;
   };
@@ -128,7 +144,9 @@ export function registerCommands(s: Services): vscode.Disposable[] {
         // no latest copy yet: the newest run folder, else explain
         const ids = await new RunsReader(folder).listRunIds();
         if (!ids.length) {
-          void vscode.window.showInformationMessage('Dream: no morning report yet. Start a bedtime run first ("Dream: Start Bedtime Run").');
+          void vscode.window.showInformationMessage(
+            'Dream: no morning report yet. Start a bedtime run first ("Dream: Start Bedtime Run").',
+          );
           return undefined;
         }
         file = summaryPathFor(folder, ids[0]);
@@ -151,7 +169,9 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       else if (typeof o.goal === 'string') a.goal = o.goal;
       else {
         if (controller.running) {
-          void vscode.window.showInformationMessage('Dream: a run is already in progress in this window. Stop it first ("Dream: Stop Run").');
+          void vscode.window.showInformationMessage(
+            'Dream: a run is already in progress in this window. Stop it first ("Dream: Stop Run").',
+          );
           return undefined;
         }
         const goal = await vscode.window.showInputBox({
@@ -184,14 +204,26 @@ export function registerCommands(s: Services): vscode.Disposable[] {
           return undefined;
         }
         const pick = await vscode.window.showQuickPick(
-          runs.map((r) => ({ label: r.runId, description: r.state, detail: r.summary?.failure_reason ?? `${r.summary?.iterations.length ?? 0} iteration(s) so far${r.summary?.goal ? ` · goal: ${r.summary.goal}` : ''}`, runId: r.runId })),
+          runs.map((r) => ({
+            label: r.runId,
+            description: r.state,
+            detail:
+              r.summary?.failure_reason ??
+              `${r.summary?.iterations.length ?? 0} iteration(s) so far${r.summary?.goal ? ` · goal: ${r.summary.goal}` : ''}`,
+            runId: r.runId,
+          })),
           { title: 'Dream: Resume Run', placeHolder: 'The run continues with the same id and its remaining budget' },
         );
         if (!pick) return undefined;
         runId = pick.runId;
       }
       const o = asObject(arg) ?? {};
-      return startRun({ ...(folder ? { folder } : {}), resume: runId, ...(asObject(o.settings) ? { settings: asObject(o.settings)! } : {}), ...(asObject(o.faults) ? { faults: asObject(o.faults)! } : {}) });
+      return startRun({
+        ...(folder ? { folder } : {}),
+        resume: runId,
+        ...(asObject(o.settings) ? { settings: asObject(o.settings)! } : {}),
+        ...(asObject(o.faults) ? { faults: asObject(o.faults)! } : {}),
+      });
     }),
 
     reg('dream.openReport', (arg?: unknown) => openReport(arg)),
@@ -221,7 +253,11 @@ export function registerCommands(s: Services): vscode.Disposable[] {
         { label: 'Where each setting comes from', kind: vscode.QuickPickItemKind.Separator },
         ...eff.sources.map((x) => ({ label: `dream.${x.key}`, description: JSON.stringify(x.value), detail: x.source })),
       ];
-      void vscode.window.showQuickPick(items, { title: 'Dream: Setup — settings preview (precedence: command arguments > VS Code settings > .agents/dream/config.yaml > defaults)', matchOnDescription: true, matchOnDetail: true });
+      void vscode.window.showQuickPick(items, {
+        title: 'Dream: Setup — settings preview (precedence: command arguments > VS Code settings > .agents/dream/config.yaml > defaults)',
+        matchOnDescription: true,
+        matchOnDetail: true,
+      });
       return eff.sources;
     }),
 
@@ -254,19 +290,29 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       }
       const o = asObject(arg) ?? {};
       let kind = typeof o.kind === 'string' ? o.kind : undefined;
-      if (kind === undefined) kind = await vscode.window.showQuickPick(allowed, { title: 'Dream: Curator Enqueue Job', placeHolder: 'Job kind (from dream.localCurator.allowedJobKinds)' });
+      if (kind === undefined)
+        kind = await vscode.window.showQuickPick(allowed, {
+          title: 'Dream: Curator Enqueue Job',
+          placeHolder: 'Job kind (from dream.localCurator.allowedJobKinds)',
+        });
       if (!kind) return undefined;
-      if (!(allowed as string[]).includes(kind)) throw new Error(`job kind "${kind}" is not allowed; allowed: ${allowed.join(', ')} (dream.localCurator.allowedJobKinds)`);
+      if (!(allowed as string[]).includes(kind))
+        throw new Error(`job kind "${kind}" is not allowed; allowed: ${allowed.join(', ')} (dream.localCurator.allowedJobKinds)`);
       let source = typeof o.source === 'string' ? o.source : undefined;
       if (source === undefined && !('kind' in o)) {
-        source = await vscode.window.showInputBox({ title: 'Dream: Curator Enqueue Job', prompt: 'Source path for the job (optional; e.g. .agents/sessions/2025-11-20.md). Enter to skip.' });
+        source = await vscode.window.showInputBox({
+          title: 'Dream: Curator Enqueue Job',
+          prompt: 'Source path for the job (optional; e.g. .agents/sessions/2025-11-20.md). Enter to skip.',
+        });
         if (source === undefined) return undefined;
       }
       const job = newJob(kind, new Date(), source?.trim() || undefined);
       const target = `${QUEUE_DIR}/${job.id}.json`;
       new CorpusWriter(folder).write(target, JSON.stringify(job, null, 2) + '\n'); // atomic: temp + fsync + rename
       log.info(`curator: queued ${job.kind} job ${job.id} in .agents/${target}`);
-      void vscode.window.showInformationMessage(`Dream: queued a ${job.kind} job (${job.id}). The local curator lane processes the queue during a run once it is available.`);
+      void vscode.window.showInformationMessage(
+        `Dream: queued a ${job.kind} job (${job.id}). The local curator lane processes the queue during a run once it is available.`,
+      );
       return { ...job, path: abs(folder, target) };
     }),
 
@@ -274,12 +320,31 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       const folder = await folders.pick('Curator Record Event');
       if (!folder) return undefined;
       const o = asObject(arg) ?? {};
-      const source = typeof o.source === 'string' ? o.source : await vscode.window.showInputBox({ title: 'Dream: Curator Record Event (1/3)', prompt: 'Source of the event (who or what noticed it)', value: 'vscode', validateInput: (v) => (v.trim() ? null : 'a source is required') });
+      const source =
+        typeof o.source === 'string'
+          ? o.source
+          : await vscode.window.showInputBox({
+              title: 'Dream: Curator Record Event (1/3)',
+              prompt: 'Source of the event (who or what noticed it)',
+              value: 'vscode',
+              validateInput: (v) => (v.trim() ? null : 'a source is required'),
+            });
       if (!source) return undefined;
-      const severity = (typeof o.severity === 'string' ? o.severity : await vscode.window.showQuickPick([...SEVERITIES], { title: 'Dream: Curator Record Event (2/3)', placeHolder: 'Severity' })) as (typeof SEVERITIES)[number] | undefined;
+      const severity = (
+        typeof o.severity === 'string'
+          ? o.severity
+          : await vscode.window.showQuickPick([...SEVERITIES], { title: 'Dream: Curator Record Event (2/3)', placeHolder: 'Severity' })
+      ) as (typeof SEVERITIES)[number] | undefined;
       if (!severity) return undefined;
       if (!SEVERITIES.includes(severity)) throw new Error(`severity must be one of ${SEVERITIES.join(', ')}`);
-      const desiredAction = typeof o.desiredAction === 'string' ? o.desiredAction : await vscode.window.showInputBox({ title: 'Dream: Curator Record Event (3/3)', prompt: 'Desired action (what should happen about it)', validateInput: (v) => (v.trim() ? null : 'a desired action is required') });
+      const desiredAction =
+        typeof o.desiredAction === 'string'
+          ? o.desiredAction
+          : await vscode.window.showInputBox({
+              title: 'Dream: Curator Record Event (3/3)',
+              prompt: 'Desired action (what should happen about it)',
+              validateInput: (v) => (v.trim() ? null : 'a desired action is required'),
+            });
       if (!desiredAction) return undefined;
       const ev = newEvent({ source: source.trim(), severity, desiredAction: desiredAction.trim() });
       new CorpusWriter(folder).appendLines(EVENTS_FILE, [JSON.stringify(ev)]);
@@ -300,7 +365,12 @@ export function registerCommands(s: Services): vscode.Disposable[] {
         '  nothing was changed (applying a compaction is not available from the editor in this version)',
       ];
       for (const l of lines) log.info(l);
-      void vscode.window.showInformationMessage(`Dream (dry run): ${plan.wouldArchive.length} of ${plan.total} ledger entries would be compacted; ${plan.pendingReview} need review. Nothing was changed.`, 'Show Log').then((c) => c && log.show());
+      void vscode.window
+        .showInformationMessage(
+          `Dream (dry run): ${plan.wouldArchive.length} of ${plan.total} ledger entries would be compacted; ${plan.pendingReview} need review. Nothing was changed.`,
+          'Show Log',
+        )
+        .then((c) => c && log.show());
       return plan;
     }),
 
@@ -318,7 +388,12 @@ export function registerCommands(s: Services): vscode.Disposable[] {
           return undefined;
         }
         const pick = await vscode.window.showQuickPick(
-          drafts.map((d) => ({ label: d.title, description: d.name, detail: d.problem ? `cannot promote: ${d.problem}` : `status: ${d.status}${d.needsReview ? ' · needs review' : ''}`, d })),
+          drafts.map((d) => ({
+            label: d.title,
+            description: d.name,
+            detail: d.problem ? `cannot promote: ${d.problem}` : `status: ${d.status}${d.needsReview ? ' · needs review' : ''}`,
+            d,
+          })),
           { title: 'Dream: Promote Draft', placeHolder: 'Pick the draft you reviewed; it moves to .agents/learnings/' },
         );
         if (!pick) return undefined;
@@ -327,7 +402,15 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       if (!draft.editable) throw new Error(`cannot promote ${draft.rel}: ${draft.problem ?? 'unreadable'}`);
       const target = promotionTarget(folder, draft.name);
       if (o.confirm !== true) {
-        const ok = await vscode.window.showWarningMessage(`Promote "${draft.title}" to .agents/${target}?`, { modal: true, detail: 'The note moves out of knowledge/pending/ and gets needs_review: false, promoted_by: human and promoted_at. Promote only what you reviewed.' }, 'Promote');
+        const ok = await vscode.window.showWarningMessage(
+          `Promote "${draft.title}" to .agents/${target}?`,
+          {
+            modal: true,
+            detail:
+              'The note moves out of knowledge/pending/ and gets needs_review: false, promoted_by: human and promoted_at. Promote only what you reviewed.',
+          },
+          'Promote',
+        );
         if (ok !== 'Promote') return undefined;
       }
       const bytes = promotedBytes(draft.rel, await fs.promises.readFile(abs(folder, draft.rel)));
@@ -362,21 +445,40 @@ async function curatorReport(s: Services, mode: 'status' | 'diagnose'): Promise<
   if (mode === 'status') {
     log.info(`curator status for ${folder}:`);
     log.info(`  enabled: ${lc.enabled}; model: ${lc.model}; hourly cap: ${lc.hourlyCap}; allowed kinds: ${lc.allowedJobKinds.join(', ')}`);
-    for (const p of tried) log.info(`  ollama ${p.url}: ${p.reachable ? `reachable (version ${p.version ?? 'unknown'}), ${p.models.length} model(s): ${p.models.join(', ') || 'none'}` : `not reachable (${p.error})`}`);
+    for (const p of tried)
+      log.info(
+        `  ollama ${p.url}: ${p.reachable ? `reachable (version ${p.version ?? 'unknown'}), ${p.models.length} model(s): ${p.models.join(', ') || 'none'}` : `not reachable (${p.error})`}`,
+      );
     if (probe) log.info(`  model ${lc.model}: ${modelInstalled(probe.models, lc.model) ? 'installed' : 'not installed'}`);
     log.info(`  queue depth: ${depth}; events pending review: ${pending}`);
     log.info('  note: the curator lane that processes the queue during a run is not available in this version');
     const msg = probe
       ? `Dream curator: Ollama ${probe.version ?? ''} at ${probe.url}, model ${lc.model} ${modelInstalled(probe.models, lc.model) ? 'installed' : 'not installed'}; ${depth} job(s) queued, ${pending} event(s) to review; ${lc.enabled ? 'enabled' : 'disabled'}.`
       : `Dream curator: Ollama not reachable at ${tried.map((t) => t.url).join(', ')}; install Ollama or set dream.localCurator.ollamaUrl. ${depth} job(s) queued, ${pending} event(s) to review.`;
-    void (probe ? vscode.window.showInformationMessage(msg, 'Show Log') : vscode.window.showWarningMessage(msg, 'Show Log')).then((c) => c && log.show());
+    void (probe ? vscode.window.showInformationMessage(msg, 'Show Log') : vscode.window.showWarningMessage(msg, 'Show Log')).then(
+      (c) => c && log.show(),
+    );
     return { probes: tried, queueDepth: depth, pendingEvents: pending, enabled: lc.enabled, model: lc.model };
   }
-  const d = diagnose({ enabled: lc.enabled, probe, probesTried: tried, model: lc.model, queueDepth: depth, pendingEvents: pending, hourlyCap: lc.hourlyCap });
+  const d = diagnose({
+    enabled: lc.enabled,
+    probe,
+    probesTried: tried,
+    model: lc.model,
+    queueDepth: depth,
+    pendingEvents: pending,
+    hourlyCap: lc.hourlyCap,
+  });
   log.info(`curator diagnose for ${folder}:`);
   for (const l of d.lines) log.info(`  ${l}`);
   const first = d.problems[0];
-  void (first ? vscode.window.showWarningMessage(`Dream curator: ${first.problem}; ${first.fix}${d.problems.length > 1 ? ` (+${d.problems.length - 1} more in the log)` : ''}`, 'Show Log') : vscode.window.showInformationMessage('Dream curator: ready.', 'Show Log')).then((c) => c && log.show());
+  void (
+    first
+      ? vscode.window.showWarningMessage(
+          `Dream curator: ${first.problem}; ${first.fix}${d.problems.length > 1 ? ` (+${d.problems.length - 1} more in the log)` : ''}`,
+          'Show Log',
+        )
+      : vscode.window.showInformationMessage('Dream curator: ready.', 'Show Log')
+  ).then((c) => c && log.show());
   return d;
 }
-

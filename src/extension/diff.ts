@@ -39,7 +39,10 @@ export async function openChangeDiff(ref: ChangeRef): Promise<boolean> {
     }
   };
   const name = path.basename(sides.current);
-  const left = sides.before && exists(sides.before) ? vscode.Uri.file(sides.before) : emptyUri(`${name} (${sides.before ? 'before-image missing' : 'new file'})`, 'before');
+  const left =
+    sides.before && exists(sides.before)
+      ? vscode.Uri.file(sides.before)
+      : emptyUri(`${name} (${sides.before ? 'before-image missing' : 'new file'})`, 'before');
   const right = exists(sides.current) ? vscode.Uri.file(sides.current) : emptyUri(`${name} (no longer exists)`, 'now');
   const title = `${name}: before ↔ now (${ref.change.kind}, iteration ${ref.iteration} of ${ref.runId})`;
   await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: true });

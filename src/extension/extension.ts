@@ -80,9 +80,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<DreamA
       };
       if (r.status === 'failed') {
         const extra = r.forced ? ['Resume Run'] : [];
-        void vscode.window.showErrorMessage(`Dream: the run ${r.runId} failed: ${r.failureReason ?? 'unknown reason'}`, 'Open Report', 'Show Log', ...extra).then(pick);
+        void vscode.window
+          .showErrorMessage(`Dream: the run ${r.runId} failed: ${r.failureReason ?? 'unknown reason'}`, 'Open Report', 'Show Log', ...extra)
+          .then(pick);
       } else {
-        void vscode.window.showInformationMessage(`Dream: the run ${r.runId} finished (${r.haltReason ?? r.status}). Your morning report is ready.`, 'Open Report').then(pick);
+        void vscode.window
+          .showInformationMessage(
+            `Dream: the run ${r.runId} finished (${r.haltReason ?? r.status}). Your morning report is ready.`,
+            'Open Report',
+          )
+          .then(pick);
       }
     }),
   );
@@ -93,7 +100,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<DreamA
   await folders.refresh();
 
   const activationMs = Math.round((performance.now() - t0) * 10) / 10;
-  log.info(`Dream activated in ${activationMs} ms (${folders.withCorpus.length} folder(s) with .agents/; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: commands that write are disabled'})`);
+  log.info(
+    `Dream activated in ${activationMs} ms (${folders.withCorpus.length} folder(s) with .agents/; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: commands that write are disabled'})`,
+  );
   if (log.channel.logLevel > vscode.LogLevel.Info) log.warn('tip: run "Developer: Set Log Level…" → Dream to see every run event');
 
   return {
@@ -105,7 +114,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<DreamA
     startRun: async (a: StartArgs) => {
       const folder = a.folder ?? folders.withCorpus[0];
       if (!folder) throw new Error('no workspace folder has an .agents/ folder');
-      return controller.start({ folder, goal: a.goal ?? '', resume: a.resume ?? null, userSettings: userLayer(folder).values, args: a.settings ?? {}, ...(a.faults ? { faults: a.faults } : {}) });
+      return controller.start({
+        folder,
+        goal: a.goal ?? '',
+        resume: a.resume ?? null,
+        userSettings: userLayer(folder).values,
+        args: a.settings ?? {},
+        ...(a.faults ? { faults: a.faults } : {}),
+      });
     },
     reportPanel: () => ReportPanel.current,
     reportSerializer,

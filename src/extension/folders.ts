@@ -17,7 +17,11 @@ export class Folders implements vscode.Disposable {
     );
     // .agents appearing or disappearing at a folder's root
     const w = vscode.workspace.createFileSystemWatcher('**/.agents');
-    this.disposables.push(w, w.onDidCreate(() => void this.refresh()), w.onDidDelete(() => void this.refresh()));
+    this.disposables.push(
+      w,
+      w.onDidCreate(() => void this.refresh()),
+      w.onDidDelete(() => void this.refresh()),
+    );
   }
 
   get all(): string[] {
@@ -47,14 +51,23 @@ export class Folders implements vscode.Disposable {
     if (folders.length === 1) return folders[0];
     if (folders.length === 0) {
       const msg = this.all.length
-        ? 'Dream: no workspace folder has an .agents/ folder. Dream works on a repository\'s agent knowledge corpus: create .agents/learnings/ with a few markdown notes (YAML frontmatter with a title), then try again.'
+        ? "Dream: no workspace folder has an .agents/ folder. Dream works on a repository's agent knowledge corpus: create .agents/learnings/ with a few markdown notes (YAML frontmatter with a title), then try again."
         : 'Dream: open a folder first. Dream works on the .agents/ folder of a repository.';
       const choice = await vscode.window.showWarningMessage(msg, 'Open Walkthrough');
-      if (choice === 'Open Walkthrough') await vscode.commands.executeCommand('workbench.action.openWalkthrough', 'dream-dev.dream#dream.gettingStarted', false);
+      if (choice === 'Open Walkthrough')
+        await vscode.commands.executeCommand('workbench.action.openWalkthrough', 'dream-dev.dream#dream.gettingStarted', false);
       return undefined;
     }
-    const items = folders.map((f) => ({ label: vscode.workspace.getWorkspaceFolder(vscode.Uri.file(f))?.name ?? f, description: f, folder: f, picked: f === this.lastPick }));
-    const chosen = await vscode.window.showQuickPick(items, { title: `Dream: ${purpose}`, placeHolder: 'Several folders have an .agents/ corpus: which one?' });
+    const items = folders.map((f) => ({
+      label: vscode.workspace.getWorkspaceFolder(vscode.Uri.file(f))?.name ?? f,
+      description: f,
+      folder: f,
+      picked: f === this.lastPick,
+    }));
+    const chosen = await vscode.window.showQuickPick(items, {
+      title: `Dream: ${purpose}`,
+      placeHolder: 'Several folders have an .agents/ corpus: which one?',
+    });
     if (chosen) this.lastPick = chosen.folder;
     return chosen?.folder;
   }

@@ -5,7 +5,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { abs, rel, parseSummaryText, type Summary } from '../engine';
-import { hostToWebviewSchema, webviewStateSchema, webviewToHostSchema, type HostToWebview, type ReportViewModel, type WebviewToHost } from '../protocol/webview';
+import {
+  hostToWebviewSchema,
+  webviewStateSchema,
+  webviewToHostSchema,
+  type HostToWebview,
+  type ReportViewModel,
+  type WebviewToHost,
+} from '../protocol/webview';
 import { openChangeDiff } from './diff';
 import type { Log } from './log';
 import { insideFolder } from './model/folders';
@@ -53,14 +60,22 @@ export class ReportPanel implements vscode.Disposable {
     this.panel.webview.html = this.html();
     this.panel.onDidDispose(() => this.dispose(), null, this.disposables);
     this.panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m), null, this.disposables);
-    this.panel.onDidChangeViewState((e) => {
-      if (e.webviewPanel.visible) void this.reload();
-    }, null, this.disposables);
+    this.panel.onDidChangeViewState(
+      (e) => {
+        if (e.webviewPanel.visible) void this.reload();
+      },
+      null,
+      this.disposables,
+    );
     this.disposables.push(this.renderedEmitter);
   }
 
   static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
-    return { enableScripts: true, enableCommandUris: false, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist')] };
+    return {
+      enableScripts: true,
+      enableCommandUris: false,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist')],
+    };
   }
 
   /** Opens (or reveals and retargets) the report tab. */
@@ -71,7 +86,10 @@ export class ReportPanel implements vscode.Disposable {
       void ReportPanel.current.reload();
       return ReportPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, 'Dream: Morning Report', vscode.ViewColumn.Active, { ...ReportPanel.webviewOptions(extensionUri), retainContextWhenHidden: false });
+    const panel = vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, 'Dream: Morning Report', vscode.ViewColumn.Active, {
+      ...ReportPanel.webviewOptions(extensionUri),
+      retainContextWhenHidden: false,
+    });
     ReportPanel.current = new ReportPanel(panel, extensionUri, summaryPath, controller, log);
     void ReportPanel.current.reload();
     return ReportPanel.current;
@@ -112,14 +130,22 @@ export class ReportPanel implements vscode.Disposable {
   private async load(): Promise<void> {
     const file = this.summaryPath;
     if (!file) {
-      await this.post({ type: 'error', message: 'This report tab lost track of its run (no summary path saved). Open it again with "Dream: Open Morning Report".', summaryPath: null });
+      await this.post({
+        type: 'error',
+        message: 'This report tab lost track of its run (no summary path saved). Open it again with "Dream: Open Morning Report".',
+        summaryPath: null,
+      });
       return;
     }
     let text: string;
     try {
       text = await fs.promises.readFile(file, 'utf8');
     } catch {
-      await this.post({ type: 'error', message: `No morning report at ${file}. The run may have been pruned; start one with "Dream: Start Bedtime Run".`, summaryPath: file });
+      await this.post({
+        type: 'error',
+        message: `No morning report at ${file}. The run may have been pruned; start one with "Dream: Start Bedtime Run".`,
+        summaryPath: file,
+      });
       return;
     }
     try {
@@ -127,7 +153,9 @@ export class ReportPanel implements vscode.Disposable {
       this.summary = summary;
       const folder = folderOfSummary(file);
       const lock = folder ? readLockOwner(folder) : null;
-      const live = summary.status === 'running' && ((this.controller.runId === summary.run_id) || (!!lock && lock.runId === summary.run_id && lock.alive));
+      const live =
+        summary.status === 'running' &&
+        (this.controller.runId === summary.run_id || (!!lock && lock.runId === summary.run_id && lock.alive));
       const model = buildReportViewModel(summary, { summaryPath: file, notes, live });
       this.lastModel = model;
       this.panel.title = `Dream: ${summary.status === 'running' ? 'Run in progress' : 'Morning Report'} (${summary.run_id})`;
@@ -199,7 +227,10 @@ export class ReportPanel implements vscode.Disposable {
       return;
     }
     if (!action.command.startsWith('dream.')) return; // only Dream's own commands
-    const args = action.command === 'dream.resume' || action.command === 'dream.openReport' ? [{ folder, runId: action.args[0] ?? this.summary?.run_id }] : action.args;
+    const args =
+      action.command === 'dream.resume' || action.command === 'dream.openReport'
+        ? [{ folder, runId: action.args[0] ?? this.summary?.run_id }]
+        : action.args;
     await vscode.commands.executeCommand(action.command, ...args);
   }
 

@@ -46,7 +46,14 @@ export class RunController implements vscode.Disposable {
 
   private _state: ControllerState = { kind: 'idle' };
   private worker: Worker | null = null;
-  private current: { folder: string; runId: string | null; settle: (r: RunResult) => void; settled: boolean; crash: Error | null; stopTimer: NodeJS.Timeout | null } | null = null;
+  private current: {
+    folder: string;
+    runId: string | null;
+    settle: (r: RunResult) => void;
+    settled: boolean;
+    crash: Error | null;
+    stopTimer: NodeJS.Timeout | null;
+  } | null = null;
   private readonly stateEmitter = new vscode.EventEmitter<ControllerState>();
   private readonly eventEmitter = new vscode.EventEmitter<{ folder: string; event: DreamEvent }>();
   private readonly finishEmitter = new vscode.EventEmitter<RunResult>();
@@ -82,7 +89,13 @@ export class RunController implements vscode.Disposable {
   /** Starts a run; the promise settles when the run has ended (any way). */
   start(o: StartOptions): Promise<RunResult> {
     if (this.current) {
-      return Promise.resolve(this.errorResult(o.folder, `a Dream run is already in progress in this window (run ${this.current.runId ?? 'starting'}); stop it first`, 'already-running'));
+      return Promise.resolve(
+        this.errorResult(
+          o.folder,
+          `a Dream run is already in progress in this window (run ${this.current.runId ?? 'starting'}); stop it first`,
+          'already-running',
+        ),
+      );
     }
     const request: StartRequest = {
       type: 'start',
@@ -97,7 +110,9 @@ export class RunController implements vscode.Disposable {
     // validate what we send, too: a bad request is a bug here, not in the worker
     const checked = hostToWorkerSchema.parse(request);
     this.setState({ kind: 'starting', startedAt: Date.now() });
-    this.log.info(`starting a bedtime run in ${o.folder}${o.resume ? ` (resuming ${o.resume})` : ''}${o.goal ? ` with goal "${o.goal}"` : ''}`);
+    this.log.info(
+      `starting a bedtime run in ${o.folder}${o.resume ? ` (resuming ${o.resume})` : ''}${o.goal ? ` with goal "${o.goal}"` : ''}`,
+    );
     let worker: Worker;
     try {
       worker = new Worker(this.workerPath, { name: 'Dream run' });
@@ -127,7 +142,13 @@ export class RunController implements vscode.Disposable {
           });
           this.lastResult = r;
           if (r.runId) {
-            this.setState({ kind: 'finished', runId: r.runId, status: r.status, haltReason: r.haltReason, failureReason: r.failureReason ?? r.error?.message ?? null });
+            this.setState({
+              kind: 'finished',
+              runId: r.runId,
+              status: r.status,
+              haltReason: r.haltReason,
+              failureReason: r.failureReason ?? r.error?.message ?? null,
+            });
           } else this.setState({ kind: 'idle' });
           this.finishEmitter.fire(r);
           resolve(r);
@@ -141,9 +162,20 @@ export class RunController implements vscode.Disposable {
       });
       worker.on('exit', (code: number) => {
         if (cur.settled) return;
-        const reason = cur.crash ? `the Dream worker crashed: ${cur.crash.message}` : `the Dream worker exited (code ${code}) before the run finished`;
+        const reason = cur.crash
+          ? `the Dream worker crashed: ${cur.crash.message}`
+          : `the Dream worker exited (code ${code}) before the run finished`;
         this.log.error(reason);
-        cur.settle({ folder: cur.folder, runId: cur.runId, status: 'failed', haltReason: 'error', failureReason: reason, summaryPath: cur.runId ? abs(cur.folder, rel.summaryJson(cur.runId)) : null, error: { message: reason }, forced: true });
+        cur.settle({
+          folder: cur.folder,
+          runId: cur.runId,
+          status: 'failed',
+          haltReason: 'error',
+          failureReason: reason,
+          summaryPath: cur.runId ? abs(cur.folder, rel.summaryJson(cur.runId)) : null,
+          error: { message: reason },
+          forced: true,
+        });
       });
       worker.postMessage(checked satisfies HostToWorker);
     });
@@ -152,7 +184,9 @@ export class RunController implements vscode.Disposable {
   private onMessage(cur: NonNullable<RunController['current']>, raw: unknown): void {
     const parsed = workerToHostSchema.safeParse(raw);
     if (!parsed.success) {
-      this.log.warn(`ignored an invalid message from the Dream worker: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+      this.log.warn(
+        `ignored an invalid message from the Dream worker: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`,
+      );
       return;
     }
     const msg = parsed.data;
@@ -161,7 +195,9 @@ export class RunController implements vscode.Disposable {
       return;
     }
     if (msg.type === 'finished') {
-      this.log.info(`run ${msg.runId} ${msg.status}${msg.haltReason ? ` (halt: ${msg.haltReason})` : ''}${msg.failureReason ? `: ${msg.failureReason}` : ''}`);
+      this.log.info(
+        `run ${msg.runId} ${msg.status}${msg.haltReason ? ` (halt: ${msg.haltReason})` : ''}${msg.failureReason ? `: ${msg.failureReason}` : ''}`,
+      );
       cur.settle({
         folder: cur.folder,
         runId: msg.runId,
@@ -175,7 +211,9 @@ export class RunController implements vscode.Disposable {
       return;
     }
     // error: before the run existed (DreamError, settings) or an unexpected throw
-    this.log.error(`${msg.error.name}: ${msg.error.message}${msg.error.stack && msg.error.name !== 'DreamError' && msg.error.name !== 'SettingsError' ? `\n${msg.error.stack}` : ''}`);
+    this.log.error(
+      `${msg.error.name}: ${msg.error.message}${msg.error.stack && msg.error.name !== 'DreamError' && msg.error.name !== 'SettingsError' ? `\n${msg.error.stack}` : ''}`,
+    );
     cur.settle({
       folder: cur.folder,
       runId: cur.runId,
@@ -193,7 +231,14 @@ export class RunController implements vscode.Disposable {
     switch (e.type) {
       case 'run-started':
         cur.runId = e.runId;
-        this.setState({ kind: 'running', runId: e.runId, iteration: 0, stage: null, startedAt: Date.now(), stopping: s.kind === 'running' && s.stopping });
+        this.setState({
+          kind: 'running',
+          runId: e.runId,
+          iteration: 0,
+          stage: null,
+          startedAt: Date.now(),
+          stopping: s.kind === 'running' && s.stopping,
+        });
         break;
       case 'iteration-started':
         if (s.kind === 'running') this.setState({ ...s, iteration: e.index, stage: null });
@@ -205,7 +250,9 @@ export class RunController implements vscode.Disposable {
         break;
       case 'iteration-finished': {
         const it = e.iteration;
-        this.log.info(`iteration ${it.index} ${it.status}: composite delta ${it.fitness_delta >= 0 ? '+' : ''}${it.fitness_delta.toFixed(4)}, ${e.changesTotal ?? it.changes.length} change(s), ${it.duration_ms} ms${it.error ? ` — ${it.error}` : ''}`);
+        this.log.info(
+          `iteration ${it.index} ${it.status}: composite delta ${it.fitness_delta >= 0 ? '+' : ''}${it.fitness_delta.toFixed(4)}, ${e.changesTotal ?? it.changes.length} change(s), ${it.duration_ms} ms${it.error ? ` — ${it.error}` : ''}`,
+        );
         break;
       }
       case 'halted':
@@ -245,7 +292,16 @@ export class RunController implements vscode.Disposable {
       const reason = `the run did not stop within ${Math.round(this.stopGraceMs / 1000)} s, so its worker was terminated; the interrupted iteration is recovered at the next start, and the run can be resumed`;
       this.log.warn(reason);
       void worker.terminate();
-      cur.settle({ folder: cur.folder, runId: cur.runId, status: 'failed', haltReason: 'cancelled', failureReason: reason, summaryPath: cur.runId ? abs(cur.folder, rel.summaryJson(cur.runId)) : null, error: { message: reason }, forced: true });
+      cur.settle({
+        folder: cur.folder,
+        runId: cur.runId,
+        status: 'failed',
+        haltReason: 'cancelled',
+        failureReason: reason,
+        summaryPath: cur.runId ? abs(cur.folder, rel.summaryJson(cur.runId)) : null,
+        error: { message: reason },
+        forced: true,
+      });
     }, this.stopGraceMs);
     return true;
   }
@@ -263,7 +319,16 @@ export class RunController implements vscode.Disposable {
   }
 
   private errorResult(folder: string, message: string, code?: string): RunResult {
-    return { folder, runId: null, status: 'failed', haltReason: null, failureReason: message, summaryPath: null, error: { message, ...(code ? { code } : {}) }, forced: false };
+    return {
+      folder,
+      runId: null,
+      status: 'failed',
+      haltReason: null,
+      failureReason: message,
+      summaryPath: null,
+      error: { message, ...(code ? { code } : {}) },
+      forced: false,
+    };
   }
 
   /** Window closing: leave the run resumable (no cancel), end the thread, release our lock. */

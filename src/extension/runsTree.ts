@@ -86,15 +86,30 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<DreamNode>, vsc
         return this.runsOf(node.folder);
       case 'run': {
         const its = await this.reader(node.folder).iterations(node.run);
-        const out: DreamNode[] = [...its].reverse().map((iteration) => ({ kind: 'iteration', folder: node.folder, run: node.run, iteration }));
+        const out: DreamNode[] = [...its]
+          .reverse()
+          .map((iteration) => ({ kind: 'iteration', folder: node.folder, run: node.run, iteration }));
         if (node.run.error) out.unshift({ kind: 'info', folder: node.folder, text: 'summary could not be read', tooltip: node.run.error });
         for (const n of node.run.notes) out.unshift({ kind: 'info', folder: node.folder, text: n, tooltip: n });
-        if (!out.length) out.push({ kind: 'info', folder: node.folder, text: node.run.state === 'running' ? 'first iteration in progress…' : 'no iterations ran' });
+        if (!out.length)
+          out.push({
+            kind: 'info',
+            folder: node.folder,
+            text: node.run.state === 'running' ? 'first iteration in progress…' : 'no iterations ran',
+          });
         return out;
       }
       case 'iteration': {
         const it = node.iteration;
-        const out: DreamNode[] = it.changes.map((change, position) => ({ kind: 'change', folder: node.folder, runId: node.run.runId, iteration: it.index, position, committed: it.committed, change }));
+        const out: DreamNode[] = it.changes.map((change, position) => ({
+          kind: 'change',
+          folder: node.folder,
+          runId: node.run.runId,
+          iteration: it.index,
+          position,
+          committed: it.committed,
+          change,
+        }));
         if (it.error) out.unshift({ kind: 'info', folder: node.folder, text: it.error, tooltip: it.error });
         if (!out.length) out.push({ kind: 'info', folder: node.folder, text: 'no changes' });
         return out;
@@ -123,10 +138,20 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<DreamNode>, vsc
         const s = run.summary;
         const live = this.controller.runId === run.runId && this.controller.folder === node.folder;
         const state = live ? 'running' : run.state;
-        const item = new vscode.TreeItem(runLabel(runIdToDate(run.runId), run.runId), state === 'running' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(
+          runLabel(runIdToDate(run.runId), run.runId),
+          state === 'running' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+        );
         item.id = `run:${node.folder}:${run.runId}`;
         item.description = runDescription(state, s?.halt_reason ?? null, s?.iterations.length ?? 0, live);
-        item.iconPath = new vscode.ThemeIcon(runIcon(state), state === 'failed' ? new vscode.ThemeColor('testing.iconFailed') : state === 'done' ? new vscode.ThemeColor('testing.iconPassed') : undefined);
+        item.iconPath = new vscode.ThemeIcon(
+          runIcon(state),
+          state === 'failed'
+            ? new vscode.ThemeColor('testing.iconFailed')
+            : state === 'done'
+              ? new vscode.ThemeColor('testing.iconPassed')
+              : undefined,
+        );
         item.contextValue = `dream:run:${state}`;
         const md = new vscode.MarkdownString(undefined, true);
         md.appendMarkdown(`**Dream run** \`${run.runId}\`\n\n`);
@@ -136,16 +161,30 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<DreamNode>, vsc
         if (run.error) md.appendText(`${run.error}\n`);
         if (state === 'interrupted') md.appendText('No Dream process holds this run: resume it to continue.\n');
         item.tooltip = md;
-        item.command = { command: 'dream.openReport', title: 'Open Morning Report', arguments: [{ folder: node.folder, runId: run.runId }] };
+        item.command = {
+          command: 'dream.openReport',
+          title: 'Open Morning Report',
+          arguments: [{ folder: node.folder, runId: run.runId }],
+        };
         return item;
       }
       case 'iteration': {
         const it = node.iteration;
-        const item = new vscode.TreeItem(`Iteration ${it.index}`, it.changes.length || it.error ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(
+          `Iteration ${it.index}`,
+          it.changes.length || it.error ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+        );
         item.id = `iter:${node.folder}:${node.run.runId}:${it.index}`;
         item.description = iterationDescription(it);
         const bad = it.status === 'failed' || it.status.startsWith('halted-on-regression') || it.status === 'rolled-back-pre-commit';
-        item.iconPath = new vscode.ThemeIcon(iterationIcon(it.status), bad ? new vscode.ThemeColor('testing.iconFailed') : it.status === 'done' ? new vscode.ThemeColor('testing.iconPassed') : undefined);
+        item.iconPath = new vscode.ThemeIcon(
+          iterationIcon(it.status),
+          bad
+            ? new vscode.ThemeColor('testing.iconFailed')
+            : it.status === 'done'
+              ? new vscode.ThemeColor('testing.iconPassed')
+              : undefined,
+        );
         item.contextValue = `dream:iteration:${it.committed ? 'committed' : 'not-live'}`;
         item.tooltip = `${it.status}${it.committed ? ' (live)' : ' (not live: rolled back or not committed)'}\ncomposite delta ${it.fitness_delta}\n${it.changes.length} change(s) in ${it.duration_ms} ms${it.error ? `\n${it.error}` : ''}${it.regressions.length ? `\nregressions: ${it.regressions.map((r) => r.name).join(', ')}` : ''}`;
         return item;
@@ -160,7 +199,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<DreamNode>, vsc
         item.tooltip = `${c.kind}: .agents/${c.path}${c.moved_to ? ` → .agents/${c.moved_to}` : ''}\n${c.reason}${c.before ? `\nbefore-image: .agents/${c.before}` : ''}${node.committed ? '' : '\n(this iteration was not committed: the change is not live)'}`;
         item.resourceUri = vscode.Uri.file(path.join(node.folder, '.agents', ...shown.split('/')));
         item.contextValue = 'dream:change';
-        item.command = { command: 'dream.openChangeDiff', title: 'Open Diff', arguments: [{ folder: node.folder, runId: node.runId, iteration: node.iteration, change: c }] };
+        item.command = {
+          command: 'dream.openChangeDiff',
+          title: 'Open Diff',
+          arguments: [{ folder: node.folder, runId: node.runId, iteration: node.iteration, change: c }],
+        };
         return item;
       }
       case 'info': {

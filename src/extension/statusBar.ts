@@ -14,7 +14,10 @@ export class DreamStatusBar implements vscode.Disposable {
     this.item = vscode.window.createStatusBarItem('dream.status', vscode.StatusBarAlignment.Left, 0);
     this.item.name = 'Dream';
     this.item.command = STATUS_BAR_COMMAND;
-    this.disposables.push(this.item, controller.onDidChangeState(() => this.update()));
+    this.disposables.push(
+      this.item,
+      controller.onDidChangeState(() => this.update()),
+    );
     this.update();
     this.item.show();
   }
@@ -24,7 +27,12 @@ export class DreamStatusBar implements vscode.Disposable {
     const v = statusBarView(s, Date.now());
     this.item.text = v.text;
     this.item.tooltip = v.tooltip;
-    this.item.backgroundColor = v.background === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : v.background === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.backgroundColor =
+      v.background === 'error'
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : v.background === 'warning'
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
     const ticking = s.kind === 'running' || s.kind === 'starting';
     if (ticking && !this.timer) this.timer = setInterval(() => this.update(), 1000);
     else if (!ticking && this.timer) {
@@ -39,8 +47,16 @@ export class DreamStatusBar implements vscode.Disposable {
     if (s.kind === 'running' || s.kind === 'starting') {
       const pick = await vscode.window.showQuickPick(
         [
-          { label: '$(debug-stop) Stop Run', id: 'dream.stop', detail: 'Cooperative stop: the current iteration is rolled back, the run ends with halt reason "cancelled".' },
-          { label: '$(book) Open Morning Report', id: 'dream.openReport', detail: 'The report of this run so far (it refreshes after every iteration).' },
+          {
+            label: '$(debug-stop) Stop Run',
+            id: 'dream.stop',
+            detail: 'Cooperative stop: the current iteration is rolled back, the run ends with halt reason "cancelled".',
+          },
+          {
+            label: '$(book) Open Morning Report',
+            id: 'dream.openReport',
+            detail: 'The report of this run so far (it refreshes after every iteration).',
+          },
           { label: '$(output) Show Log', id: 'dream.showLog' },
         ],
         { title: `Dream: ${this.item.text.replace(/^\$\([^)]*\)\s*/, '')}` },
@@ -51,7 +67,10 @@ export class DreamStatusBar implements vscode.Disposable {
       return;
     }
     if (s.kind === 'finished') {
-      await vscode.commands.executeCommand('dream.openReport', s.runId && this.controller.lastResult ? { folder: this.controller.lastResult.folder, runId: s.runId } : undefined);
+      await vscode.commands.executeCommand(
+        'dream.openReport',
+        s.runId && this.controller.lastResult ? { folder: this.controller.lastResult.folder, runId: s.runId } : undefined,
+      );
       return;
     }
     await vscode.commands.executeCommand('dream.start');

@@ -16,11 +16,13 @@ export async function startKeepAwake(enabled: boolean, timeoutMs: number): Promi
   let cmd: string;
   let args: string[];
   if (process.platform === 'darwin') {
-    if (!onPath('caffeinate')) return unavailable('missing-caffeinate', 'keep-awake requested but caffeinate was not found; the Mac may sleep during the run');
+    if (!onPath('caffeinate'))
+      return unavailable('missing-caffeinate', 'keep-awake requested but caffeinate was not found; the Mac may sleep during the run');
     cmd = 'caffeinate';
     args = ['-i', '-w', String(process.pid), '-t', String(seconds)];
   } else if (process.platform === 'linux') {
-    if (!onPath('systemd-inhibit')) return unavailable('unsupported', 'keep-awake requested but systemd-inhibit was not found; this machine may sleep during the run');
+    if (!onPath('systemd-inhibit'))
+      return unavailable('unsupported', 'keep-awake requested but systemd-inhibit was not found; this machine may sleep during the run');
     cmd = 'systemd-inhibit';
     args = ['--what=idle:sleep', '--who=Dream', '--why=Dream bedtime run in progress', '--mode=block', 'sleep', String(seconds)];
   } else if (process.platform === 'win32') {
@@ -40,7 +42,10 @@ export async function startKeepAwake(enabled: boolean, timeoutMs: number): Promi
   const early = await new Promise<string | null>((resolve) => {
     const t = setTimeout(() => resolve(null), 400);
     child.once('error', (e) => (clearTimeout(t), resolve(`keep-awake helper ${cmd} failed: ${e.message}`)));
-    child.once('exit', (code) => (clearTimeout(t), resolve(`keep-awake helper ${cmd} exited at once (code ${code}); the machine may sleep during the run`)));
+    child.once(
+      'exit',
+      (code) => (clearTimeout(t), resolve(`keep-awake helper ${cmd} exited at once (code ${code}); the machine may sleep during the run`)),
+    );
   });
   if (early) return unavailable('error', early);
   child.unref();

@@ -18,7 +18,10 @@ export const startRequestSchema = z.object({
 });
 export type StartRequest = z.infer<typeof startRequestSchema>;
 
-export const hostToWorkerSchema = z.discriminatedUnion('type', [startRequestSchema, z.object({ type: z.literal('cancel'), reason: z.string().default('user stop') })]);
+export const hostToWorkerSchema = z.discriminatedUnion('type', [
+  startRequestSchema,
+  z.object({ type: z.literal('cancel'), reason: z.string().default('user stop') }),
+]);
 export type HostToWorker = z.infer<typeof hostToWorkerSchema>;
 
 export const serializedErrorSchema = z.object({

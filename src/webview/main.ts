@@ -14,7 +14,11 @@ const vscode = acquireVsCodeApi();
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 type Child = Node | string | null | undefined | false;
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (k === 'class') e.className = v;
@@ -68,7 +72,12 @@ function fitnessChart(f: ReportViewModel['fitness']): HTMLElement {
   const pad = { l: 40, r: 12, t: 10, b: 28 };
   const x = (i: number) => pad.l + (n === 1 ? (W - pad.l - pad.r) / 2 : (i * (W - pad.l - pad.r)) / (n - 1));
   const y = (v: number) => pad.t + (1 - v) * (H - pad.t - pad.b);
-  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': 'Fitness per metric across iterations (0 to 1); the table below has the same numbers', class: 'chart-svg' });
+  const root = svg('svg', {
+    viewBox: `0 0 ${W} ${H}`,
+    role: 'img',
+    'aria-label': 'Fitness per metric across iterations (0 to 1); the table below has the same numbers',
+    class: 'chart-svg',
+  });
   for (const v of [0, 0.25, 0.5, 0.75, 1]) {
     root.append(svg('line', { x1: pad.l, x2: W - pad.r, y1: y(v), y2: y(v), class: 'grid' }));
     const t = svg('text', { x: pad.l - 6, y: y(v) + 4, class: 'axis', 'text-anchor': 'end' });
@@ -101,7 +110,9 @@ function fitnessChart(f: ReportViewModel['fitness']): HTMLElement {
   });
   wrap.append(root);
   const legend = el('ul', { class: 'legend' });
-  f.series.forEach((s, si) => legend.append(el('li', { class: `s${si % 10}` }, el('span', { class: 'swatch', 'aria-hidden': 'true' }), s.metric)));
+  f.series.forEach((s, si) =>
+    legend.append(el('li', { class: `s${si % 10}` }, el('span', { class: 'swatch', 'aria-hidden': 'true' }), s.metric)),
+  );
   wrap.append(legend);
   return wrap;
 }
@@ -110,21 +121,56 @@ function render(m: ReportViewModel): void {
   const app = document.getElementById('app')!;
   const root = el('div', { class: 'report' });
   root.append(
-    el('header', {}, el('h1', {}, 'Dream Morning Report'), el('p', { class: 'meta' }, `Run ${m.runId} · `, el('span', { class: `pill ${statusClass(m.status)}` }, m.status), ` · started ${m.startedAt}`, m.finishedAt ? ` · finished ${m.finishedAt}` : '', ` · ${m.duration}`, m.haltReason ? ` · halt: ${m.haltReason}` : ''), m.goal ? el('p', { class: 'meta' }, 'Goal: ', el('strong', {}, m.goal)) : null),
+    el(
+      'header',
+      {},
+      el('h1', {}, 'Dream Morning Report'),
+      el(
+        'p',
+        { class: 'meta' },
+        `Run ${m.runId} · `,
+        el('span', { class: `pill ${statusClass(m.status)}` }, m.status),
+        ` · started ${m.startedAt}`,
+        m.finishedAt ? ` · finished ${m.finishedAt}` : '',
+        ` · ${m.duration}`,
+        m.haltReason ? ` · halt: ${m.haltReason}` : '',
+      ),
+      m.goal ? el('p', { class: 'meta' }, 'Goal: ', el('strong', {}, m.goal)) : null,
+    ),
   );
   if (m.banner) root.append(el('div', { class: `banner ${m.banner.kind}`, role: 'alert' }, m.banner.text));
-  if (m.notes.length) root.append(el('div', { class: 'banner info', role: 'note' }, el('strong', {}, 'Not everything could be read. '), ...m.notes.map((n) => el('span', { class: 'note' }, n, ' '))));
+  if (m.notes.length)
+    root.append(
+      el(
+        'div',
+        { class: 'banner info', role: 'note' },
+        el('strong', {}, 'Not everything could be read. '),
+        ...m.notes.map((n) => el('span', { class: 'note' }, n, ' ')),
+      ),
+    );
 
   // 1. the four answers, first
   const dl = el('dl', { class: 'answers' });
   for (const a of m.answers) dl.append(el('dt', {}, a.question), el('dd', {}, a.answer));
   const first = el('div', { class: 'first-move' });
-  if (m.firstMove.action.kind !== 'none') first.append(button(m.firstMove.label, () => vscode.postMessage({ type: 'firstMove' }), 'primary'));
+  if (m.firstMove.action.kind !== 'none')
+    first.append(button(m.firstMove.label, () => vscode.postMessage({ type: 'firstMove' }), 'primary'));
   root.append(section('The four answers', 'answers', dl, first));
 
   if (m.packets.length) {
     const ol = el('ol', { class: 'packets' });
-    for (const p of m.packets) ol.append(el('li', {}, el('strong', {}, p.title), ' ', el('span', { class: `pill sev-${p.severity}` }, p.severity), el('div', { class: 'muted' }, p.whyNow), el('code', {}, p.command)));
+    for (const p of m.packets)
+      ol.append(
+        el(
+          'li',
+          {},
+          el('strong', {}, p.title),
+          ' ',
+          el('span', { class: `pill sev-${p.severity}` }, p.severity),
+          el('div', { class: 'muted' }, p.whyNow),
+          el('code', {}, p.command),
+        ),
+      );
     root.append(section('Morning packets', 'packets', ol));
   }
 
@@ -136,14 +182,33 @@ function render(m: ReportViewModel): void {
       m.iterations.length
         ? table(
             ['#', 'status', 'live', 'composite delta', 'changes', 'duration', 'notes'],
-            m.iterations.map((it) => [String(it.index), el('span', { class: `pill ${statusClass(it.status)}` }, it.status), it.committed ? 'yes' : 'no', el('span', { class: it.deltaValue > 0 ? 'up' : it.deltaValue < 0 ? 'down' : '' }, it.delta), String(it.changes), it.duration, [it.error, ...it.regressions].filter(Boolean).join('; ')]),
+            m.iterations.map((it) => [
+              String(it.index),
+              el('span', { class: `pill ${statusClass(it.status)}` }, it.status),
+              it.committed ? 'yes' : 'no',
+              el('span', { class: it.deltaValue > 0 ? 'up' : it.deltaValue < 0 ? 'down' : '' }, it.delta),
+              String(it.changes),
+              it.duration,
+              [it.error, ...it.regressions].filter(Boolean).join('; '),
+            ]),
           )
         : el('p', { class: 'muted' }, 'No iterations ran.'),
     ),
   );
 
   // 3. fitness chart + table alternative
-  root.append(section('Fitness', 'fitness', fitnessChart(m.fitness), table(['metric', 'before run', 'now', 'delta'], m.fitness.rows.map((r) => [r.metric, r.before, r.now, r.delta]), 'Fitness per metric (0..1, higher is better)')));
+  root.append(
+    section(
+      'Fitness',
+      'fitness',
+      fitnessChart(m.fitness),
+      table(
+        ['metric', 'before run', 'now', 'delta'],
+        m.fitness.rows.map((r) => [r.metric, r.before, r.now, r.delta]),
+        'Fitness per metric (0..1, higher is better)',
+      ),
+    ),
+  );
 
   // 4. changes with diff links
   const changes = m.changes.length
@@ -158,7 +223,20 @@ function render(m: ReportViewModel): void {
         ]),
       )
     : el('p', { class: 'muted' }, 'No changes.');
-  root.append(section('Changes', 'changes', changes, m.changesTotal > m.changes.length ? el('p', { class: 'muted' }, `Showing ${m.changes.length} of ${m.changesTotal} changes; the tree view and summary.md list them all.`) : null));
+  root.append(
+    section(
+      'Changes',
+      'changes',
+      changes,
+      m.changesTotal > m.changes.length
+        ? el(
+            'p',
+            { class: 'muted' },
+            `Showing ${m.changes.length} of ${m.changesTotal} changes; the tree view and summary.md list them all.`,
+          )
+        : null,
+    ),
+  );
 
   // 5. council, curator
   for (const [title, id, s] of [
@@ -169,9 +247,36 @@ function render(m: ReportViewModel): void {
   }
 
   // 6. what ran, degraded
-  root.append(section('Steps', 'steps', m.steps.length ? table(['step', 'status', 'note'], m.steps.map((s) => [s.name, el('span', { class: `pill ${statusClass(s.status)}` }, s.status), s.note])) : el('p', { class: 'muted' }, 'No steps recorded.')));
-  root.append(section('Degraded', 'degraded', m.degraded.length ? el('ul', { class: 'degraded' }, ...m.degraded.map((d) => el('li', {}, d))) : el('p', { class: 'muted' }, 'Nothing degraded.')));
-  root.append(el('footer', {}, el('span', { class: 'muted' }, m.summaryPath), ' ', button('Refresh', () => vscode.postMessage({ type: 'refresh' }), 'link')));
+  root.append(
+    section(
+      'Steps',
+      'steps',
+      m.steps.length
+        ? table(
+            ['step', 'status', 'note'],
+            m.steps.map((s) => [s.name, el('span', { class: `pill ${statusClass(s.status)}` }, s.status), s.note]),
+          )
+        : el('p', { class: 'muted' }, 'No steps recorded.'),
+    ),
+  );
+  root.append(
+    section(
+      'Degraded',
+      'degraded',
+      m.degraded.length
+        ? el('ul', { class: 'degraded' }, ...m.degraded.map((d) => el('li', {}, d)))
+        : el('p', { class: 'muted' }, 'Nothing degraded.'),
+    ),
+  );
+  root.append(
+    el(
+      'footer',
+      {},
+      el('span', { class: 'muted' }, m.summaryPath),
+      ' ',
+      button('Refresh', () => vscode.postMessage({ type: 'refresh' }), 'link'),
+    ),
+  );
 
   app.replaceChildren(root);
   const headings = [...root.querySelectorAll('h2')].map((h) => h.textContent ?? '');
@@ -180,7 +285,16 @@ function render(m: ReportViewModel): void {
 
 function renderError(message: string, summaryPath: string | null): void {
   const app = document.getElementById('app')!;
-  app.replaceChildren(el('div', { class: 'report' }, el('h1', {}, 'Dream Morning Report'), el('div', { class: 'banner failed', role: 'alert' }, message), summaryPath ? el('p', { class: 'muted' }, summaryPath) : null, button('Retry', () => vscode.postMessage({ type: 'refresh' }), 'link')));
+  app.replaceChildren(
+    el(
+      'div',
+      { class: 'report' },
+      el('h1', {}, 'Dream Morning Report'),
+      el('div', { class: 'banner failed', role: 'alert' }, message),
+      summaryPath ? el('p', { class: 'muted' }, summaryPath) : null,
+      button('Retry', () => vscode.postMessage({ type: 'refresh' }), 'link'),
+    ),
+  );
 }
 
 /**
@@ -192,7 +306,14 @@ function asHostMessage(data: unknown): HostToWebview | null {
   const m = data as Record<string, unknown>;
   if (m.type === 'render') {
     const model = m.model as Record<string, unknown> | undefined;
-    const ok = !!model && typeof model.runId === 'string' && Array.isArray(model.answers) && Array.isArray(model.iterations) && Array.isArray(model.changes) && !!model.fitness && !!model.firstMove;
+    const ok =
+      !!model &&
+      typeof model.runId === 'string' &&
+      Array.isArray(model.answers) &&
+      Array.isArray(model.iterations) &&
+      Array.isArray(model.changes) &&
+      !!model.fitness &&
+      !!model.firstMove;
     return ok ? (m as unknown as HostToWebview) : null;
   }
   if (m.type === 'error' && typeof m.message === 'string') return m as unknown as HostToWebview;

@@ -18,7 +18,12 @@ function post(msg: WorkerToHost): void {
 
 function serializeError(e: unknown): Extract<WorkerToHost, { type: 'error' }>['error'] {
   if (e instanceof Error) {
-    return { name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}), ...(e instanceof DreamError ? { code: e.code } : {}) };
+    return {
+      name: e.name,
+      message: e.message,
+      ...(e.stack ? { stack: e.stack } : {}),
+      ...(e instanceof DreamError ? { code: e.code } : {}),
+    };
   }
   return { name: 'Error', message: String(e) };
 }
@@ -27,15 +32,28 @@ function serializeError(e: unknown): Extract<WorkerToHost, { type: 'error' }>['e
 const WIRE_CHANGES = 50;
 function slim(event: DreamEvent): DreamEvent {
   if (event.type !== 'iteration-finished' || event.iteration.changes.length <= WIRE_CHANGES) return event;
-  return { ...event, iteration: { ...event.iteration, changes: event.iteration.changes.slice(0, WIRE_CHANGES) }, changesTotal: event.iteration.changes.length };
+  return {
+    ...event,
+    iteration: { ...event.iteration, changes: event.iteration.changes.slice(0, WIRE_CHANGES) },
+    changesTotal: event.iteration.changes.length,
+  };
 }
 
 async function start(req: StartRequest): Promise<void> {
   controller = new AbortController();
-  const settings = resolveSettings({ config: readConfigFile(req.workspace), user: req.userSettings, userLabel: 'VS Code settings', args: req.args });
+  const settings = resolveSettings({
+    config: readConfigFile(req.workspace),
+    user: req.userSettings,
+    userLabel: 'VS Code settings',
+    args: req.args,
+  });
   const faults = req.faults ? faultsSchema.parse(req.faults) : undefined;
   // this fault SIGKILLs the process: inside a worker that is the whole extension host
-  if (faults?.crashInCommit) throw new DreamError('the crashInCommit fault is not available in the editor (it would kill the extension host); use the CLI with DREAM_TEST_FAULTS', 'bad-settings');
+  if (faults?.crashInCommit)
+    throw new DreamError(
+      'the crashInCommit fault is not available in the editor (it would kill the extension host); use the CLI with DREAM_TEST_FAULTS',
+      'bad-settings',
+    );
   const outcome = await runBedtime({
     workspace: req.workspace,
     settings,
@@ -61,7 +79,14 @@ async function start(req: StartRequest): Promise<void> {
 port.on('message', (raw: unknown) => {
   const parsed = hostToWorkerSchema.safeParse(raw);
   if (!parsed.success) {
-    post({ type: 'event', event: { type: 'log', level: 'warn', message: `dream worker: ignored an invalid message: ${parsed.error.issues[0]?.message ?? 'invalid'}` } });
+    post({
+      type: 'event',
+      event: {
+        type: 'log',
+        level: 'warn',
+        message: `dream worker: ignored an invalid message: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+      },
+    });
     return;
   }
   const msg = parsed.data;

@@ -53,7 +53,10 @@ describe('bench synthetic corpus', () => {
     const dirC = fs.mkdtempSync(path.join(os.tmpdir(), 'dream-synth-c-'));
     try {
       const c = generateCorpus(dirC, { ...opts, seed: 4243 });
-      assert.notDeepEqual(c.learnings.map((n) => n.body), a.learnings.map((n) => n.body));
+      assert.notDeepEqual(
+        c.learnings.map((n) => n.body),
+        a.learnings.map((n) => n.body),
+      );
     } finally {
       fs.rmSync(dirC, { recursive: true, force: true });
     }
@@ -68,7 +71,10 @@ describe('bench synthetic corpus', () => {
       assert.equal(note.fmError, null, n.rel);
       assert.equal(note.fm.title, n.title);
       assert.equal(note.body, n.body);
-      const words = n.body.replace(/^# .*\n/, '').split(/\s+/).filter(Boolean).length;
+      const words = n.body
+        .replace(/^# .*\n/, '')
+        .split(/\s+/)
+        .filter(Boolean).length;
       assert.ok(words >= 60 && words <= 140, `${n.rel}: ${words} words`);
     }
     assert.ok(a.brokenCitations.length > 0 && a.brokenCitations.length < 50);
@@ -135,12 +141,20 @@ describe('example workspace plants (examples/sample-workspace/.agents/EXPECTED.j
   };
   const read = (rel: string) => parseNote(rel, fs.readFileSync(path.join(agents, rel)));
   const listMd = (dir: string, rel: string): string[] =>
-    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listMd(path.join(dir, e.name), `${rel}/${e.name}`) : e.name.endsWith('.md') ? [`${rel}/${e.name}`] : []));
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) =>
+        e.isDirectory() ? listMd(path.join(dir, e.name), `${rel}/${e.name}`) : e.name.endsWith('.md') ? [`${rel}/${e.name}`] : [],
+      );
   const learnings = listMd(path.join(agents, 'learnings'), 'learnings').sort();
   const notes = learnings.map(read);
   const parsed = notes.filter((n) => n.fmError === null);
-  const refText = ['patterns', 'research'].flatMap((d) => listMd(path.join(agents, d), d)).map((r) => fs.readFileSync(path.join(agents, r), 'utf8').toLowerCase()).join('\n');
-  const ageDays = (n: ReturnType<typeof read>) => (Date.parse(`${exp.today}T00:00:00Z`) - Date.parse(`${String(n.fm.date)}T00:00:00Z`)) / 86_400_000;
+  const refText = ['patterns', 'research']
+    .flatMap((d) => listMd(path.join(agents, d), d))
+    .map((r) => fs.readFileSync(path.join(agents, r), 'utf8').toLowerCase())
+    .join('\n');
+  const ageDays = (n: ReturnType<typeof read>) =>
+    (Date.parse(`${exp.today}T00:00:00Z`) - Date.parse(`${String(n.fm.date)}T00:00:00Z`)) / 86_400_000;
   const cites = (n: ReturnType<typeof read>) => (Array.isArray(n.fm.citations) ? (n.fm.citations as string[]) : []);
   const exists = (c: string) => fs.existsSync(path.join(ws, c.replace(/:\d+$/, '')));
 
@@ -158,40 +172,67 @@ describe('example workspace plants (examples/sample-workspace/.agents/EXPECTED.j
         if (planted.has(pairKey(parsed[i]!.rel, parsed[j]!.rel))) assert.ok(s > 0.85, `${parsed[i]!.rel} ~ ${parsed[j]!.rel}: ${s}`);
         else assert.ok(s < 0.5, `${parsed[i]!.rel} ~ ${parsed[j]!.rel}: ${s}`);
       }
-    const dd = findNearDuplicates(parsed.map((n) => ({ key: n.rel, text: text(n) })), 0.8);
+    const dd = findNearDuplicates(
+      parsed.map((n) => ({ key: n.rel, text: text(n) })),
+      0.8,
+    );
     assert.deepEqual(dd.groups, exp.near_duplicate_groups);
   });
 
   it('stale, referenced-old and stable-old notes are what they claim', () => {
-    const old = parsed.filter((n) => ageDays(n) > 30).map((n) => n.rel).sort();
+    const old = parsed
+      .filter((n) => ageDays(n) > 30)
+      .map((n) => n.rel)
+      .sort();
     assert.deepEqual(old, [...exp.stale, ...exp.stale_but_referenced, ...exp.stable_old].sort());
     for (const rel of exp.stale) {
       const n = read(rel);
       assert.ok(['draft', 'provisional'].includes(String(n.fm.maturity)), rel);
-      assert.ok(!refText.includes(path.posix.basename(rel).toLowerCase()) && !refText.includes(String(n.fm.id).toLowerCase()), `${rel} is referenced`);
+      assert.ok(
+        !refText.includes(path.posix.basename(rel).toLowerCase()) && !refText.includes(String(n.fm.id).toLowerCase()),
+        `${rel} is referenced`,
+      );
     }
     for (const rel of exp.stale_but_referenced) assert.ok(refText.includes(path.posix.basename(rel).toLowerCase()), rel);
     for (const rel of exp.stable_old) assert.equal(read(rel).fm.maturity, 'stable');
   });
 
   it('broken citations, drafts, unknown keys, CRLF and broken frontmatter', () => {
-    assert.deepEqual(parsed.filter((n) => cites(n).some((c) => !exists(c))).map((n) => n.rel), exp.broken_citations);
+    assert.deepEqual(
+      parsed.filter((n) => cites(n).some((c) => !exists(c))).map((n) => n.rel),
+      exp.broken_citations,
+    );
     for (const rel of exp.drafts_citing_existing) {
       const n = read(rel);
       assert.equal(n.fm.maturity, 'draft', rel);
       assert.ok(cites(n).length && cites(n).every(exists), rel);
     }
     for (const [rel, keys] of Object.entries(exp.unknown_keys)) for (const k of keys) assert.ok(k in read(rel).fm, `${rel}: ${k}`);
-    assert.deepEqual(notes.filter((n) => n.eol === '\r\n').map((n) => n.rel), exp.crlf);
-    assert.deepEqual(notes.filter((n) => n.fmError !== null).map((n) => n.rel), exp.broken_frontmatter);
+    assert.deepEqual(
+      notes.filter((n) => n.eol === '\r\n').map((n) => n.rel),
+      exp.crlf,
+    );
+    assert.deepEqual(
+      notes.filter((n) => n.fmError !== null).map((n) => n.rel),
+      exp.broken_frontmatter,
+    );
   });
 
   it('sessions, findings and the Tier 1 draft', () => {
     const sessions = listMd(path.join(agents, 'sessions'), 'sessions').map(read);
     assert.equal(sessions.flatMap(mineSessionLearnings).length, exp.session_bullets);
-    assert.ok(sessions.flatMap(mineSessionLearnings).some((b) => /sk-test-/.test(b)), 'a bullet carries a fake key');
+    assert.ok(
+      sessions.flatMap(mineSessionLearnings).some((b) => /sk-test-/.test(b)),
+      'a bullet carries a fake key',
+    );
     const findings = listMd(path.join(agents, 'findings'), 'findings').map(read).map(parseFinding);
-    assert.deepEqual(findings.filter((f) => f && !f.resolved).map((f) => f!.rel).sort(), exp.unresolved_findings);
+    assert.deepEqual(
+      findings
+        .filter((f) => f && !f.resolved)
+        .map((f) => f!.rel)
+        .sort(),
+      exp.unresolved_findings,
+    );
     for (const rel of exp.tier1_drafts) assert.equal(read(rel).fm.needs_review, true);
   });
 });

@@ -12,7 +12,6 @@ import { snapshot as tree, write as put } from './helpers/fixture';
 
 const RUN = '20261123T030000Z';
 
-
 /** the workspace without Dream's runtime folder */
 const liveTree = (ws: string) => tree(ws, (r) => r === '.agents/overnight');
 
@@ -84,7 +83,10 @@ describe('checkpoint: Staging', () => {
     assert.equal(fs.existsSync(path.join(ws, '.agents', ...rel.marker(iterationId(RUN, 1)).split('/'))), false);
     assert.equal(fs.existsSync(path.join(ws, '.agents', ...rel.staging(iterationId(RUN, 1)).split('/'))), false);
     const overnight = fs.readdirSync(path.join(ws, '.agents/overnight'));
-    assert.deepEqual(overnight.filter((n) => n.startsWith('COMMIT-MARKER')), []);
+    assert.deepEqual(
+      overnight.filter((n) => n.startsWith('COMMIT-MARKER')),
+      [],
+    );
     // no temp file anywhere
     assert.deepEqual(
       [...tree(ws).keys()].filter((k) => k.endsWith('.tmp')),
@@ -191,7 +193,10 @@ describe('checkpoint: Staging', () => {
     assert.equal(fs.readFileSync(path.join(ws, '.agents/learnings/a.md'), 'utf8'), 'the user edit of a\n');
     assert.equal(fs.readFileSync(path.join(ws, '.agents/learnings/b.md'), 'utf8'), 'the user re-created b\n');
     assert.equal(fs.readFileSync(path.join(ws, '.agents/learnings/added.md'), 'utf8'), 'the user kept and edited the added note\n');
-    assert.equal(fs.readFileSync(path.join(ws, '.agents/findings/f-2026-11-20-001.md'), 'utf8'), '---\ntitle: F\nseverity: low\n---\nbody\n');
+    assert.equal(
+      fs.readFileSync(path.join(ws, '.agents/findings/f-2026-11-20-001.md'), 'utf8'),
+      '---\ntitle: F\nseverity: low\n---\nbody\n',
+    );
   });
 
   it('append(): lines appended to the live file after INGEST read it are kept', () => {

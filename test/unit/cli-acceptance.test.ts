@@ -9,11 +9,19 @@ import { corpusHash, countSymlinks, makeWorkspace, rm, snapshot, tmpDir, write }
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 
 function dream(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, DREAM_KEEP_AWAKE: 'false', ...env }, cwd, timeout: 60000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, DREAM_KEEP_AWAKE: 'false', ...env },
+    cwd,
+    timeout: 60000,
+  });
   return { code: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
 }
 
-function dreamAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
+function dreamAsync(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, DREAM_KEEP_AWAKE: 'false', ...env } });
     let out = '';
@@ -39,7 +47,10 @@ describe('dream CLI: hard rules', function () {
     const r = dream(['start', '--workspace', ws], { PATH: `${bin}${path.delimiter}${process.env.PATH}` });
     assert.equal(r.code, 0, r.err);
     assert.equal(fs.existsSync(calls), false, 'fake git was called: ' + (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8') : ''));
-    assert.deepEqual(snapshot(ws, (r2) => r2 === '.agents' || r2.startsWith('.agents/')), outside);
+    assert.deepEqual(
+      snapshot(ws, (r2) => r2 === '.agents' || r2.startsWith('.agents/')),
+      outside,
+    );
     assert.equal(countSymlinks(ws), links);
     rm(bin);
   });
@@ -54,8 +65,14 @@ describe('dream CLI: hard rules', function () {
     const r = dream(['start', '--workspace', ws, '--json']);
     assert.equal(r.code, 0, r.err);
     const s = JSON.parse(r.out);
-    assert.ok(s.degraded.some((d: string) => /linked\.md is a symlink/.test(d)), 'symlinked note reported');
-    assert.ok(s.degraded.some((d: string) => /linked-dir is a symlink/.test(d)), 'symlinked folder reported');
+    assert.ok(
+      s.degraded.some((d: string) => /linked\.md is a symlink/.test(d)),
+      'symlinked note reported',
+    );
+    assert.ok(
+      s.degraded.some((d: string) => /linked-dir is a symlink/.test(d)),
+      'symlinked folder reported',
+    );
     assert.ok(fs.lstatSync(path.join(ws, '.agents/learnings/linked.md')).isSymbolicLink());
     assert.ok(fs.lstatSync(path.join(ws, '.agents/learnings/linked-dir')).isSymbolicLink());
     assert.deepEqual(snapshot(ext), extBefore);
@@ -138,7 +155,10 @@ describe('dream CLI: crash, lock, report', function () {
       assert.equal(markers.length, 1, 'a READY marker was left by the crash');
       const rec = recoverFromCrash(ws);
       assert.equal(rec.manualReview.length, 0);
-      assert.deepEqual(snapshot(path.join(ws, '.agents'), (x) => x.startsWith('overnight')), before);
+      assert.deepEqual(
+        snapshot(path.join(ws, '.agents'), (x) => x.startsWith('overnight')),
+        before,
+      );
       // and a new start runs normally (the stale lock of the dead process is reclaimed)
       const again = dream(['start', '--workspace', ws, '--json']);
       assert.equal(again.code, 0, again.err);
@@ -155,7 +175,10 @@ describe('dream CLI: crash, lock, report', function () {
     assert.notEqual(corpusHash(ws), before, 'the crash left a half-committed corpus');
     const again = dream(['start', '--workspace', ws, '--json', '--max-iterations', '1', '--warn-only=false']);
     const s = JSON.parse(again.out);
-    assert.ok(s.degraded.some((d: string) => /recovery: recovered from crash marker/.test(d)), JSON.stringify(s.degraded));
+    assert.ok(
+      s.degraded.some((d: string) => /recovery: recovered from crash marker/.test(d)),
+      JSON.stringify(s.degraded),
+    );
   });
 
   it('two concurrent starts: exactly one runs, the other exits non-zero with "already running"', async () => {
@@ -201,7 +224,9 @@ describe('dream CLI: crash, lock, report', function () {
   });
 
   it('resume continues an interrupted run with the same run id and its rehydrated iterations', async () => {
-    const p = spawn(process.execPath, [CLI, 'start', '--workspace', ws], { env: { ...process.env, DREAM_KEEP_AWAKE: 'false', DREAM_TEST_FAULTS: JSON.stringify({ stageDelayMs: 1500 }) } });
+    const p = spawn(process.execPath, [CLI, 'start', '--workspace', ws], {
+      env: { ...process.env, DREAM_KEEP_AWAKE: 'false', DREAM_TEST_FAULTS: JSON.stringify({ stageDelayMs: 1500 }) },
+    });
     const runs = path.join(ws, '.agents/overnight/runs');
     // wait until iteration 1 is persisted, then kill the process in the middle of iteration 2
     let found = false;
@@ -209,7 +234,10 @@ describe('dream CLI: crash, lock, report', function () {
       // iteration 1 is persisted (iter-1.json) and the run summary lists it
       const latestFile = path.join(ws, '.agents/overnight/latest/summary.json');
       try {
-        found = fs.existsSync(runs) && fs.readdirSync(runs).some((r) => fs.existsSync(path.join(runs, r, 'iterations/iter-1.json'))) && JSON.parse(fs.readFileSync(latestFile, 'utf8')).iterations.length === 1;
+        found =
+          fs.existsSync(runs) &&
+          fs.readdirSync(runs).some((r) => fs.existsSync(path.join(runs, r, 'iterations/iter-1.json'))) &&
+          JSON.parse(fs.readFileSync(latestFile, 'utf8')).iterations.length === 1;
       } catch {
         found = false; // the summary is being replaced right now
       }

@@ -95,10 +95,7 @@ describe('near-duplicate detection', () => {
       assert.ok(s > 0.8, `planted pair ${a}/${b} has Jaccard ${s}`);
     }
     const res = findNearDuplicates(items, 0.8);
-    assert.deepEqual(
-      res.pairs.map(pairKey).sort(),
-      planted.map(([a, b]) => `${a}|${b}`).sort(),
-    );
+    assert.deepEqual(res.pairs.map(pairKey).sort(), planted.map(([a, b]) => `${a}|${b}`).sort());
     assert.equal(res.groups.length, 10);
     assert.ok(res.groups.every((g) => g.length === 2));
     assert.ok(res.pairs.every((p) => !p.a.startsWith('other') && !p.b.startsWith('other')));
@@ -145,7 +142,8 @@ describe('near-duplicate detection', () => {
       items.push({ key: `p${String(i).padStart(3, '0')}-b`, text: reword(r, base, edits) });
       planted.push([`p${String(i).padStart(3, '0')}-a`, `p${String(i).padStart(3, '0')}-b`]);
     }
-    while (items.length < 300) items.push({ key: `r${String(items.length).padStart(3, '0')}`, text: paragraph(r, 20 + Math.floor(r() * 100)) });
+    while (items.length < 300)
+      items.push({ key: `r${String(items.length).padStart(3, '0')}`, text: paragraph(r, 20 + Math.floor(r() * 100)) });
 
     const threshold = 0.8;
     const res = findNearDuplicates(items, threshold);

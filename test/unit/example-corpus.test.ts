@@ -28,7 +28,12 @@ describe('bedtime run on the example workspace', function () {
     outsideBefore = snapshot(ws, (r) => r === '.agents' || r.startsWith('.agents/'));
     original = new Map();
     for (const rel of expected.learnings as string[]) original.set(rel, fs.readFileSync(path.join(ws, '.agents', rel)));
-    outcome = await runBedtime({ workspace: ws, settings: resolveSettings({ args: { keepAwake: false } }), now: NOW, goal: 'tidy the corpus' });
+    outcome = await runBedtime({
+      workspace: ws,
+      settings: resolveSettings({ args: { keepAwake: false } }),
+      now: NOW,
+      goal: 'tidy the corpus',
+    });
   });
   after(() => rm(path.dirname(ws)));
 
@@ -68,7 +73,8 @@ describe('bedtime run on the example workspace', function () {
       assert.equal(a.maturity, 'archived');
       assert.match(String(a.archived_reason), /stale/);
     }
-    for (const rel of [...expected.stale_but_referenced, ...expected.stable_old] as string[]) assert.ok(fs.existsSync(path.join(ws, '.agents', rel)), `${rel} kept`);
+    for (const rel of [...expected.stale_but_referenced, ...expected.stable_old] as string[])
+      assert.ok(fs.existsSync(path.join(ws, '.agents', rel)), `${rel} kept`);
   });
 
   it('flags broken citations with stale_citation: true', () => {
@@ -76,7 +82,11 @@ describe('bedtime run on the example workspace', function () {
   });
 
   it('promotes session learnings once, with provenance, secrets redacted', () => {
-    const promoted = fs.readdirSync(path.join(ws, '.agents/learnings')).filter((f) => f.endsWith('.md')).map((f) => `learnings/${f}`).filter((rel) => fm(ws, rel).source === 'dream-session-mining');
+    const promoted = fs
+      .readdirSync(path.join(ws, '.agents/learnings'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `learnings/${f}`)
+      .filter((rel) => fm(ws, rel).source === 'dream-session-mining');
     assert.equal(promoted.length, expected.session_bullets);
     for (const rel of promoted) {
       const f = fm(ws, rel);
@@ -93,12 +103,18 @@ describe('bedtime run on the example workspace', function () {
   it('appends unresolved findings to next-work once', () => {
     const lines = fs.readFileSync(path.join(ws, '.agents/rpi/next-work.jsonl'), 'utf8').trim().split('\n');
     assert.equal(lines.length, expected.next_work_lines + 1);
-    const routed = JSON.parse(lines[lines.length - 1]!).items.map((i: { id: string }) => `findings/${i.id}.md`).sort();
+    const routed = JSON.parse(lines[lines.length - 1]!)
+      .items.map((i: { id: string }) => `findings/${i.id}.md`)
+      .sort();
     assert.deepEqual(routed, [...expected.unresolved_findings].sort());
   });
 
   it('rebuilds index.jsonl with one entry per live learning', () => {
-    const idx = fs.readFileSync(path.join(ws, '.agents/index.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const idx = fs
+      .readFileSync(path.join(ws, '.agents/index.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(outcome.summary.fitness.index_consistency, 1);
     assert.ok(idx.length > 20);
     for (const e of idx) assert.ok(fs.existsSync(path.join(ws, '.agents', e.path)), e.path);
@@ -116,12 +132,18 @@ describe('bedtime run on the example workspace', function () {
     }
     for (const rel of expected.broken_frontmatter as string[]) {
       assert.deepEqual(fs.readFileSync(path.join(ws, '.agents', rel)), original.get(rel));
-      assert.ok(outcome.summary.degraded.some((d) => d.includes(rel)), `${rel} reported as degraded`);
+      assert.ok(
+        outcome.summary.degraded.some((d) => d.includes(rel)),
+        `${rel} reported as degraded`,
+      );
     }
   });
 
   it('leaves every file outside .agents/ byte-identical', () => {
-    assert.deepEqual(snapshot(ws, (r) => r === '.agents' || r.startsWith('.agents/')), outsideBefore);
+    assert.deepEqual(
+      snapshot(ws, (r) => r === '.agents' || r.startsWith('.agents/')),
+      outsideBefore,
+    );
   });
 
   it('keeps a before-image of every change and lists each with a reason', () => {
@@ -137,7 +159,8 @@ describe('bedtime run on the example workspace', function () {
     const md = fs.readFileSync(outcome.reportPath, 'utf8');
     const first = md.indexOf('## The four answers');
     assert.ok(first > 0 && first < md.indexOf('## Run'));
-    for (const q of ['What state did I wake up to?', 'What ran?', 'What degraded or failed?', 'What should I do first?']) assert.ok(md.includes(q), q);
+    for (const q of ['What state did I wake up to?', 'What ran?', 'What degraded or failed?', 'What should I do first?'])
+      assert.ok(md.includes(q), q);
     assert.ok(outcome.summary.morning_packets.length > 0 && outcome.summary.morning_packets.length <= 3);
     assert.ok(md.includes('## Iterations') && md.includes('## Fitness') && md.includes('## Changes'));
   });

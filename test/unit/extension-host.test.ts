@@ -20,7 +20,10 @@ import { corpusHash, makeWorkspace, rm, write } from './helpers/fixture';
 const repo = process.cwd();
 const workerJs = path.join(repo, 'dist', 'worker.js');
 
-function runWorker(start: Record<string, unknown>, onMessage?: (m: WorkerToHost, w: Worker) => void): Promise<{ messages: WorkerToHost[]; exit: number }> {
+function runWorker(
+  start: Record<string, unknown>,
+  onMessage?: (m: WorkerToHost, w: Worker) => void,
+): Promise<{ messages: WorkerToHost[]; exit: number }> {
   return new Promise((resolve, reject) => {
     const w = new Worker(workerJs, { name: 'Dream run (test)' });
     const messages: WorkerToHost[] = [];
@@ -110,7 +113,10 @@ describe('extension host: worker protocol, curator, promote, manifest', function
       assert.ok(hostToWebviewSchema.safeParse({ type: 'error', message: 'x', summaryPath: null }).success);
       assert.ok(webviewStateSchema.safeParse({ summaryPath: '/a/summary.json', runId: 'r' }).success);
       assert.ok(!webviewStateSchema.safeParse({ summaryPath: 3 }).success);
-      assert.ok(workerToHostSchema.safeParse({ type: 'finished', runId: 'r', status: 'done', summaryPath: null, exitCode: 0 }).success, 'additive fields are optional');
+      assert.ok(
+        workerToHostSchema.safeParse({ type: 'finished', runId: 'r', status: 'done', summaryPath: null, exitCode: 0 }).success,
+        'additive fields are optional',
+      );
       assert.ok(!workerToHostSchema.safeParse({ type: 'event', event: { type: 'nope' } }).success);
     });
   });
@@ -138,7 +144,15 @@ describe('extension host: worker protocol, curator, promote, manifest', function
       assert.deepEqual([p.reachable, p.version, p.models], [true, '0.9.1', ['gemma3:4b', 'llama3:latest']]);
       assert.ok(modelInstalled(p.models, 'llama3'));
       assert.ok(!modelInstalled(p.models, 'gemma4:e4b'));
-      const d = diagnose({ enabled: true, probe: p, probesTried: [p], model: 'gemma4:e4b', queueDepth: 0, pendingEvents: 0, hourlyCap: 20 });
+      const d = diagnose({
+        enabled: true,
+        probe: p,
+        probesTried: [p],
+        model: 'gemma4:e4b',
+        queueDepth: 0,
+        pendingEvents: 0,
+        hourlyCap: 20,
+      });
       assert.equal(d.problems.length, 1);
       assert.match(d.lines[0]!, /gemma4:e4b is not installed.*gemma3:4b/);
     });
@@ -153,9 +167,20 @@ describe('extension host: worker protocol, curator, promote, manifest', function
       assert.ok(Date.now() - t0 < 3000);
       assert.equal(p.reachable, false);
       assert.ok(p.error);
-      const d = diagnose({ enabled: false, probe: null, probesTried: [p], model: 'gemma4:e4b', queueDepth: 0, pendingEvents: 0, hourlyCap: 20 });
+      const d = diagnose({
+        enabled: false,
+        probe: null,
+        probesTried: [p],
+        model: 'gemma4:e4b',
+        queueDepth: 0,
+        pendingEvents: 0,
+        hourlyCap: 20,
+      });
       assert.match(d.lines.join('\n'), /disabled/);
-      assert.match(d.lines.join('\n'), /Ollama not reachable at http:\/\/127\.0\.0\.1:\d+.*install Ollama or set dream\.localCurator\.ollamaUrl/);
+      assert.match(
+        d.lines.join('\n'),
+        /Ollama not reachable at http:\/\/127\.0\.0\.1:\d+.*install Ollama or set dream\.localCurator\.ollamaUrl/,
+      );
     });
 
     it('builds jobs and ledger events, and plans a compaction without writing', () => {
@@ -184,7 +209,8 @@ describe('extension host: worker protocol, curator, promote, manifest', function
     it('adds needs_review false, promoted_by human, promoted_at and keeps everything else', async () => {
       const ws = makeWorkspace();
       try {
-        const draft = '---\ntitle: "Draft about pools"\nstatus: draft\nneeds_review: true\ningested_by: gemma\njob_id: job-1\ncustom_key: keep me\n---\n# Draft about pools\n\nBody stays.\n';
+        const draft =
+          '---\ntitle: "Draft about pools"\nstatus: draft\nneeds_review: true\ningested_by: gemma\njob_id: job-1\ncustom_key: keep me\n---\n# Draft about pools\n\nBody stays.\n';
         write(ws, '.agents/knowledge/pending/pools.md', draft);
         write(ws, '.agents/knowledge/pending/broken.md', 'no frontmatter here\n');
         const drafts = await listDrafts(ws);
@@ -240,16 +266,32 @@ describe('extension host: worker protocol, curator, promote, manifest', function
     });
 
     it('mirrors every setting of the engine schema: type, default, enum', () => {
-      const props = c.configuration.properties as Record<string, { type: string; default: unknown; enum?: string[]; items?: { enum?: string[] } }>;
+      const props = c.configuration.properties as Record<
+        string,
+        { type: string; default: unknown; enum?: string[]; items?: { enum?: string[] } }
+      >;
       const defaults = defaultSettings() as unknown as Record<string, unknown>;
       const keys = vscodeSettingKeys();
-      assert.deepEqual(Object.keys(props).map((k) => k.replace(/^dream\./, '')).sort(), [...keys].sort());
+      assert.deepEqual(
+        Object.keys(props)
+          .map((k) => k.replace(/^dream\./, ''))
+          .sort(),
+        [...keys].sort(),
+      );
       for (const k of keys) {
         const [a, b] = k.split('.');
         const def = b ? (defaults[a!] as Record<string, unknown>)[b] : defaults[a!];
         const p = props[`dream.${k}`]!;
         assert.deepEqual(p.default, def, `default of dream.${k}`);
-        const t = Array.isArray(def) ? 'array' : typeof def === 'object' ? 'object' : typeof def === 'number' ? (Number.isInteger(def) && p.type === 'integer' ? 'integer' : 'number') : typeof def;
+        const t = Array.isArray(def)
+          ? 'array'
+          : typeof def === 'object'
+            ? 'object'
+            : typeof def === 'number'
+              ? Number.isInteger(def) && p.type === 'integer'
+                ? 'integer'
+                : 'number'
+              : typeof def;
         assert.equal(p.type, t, `type of dream.${k}`);
         // every contributed default is valid for the engine
         assert.ok(settingsSchema.partial().safeParse(b ? { [a!]: { [b]: p.default } } : { [a!]: p.default }).success, k);
@@ -262,11 +304,16 @@ describe('extension host: worker protocol, curator, promote, manifest', function
     it('declares limited untrusted support, the activity bar view, welcome views and a walkthrough', () => {
       const ut = pkg.capabilities.untrustedWorkspaces;
       assert.equal(ut.supported, 'limited');
-      for (const k of ['dream.runners', 'dream.localCurator.enabled', 'dream.scheduler']) assert.ok(ut.restrictedConfigurations.includes(k), k);
+      for (const k of ['dream.runners', 'dream.localCurator.enabled', 'dream.scheduler'])
+        assert.ok(ut.restrictedConfigurations.includes(k), k);
       assert.equal(c.viewsContainers.activitybar[0].icon, 'media/dream.svg');
       assert.equal(c.views.dream[0].id, 'dream.runs');
       assert.ok(c.viewsWelcome.some((w: { when: string }) => /!dream\.hasCorpus/.test(w.when)));
-      assert.ok(c.viewsWelcome.some((w: { contents: string }) => /command:dream\.setup/.test(w.contents) && /command:dream\.start/.test(w.contents)));
+      assert.ok(
+        c.viewsWelcome.some(
+          (w: { contents: string }) => /command:dream\.setup/.test(w.contents) && /command:dream\.start/.test(w.contents),
+        ),
+      );
       const steps = c.walkthroughs[0].steps as { media: { markdown?: string }; completionEvents: string[] }[];
       assert.ok(steps.length >= 3);
       for (const s of steps) {

@@ -28,7 +28,11 @@ describe('extension host model (no VS Code)', function () {
   before(async () => {
     ws = makeWorkspace();
     // a learning whose title is markup: it must stay text everywhere
-    write(ws, '.agents/learnings/xss.md', '---\ntitle: "<img src=x onerror=alert(1)>"\nmaturity: provisional\ndate: 2026-11-20\n---\n# <img src=x onerror=alert(1)>\n\nbody text about script tags.\n');
+    write(
+      ws,
+      '.agents/learnings/xss.md',
+      '---\ntitle: "<img src=x onerror=alert(1)>"\nmaturity: provisional\ndate: 2026-11-20\n---\n# <img src=x onerror=alert(1)>\n\nbody text about script tags.\n',
+    );
     const out = await runBedtime({ workspace: ws, settings: resolveSettings({ args: { keepAwake: false, maxIterations: 3 } }), now: NOW });
     summary = out.summary;
     runId = out.runId;
@@ -51,7 +55,10 @@ describe('extension host model (no VS Code)', function () {
       assert.equal(runs[1]!.state, 'interrupted');
       const its = await reader.iterations(runs[0]!);
       assert.equal(its.length, summary.iterations.length);
-      assert.ok(its.some((it) => it.changes.length > 0), 'the sample run changed something');
+      assert.ok(
+        its.some((it) => it.changes.length > 0),
+        'the sample run changed something',
+      );
       rm(path.join(ws, `.agents/overnight/runs/${older}`));
     });
 
@@ -68,8 +75,14 @@ describe('extension host model (no VS Code)', function () {
     });
 
     it('derives running / interrupted / failed / done', () => {
-      assert.equal(runStateOf({ ...summary, status: 'running' }, runId, { runId, pid: process.pid, alive: true, sameHost: true }), 'running');
-      assert.equal(runStateOf({ ...summary, status: 'running' }, runId, { runId, pid: 999999, alive: false, sameHost: true }), 'interrupted');
+      assert.equal(
+        runStateOf({ ...summary, status: 'running' }, runId, { runId, pid: process.pid, alive: true, sameHost: true }),
+        'running',
+      );
+      assert.equal(
+        runStateOf({ ...summary, status: 'running' }, runId, { runId, pid: 999999, alive: false, sameHost: true }),
+        'interrupted',
+      );
       assert.equal(runStateOf({ ...summary, status: 'running' }, runId, null), 'interrupted');
       assert.equal(runStateOf({ ...summary, status: 'failed' }, runId, null), 'failed');
       assert.equal(runStateOf(summary, runId, null), 'done');
@@ -77,7 +90,9 @@ describe('extension host model (no VS Code)', function () {
     });
 
     it('maps a change to its diff sides (before-image ↔ current, moved_to for archived notes)', () => {
-      const archived = summary.iterations.flatMap((i) => i.changes).find((c) => (c.kind === 'archived' || c.kind === 'superseded') && c.moved_to);
+      const archived = summary.iterations
+        .flatMap((i) => i.changes)
+        .find((c) => (c.kind === 'archived' || c.kind === 'superseded') && c.moved_to);
       assert.ok(archived, 'the sample run archives or supersedes a note');
       const sides = diffSides(ws, archived)!;
       assert.equal(sides.current, path.join(ws, '.agents', ...archived.moved_to!.split('/')));
@@ -147,12 +162,22 @@ describe('extension host model (no VS Code)', function () {
       assert.equal(vm.fitness.rows.length, vm.fitness.series.length);
       assert.equal(vm.council, null, 'council: not run');
       assert.equal(vm.curator, null);
-      assert.equal(vm.changesTotal, summary.iterations.reduce((a, it) => a + it.changes.length, 0));
+      assert.equal(
+        vm.changesTotal,
+        summary.iterations.reduce((a, it) => a + it.changes.length, 0),
+      );
     });
 
     it('keeps corpus markup as plain strings (the webview renders them with textContent)', () => {
       const evil = '<img src=x onerror=alert(1)>';
-      const s: Summary = { ...summary, goal: evil, degraded: [evil], iterations: summary.iterations.map((it, i) => (i === 0 ? { ...it, changes: [{ path: 'learnings/xss.md', kind: 'modified', reason: evil, before: null }] } : it)) };
+      const s: Summary = {
+        ...summary,
+        goal: evil,
+        degraded: [evil],
+        iterations: summary.iterations.map((it, i) =>
+          i === 0 ? { ...it, changes: [{ path: 'learnings/xss.md', kind: 'modified', reason: evil, before: null }] } : it,
+        ),
+      };
       const vm = buildReportViewModel(s, { summaryPath: '/x' });
       assert.equal(vm.goal, evil);
       assert.equal(vm.changes[0]!.reason, evil);
@@ -160,7 +185,10 @@ describe('extension host model (no VS Code)', function () {
     });
 
     it('shows failed and running runs honestly', () => {
-      const failed = buildReportViewModel({ ...summary, status: 'failed', failing_step: 'reduce', failure_reason: 'disk full' }, { summaryPath: '/x' });
+      const failed = buildReportViewModel(
+        { ...summary, status: 'failed', failing_step: 'reduce', failure_reason: 'disk full' },
+        { summaryPath: '/x' },
+      );
       assert.deepEqual(failed.banner, { kind: 'failed', text: 'This run failed at step reduce: disk full' });
       const running = buildReportViewModel({ ...summary, status: 'running' }, { summaryPath: '/x' });
       assert.equal(running.banner?.kind, 'running');
@@ -172,12 +200,27 @@ describe('extension host model (no VS Code)', function () {
 
     it('turns the first move into an action', () => {
       assert.deepEqual(actionForCommand('code ".agents/dream/tonight.md"'), { kind: 'open-file', path: '.agents/dream/tonight.md' });
-      assert.deepEqual(actionForCommand('dream start --resume 20261123T030000Z'), { kind: 'command', command: 'dream.resume', args: ['20261123T030000Z'] });
+      assert.deepEqual(actionForCommand('dream start --resume 20261123T030000Z'), {
+        kind: 'command',
+        command: 'dream.resume',
+        args: ['20261123T030000Z'],
+      });
       assert.deepEqual(actionForCommand('dream report'), { kind: 'command', command: 'dream.openReport', args: [] });
-      assert.deepEqual(actionForCommand('dream warn-only reset --workspace "/a b"'), { kind: 'command', command: 'dream.resetWarnOnly', args: [] });
+      assert.deepEqual(actionForCommand('dream warn-only reset --workspace "/a b"'), {
+        kind: 'command',
+        command: 'dream.resetWarnOnly',
+        args: [],
+      });
       assert.deepEqual(actionForCommand('rm -rf /'), { kind: 'none' });
       assert.equal(commandInText('Read why, then resume it: `dream start --resume X`.'), 'dream start --resume X');
-      const failed = firstMove({ ...summary, status: 'failed', next_action: 'Read why the run failed (x), then resume it: `dream start --resume 20261123T030000Z`.' }, false);
+      const failed = firstMove(
+        {
+          ...summary,
+          status: 'failed',
+          next_action: 'Read why the run failed (x), then resume it: `dream start --resume 20261123T030000Z`.',
+        },
+        false,
+      );
       assert.equal(failed.label, 'Resume Run');
       const fm = firstMove(summary, false);
       assert.notEqual(fm.action.kind, 'none', `first move of the sample run: ${summary.next_action}`);
@@ -188,9 +231,21 @@ describe('extension host model (no VS Code)', function () {
     it('formats idle, running, finished and failed', () => {
       assert.equal(statusBarView({ kind: 'idle' }, 0).text, '$(moon) Dream');
       const t0 = Date.parse('2026-11-23T01:00:00Z');
-      assert.equal(statusBarView({ kind: 'running', runId: 'r', iteration: 3, stage: 'reduce', startedAt: t0, stopping: false }, t0 + 12 * 60_000 + 5000).text, '$(sync~spin) Dream: iteration 3 · 12m');
-      assert.match(statusBarView({ kind: 'running', runId: 'r', iteration: 3, stage: null, startedAt: t0, stopping: true }, t0).text, /stopping$/);
-      assert.equal(statusBarView({ kind: 'finished', runId: 'r', status: 'done', haltReason: 'plateau', failureReason: null }, 0).text, '$(check) Dream: done · plateau');
+      assert.equal(
+        statusBarView(
+          { kind: 'running', runId: 'r', iteration: 3, stage: 'reduce', startedAt: t0, stopping: false },
+          t0 + 12 * 60_000 + 5000,
+        ).text,
+        '$(sync~spin) Dream: iteration 3 · 12m',
+      );
+      assert.match(
+        statusBarView({ kind: 'running', runId: 'r', iteration: 3, stage: null, startedAt: t0, stopping: true }, t0).text,
+        /stopping$/,
+      );
+      assert.equal(
+        statusBarView({ kind: 'finished', runId: 'r', status: 'done', haltReason: 'plateau', failureReason: null }, 0).text,
+        '$(check) Dream: done · plateau',
+      );
       const failed = statusBarView({ kind: 'finished', runId: 'r', status: 'failed', haltReason: 'error', failureReason: 'boom' }, 0);
       assert.equal(failed.text, '$(error) Dream: failed');
       assert.equal(failed.background, 'error');
@@ -205,7 +260,10 @@ describe('extension host model (no VS Code)', function () {
       assert.equal(signed(0), '±0.000');
       assert.equal(runDescription('done', 'plateau', 2, false), 'plateau · 2 iterations');
       assert.equal(runDescription('interrupted', null, 1, false), 'interrupted — resumable · 1 iteration');
-      assert.match(iterationDescription({ status: 'done', fitness_delta: 0.02, duration_ms: 1500, committed: true, changes: [] }), /^\+0\.020 · 1\.5s · done · 0 changes$/);
+      assert.match(
+        iterationDescription({ status: 'done', fitness_delta: 0.02, duration_ms: 1500, committed: true, changes: [] }),
+        /^\+0\.020 · 1\.5s · done · 0 changes$/,
+      );
     });
   });
 
@@ -213,8 +271,17 @@ describe('extension host model (no VS Code)', function () {
     it('escapes everything it interpolates and sets a strict nonce CSP', () => {
       assert.equal(escapeHtml(`<img src=x onerror="alert('1')">&`), '&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;');
       const csp = reportCsp('https://csp.example', 'abc');
-      assert.equal(csp, "default-src 'none'; style-src https://csp.example 'nonce-abc'; script-src 'nonce-abc'; img-src https://csp.example data:; font-src https://csp.example");
-      const html = reportHtml({ cspSource: 'vscode-resource:', nonce: 'N1', scriptUri: 'vscode-resource:/dist/webview.js', styleUri: 'vscode-resource:/media/report.css', title: '<b>x</b>' });
+      assert.equal(
+        csp,
+        "default-src 'none'; style-src https://csp.example 'nonce-abc'; script-src 'nonce-abc'; img-src https://csp.example data:; font-src https://csp.example",
+      );
+      const html = reportHtml({
+        cspSource: 'vscode-resource:',
+        nonce: 'N1',
+        scriptUri: 'vscode-resource:/dist/webview.js',
+        styleUri: 'vscode-resource:/media/report.css',
+        title: '<b>x</b>',
+      });
       assert.match(html, /<script nonce="N1" src="vscode-resource:\/dist\/webview.js"><\/script>/);
       assert.ok(!html.includes('<b>x</b>'));
       assert.ok(!/<script(?![^>]*nonce)/.test(html), 'every script carries the nonce');
@@ -238,7 +305,12 @@ describe('extension host model (no VS Code)', function () {
       assert.deepEqual(layer.values, { runTimeout: '3h', maxIterations: 2, localCurator: { enabled: true } });
       assert.deepEqual(layer.origins, { runTimeout: 'workspace', maxIterations: 'workspaceFolder', 'localCurator.enabled': 'user' });
       // config.yaml still applies to keys the user left alone; args win over everything
-      const s = resolveSettings({ config: { warnOnly: false, runTimeout: '1h', localCurator: { model: 'gemma3:4b' } }, user: layer.values, userLabel: 'VS Code settings', args: { maxIterations: 7 } });
+      const s = resolveSettings({
+        config: { warnOnly: false, runTimeout: '1h', localCurator: { model: 'gemma3:4b' } },
+        user: layer.values,
+        userLabel: 'VS Code settings',
+        args: { maxIterations: 7 },
+      });
       assert.equal(s.warnOnly, false);
       assert.equal(s.runTimeout, '3h');
       assert.equal(s.maxIterations, 7);
@@ -252,7 +324,10 @@ describe('extension host model (no VS Code)', function () {
       assert.equal(by['localCurator.enabled'], 'VS Code settings (user)');
     });
     it('a bad VS Code value is an error naming the key and the source', () => {
-      assert.throws(() => resolveSettings({ user: { runTimeout: 'soon' }, userLabel: 'VS Code settings' }), /VS Code settings: dream\.runTimeout/);
+      assert.throws(
+        () => resolveSettings({ user: { runTimeout: 'soon' }, userLabel: 'VS Code settings' }),
+        /VS Code settings: dream\.runTimeout/,
+      );
     });
     it('covers every setting key (localCurator as dotted sub-keys)', () => {
       const keys = vscodeSettingKeys();

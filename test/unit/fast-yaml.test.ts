@@ -4,9 +4,60 @@ import YAML from 'yaml';
 import { fastParseFrontmatter } from '../../src/engine/corpus/fastYaml';
 
 const VALUES = [
-  'plain words', '42', '-7', '+3', '010', '3.14', '.5', '1e3', '2.5E-2', 'true', 'True', 'FALSE', 'null', '~', 'Null', '2026-11-20', '2026-11-20T10:00:00Z',
-  '"quoted"', "'single'", '"with: colon"', '""', "''", '[a, b, c]', '[]', '["x", \'y\', 3, true]', '[a, b,]', '[a, [b]]', 'a: b', 'x #comment', 'yes', 'no', 'on', '0x1f', '0o17', '.inf', '-.inf', '.nan',
-  '12345678901234567890', 'src/auth/token.ts:10', 'C:\\path', '@at', '`tick`', '!tag', '&anchor', '*alias', '|', '>', '%pct', 'trailing   ', 'ünïcödé', 'tab\there', '"esc \\" quote"', "'it''s'", '{a: 1}',
+  'plain words',
+  '42',
+  '-7',
+  '+3',
+  '010',
+  '3.14',
+  '.5',
+  '1e3',
+  '2.5E-2',
+  'true',
+  'True',
+  'FALSE',
+  'null',
+  '~',
+  'Null',
+  '2026-11-20',
+  '2026-11-20T10:00:00Z',
+  '"quoted"',
+  "'single'",
+  '"with: colon"',
+  '""',
+  "''",
+  '[a, b, c]',
+  '[]',
+  '["x", \'y\', 3, true]',
+  '[a, b,]',
+  '[a, [b]]',
+  'a: b',
+  'x #comment',
+  'yes',
+  'no',
+  'on',
+  '0x1f',
+  '0o17',
+  '.inf',
+  '-.inf',
+  '.nan',
+  '12345678901234567890',
+  'src/auth/token.ts:10',
+  'C:\\path',
+  '@at',
+  '`tick`',
+  '!tag',
+  '&anchor',
+  '*alias',
+  '|',
+  '>',
+  '%pct',
+  'trailing   ',
+  'ünïcödé',
+  'tab\there',
+  '"esc \\" quote"',
+  "'it''s'",
+  '{a: 1}',
 ];
 
 function rand(seed: number) {
@@ -49,7 +100,8 @@ describe('frontmatter fast path', () => {
   });
 
   it('accepts a typical learning frontmatter', () => {
-    const text = 'id: l-1\ntitle: "Close the pool before exit"\nmaturity: provisional\nconfidence: 0.7\ndate: 2026-11-20\ncitations: [src/db/pool.ts:10, src/db/pool.test.ts]\ntags:\n  - db\n  - tests\nstale_citation: false\n';
+    const text =
+      'id: l-1\ntitle: "Close the pool before exit"\nmaturity: provisional\nconfidence: 0.7\ndate: 2026-11-20\ncitations: [src/db/pool.ts:10, src/db/pool.test.ts]\ntags:\n  - db\n  - tests\nstale_citation: false\n';
     assert.deepEqual(fastParseFrontmatter(text), YAML.parse(text));
     assert.notEqual(fastParseFrontmatter(text), undefined);
   });

@@ -25,7 +25,10 @@ function put(root: string, relPath: string, data: string | Buffer): void {
   fs.writeFileSync(p, data);
 }
 
-function learning(title: string, o: { maturity?: string; date?: string; citations?: string[]; extra?: string; body?: string } = {}): string {
+function learning(
+  title: string,
+  o: { maturity?: string; date?: string; citations?: string[]; extra?: string; body?: string } = {},
+): string {
   return [
     '---',
     `title: ${JSON.stringify(title)}`,
@@ -72,8 +75,20 @@ describe('INGEST: mineSessionLearnings', () => {
   });
 
   it('joins continuation lines into their bullet', () => {
-    const n = session(['## Learnings', '- The cache key must include the tenant,', '  otherwise two tenants share', '    one entry.', '- Second item.', ''].join('\n'));
-    assert.deepEqual(mineSessionLearnings(n), ['The cache key must include the tenant, otherwise two tenants share one entry.', 'Second item.']);
+    const n = session(
+      [
+        '## Learnings',
+        '- The cache key must include the tenant,',
+        '  otherwise two tenants share',
+        '    one entry.',
+        '- Second item.',
+        '',
+      ].join('\n'),
+    );
+    assert.deepEqual(mineSessionLearnings(n), [
+      'The cache key must include the tenant, otherwise two tenants share one entry.',
+      'Second item.',
+    ]);
   });
 
   it('a deeper sub-heading stays inside the section; a higher-level heading ends it', () => {
@@ -87,7 +102,10 @@ describe('INGEST: mineSessionLearnings', () => {
   });
 
   it('CRLF sessions are mined the same way', () => {
-    const n = parseNote('sessions/s.md', Buffer.from('---\r\ndate: 2026-11-21\r\n---\r\n## Learnings\r\n- one\r\n  more\r\n- two\r\n## Notes\r\n- no\r\n'));
+    const n = parseNote(
+      'sessions/s.md',
+      Buffer.from('---\r\ndate: 2026-11-21\r\n---\r\n## Learnings\r\n- one\r\n  more\r\n- two\r\n## Notes\r\n- no\r\n'),
+    );
     assert.deepEqual(mineSessionLearnings(n), ['one more', 'two']);
   });
 
@@ -123,7 +141,12 @@ describe('INGEST: findings', () => {
   });
 
   it('parseFinding reads title, severity and resolved from frontmatter', () => {
-    const f = parseFinding(finding('findings/f-2026-11-20-001.md', '---\ntitle: "Token expires early"\nseverity: major\nresolved: true\n---\n## Summary\n\nTokens expire early.\n'));
+    const f = parseFinding(
+      finding(
+        'findings/f-2026-11-20-001.md',
+        '---\ntitle: "Token expires early"\nseverity: major\nresolved: true\n---\n## Summary\n\nTokens expire early.\n',
+      ),
+    );
     assert.ok(f);
     assert.equal(f.id, 'f-2026-11-20-001');
     assert.equal(f.rel, 'findings/f-2026-11-20-001.md');
@@ -140,7 +163,12 @@ describe('INGEST: findings', () => {
   });
 
   it('**Resolved:** in the body marks a finding resolved', () => {
-    const f = parseFinding(finding('findings/f-2026-11-20-005.md', '---\ntitle: Fixed\nseverity: blocker\n---\nSomething broke.\n\n**Resolved:** 2026-11-22 by commit abc\n'));
+    const f = parseFinding(
+      finding(
+        'findings/f-2026-11-20-005.md',
+        '---\ntitle: Fixed\nseverity: blocker\n---\nSomething broke.\n\n**Resolved:** 2026-11-22 by commit abc\n',
+      ),
+    );
     assert.equal(f!.resolved, true);
     assert.equal(f!.severity, 'critical');
   });
@@ -154,7 +182,12 @@ describe('INGEST: findings', () => {
   });
 
   it('files not named f-YYYY-MM-DD-NNN.md are not findings', () => {
-    for (const rel of ['findings/readme.md', 'findings/f-2026-11-20.md', 'findings/f-2026-11-20-1.md', 'findings/f-2026-11-20-postcommit-iter-2.md']) {
+    for (const rel of [
+      'findings/readme.md',
+      'findings/f-2026-11-20.md',
+      'findings/f-2026-11-20-1.md',
+      'findings/f-2026-11-20-postcommit-iter-2.md',
+    ]) {
       assert.equal(parseFinding(finding(rel, '---\ntitle: x\n---\nbody\n')), null, rel);
     }
   });
@@ -203,7 +236,13 @@ describe('INGEST: secret redaction', () => {
   });
 
   it('removes api_key=... style assignments but keeps the key name', () => {
-    for (const text of ['api_key=abcd1234efgh5678', 'API-KEY: "abcd1234efgh5678"', 'password=hunter2hunter2', 'secret: s3cr3tvalue99', 'Authorization: Bearer abc.def.ghi-jklmnop']) {
+    for (const text of [
+      'api_key=abcd1234efgh5678',
+      'API-KEY: "abcd1234efgh5678"',
+      'password=hunter2hunter2',
+      'secret: s3cr3tvalue99',
+      'Authorization: Bearer abc.def.ghi-jklmnop',
+    ]) {
       const r = redactSecrets(text);
       assert.ok(r.redactions >= 1, text);
       assert.match(r.text, /\[REDACTED\]/, text);
@@ -221,7 +260,11 @@ describe('INGEST: secret redaction', () => {
     const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'dream-ingest-secret-'));
     try {
       put(ws, '.agents/learnings/a.md', learning('A'));
-      put(ws, '.agents/sessions/2026-11-21-s.md', '---\ndate: 2026-11-21\n---\n## Learnings\n- Set api_key=abcd1234efgh5678 in the env, never in code.\n');
+      put(
+        ws,
+        '.agents/sessions/2026-11-21-s.md',
+        '---\ndate: 2026-11-21\n---\n## Learnings\n- Set api_key=abcd1234efgh5678 in the env, never in code.\n',
+      );
       const ing = ingest(ws, new NoteCache(), '.agents/dream/tonight.md', NOW);
       assert.equal(ing.candidates.length, 1);
       assert.doesNotMatch(ing.candidates[0]!.text, /abcd1234efgh5678/);
@@ -238,10 +281,39 @@ describe('MEASURE', () => {
   beforeEach(() => {
     ws = fs.mkdtempSync(path.join(os.tmpdir(), 'dream-measure-'));
     put(ws, 'src/auth/token.ts', 'export const t = 1;\n');
-    put(ws, '.agents/learnings/close-pool.md', learning('Close the database pool before exit', { citations: ['src/auth/token.ts:1'], body: 'Tests hang when the pool stays open after the suite finishes running.' }));
-    put(ws, '.agents/learnings/jitter.md', learning('Retry rate limited calls with jitter', { maturity: 'draft', citations: ['src/gone.ts:3'], body: 'Backoff without jitter makes every worker retry at the same instant.' }));
-    put(ws, '.agents/learnings/old.md', learning('An old note about deploy windows', { date: '2025-01-01', body: 'Deploys used to happen on Tuesdays only, for reasons nobody remembers.' }));
-    put(ws, '.agents/learnings/archived.md', learning('Archived thing about sockets', { maturity: 'archived', body: 'Sockets are closed by the gateway after sixty seconds of silence.' }));
+    put(
+      ws,
+      '.agents/learnings/close-pool.md',
+      learning('Close the database pool before exit', {
+        citations: ['src/auth/token.ts:1'],
+        body: 'Tests hang when the pool stays open after the suite finishes running.',
+      }),
+    );
+    put(
+      ws,
+      '.agents/learnings/jitter.md',
+      learning('Retry rate limited calls with jitter', {
+        maturity: 'draft',
+        citations: ['src/gone.ts:3'],
+        body: 'Backoff without jitter makes every worker retry at the same instant.',
+      }),
+    );
+    put(
+      ws,
+      '.agents/learnings/old.md',
+      learning('An old note about deploy windows', {
+        date: '2025-01-01',
+        body: 'Deploys used to happen on Tuesdays only, for reasons nobody remembers.',
+      }),
+    );
+    put(
+      ws,
+      '.agents/learnings/archived.md',
+      learning('Archived thing about sockets', {
+        maturity: 'archived',
+        body: 'Sockets are closed by the gateway after sixty seconds of silence.',
+      }),
+    );
     put(ws, '.agents/learnings/no-fm.md', '# No frontmatter\n\njust text\n');
     put(ws, '.agents/findings/f-2026-11-20-001.md', '---\ntitle: A\nseverity: high\nresolved: false\n---\nbody\n');
     put(ws, '.agents/findings/f-2026-11-20-002.md', '---\ntitle: B\nseverity: low\nresolved: true\n---\nbody\n');
@@ -251,7 +323,15 @@ describe('MEASURE', () => {
 
   function run(wsDir = ws) {
     const ing = ingest(wsDir, new NoteCache(), '.agents/dream/tonight.md', NOW);
-    return measure({ view: ing.view, citations: ing.citations, references: ing.references, sigCache: new SignatureCache(), now: NOW, staleDays: 30, dedupeThreshold: 0.8 });
+    return measure({
+      view: ing.view,
+      citations: ing.citations,
+      references: ing.references,
+      sigCache: new SignatureCache(),
+      now: NOW,
+      staleDays: 30,
+      dedupeThreshold: 0.8,
+    });
   }
 
   it('returns exactly the 10 metric keys, each within 0..1', () => {
@@ -296,7 +376,11 @@ describe('MEASURE', () => {
   it('near-duplicates lower uniqueness', () => {
     const body = 'Tests hang when the pool stays open after the suite finishes running, so always close it in the global teardown hook.';
     put(ws, '.agents/learnings/close-pool.md', learning('Close the database pool before exit', { body }));
-    put(ws, '.agents/learnings/close-pool-2.md', learning('Close the database pool before exit', { body: body.replace('always', 'you should always') }));
+    put(
+      ws,
+      '.agents/learnings/close-pool-2.md',
+      learning('Close the database pool before exit', { body: body.replace('always', 'you should always') }),
+    );
     const f = run().fitness;
     assert.ok(f.uniqueness! < 1, String(f.uniqueness));
   });
@@ -309,7 +393,11 @@ describe('MEASURE', () => {
     assert.equal(f.index_consistency, 1);
     assert.equal(f.retrieval_self_test, 1);
     // a stale entry (hash no longer matches) lowers index_consistency
-    put(ws, '.agents/learnings/jitter.md', learning('Retry rate limited calls with jitter', { maturity: 'draft', body: 'edited since the index was built' }));
+    put(
+      ws,
+      '.agents/learnings/jitter.md',
+      learning('Retry rate limited calls with jitter', { maturity: 'draft', body: 'edited since the index was built' }),
+    );
     assert.ok(run().fitness.index_consistency! < 1);
   });
 
@@ -328,11 +416,7 @@ describe('MEASURE', () => {
   });
 
   it('measuring does not write anything', () => {
-    const list = () =>
-      fs
-        .readdirSync(ws, { recursive: true, withFileTypes: false })
-        .map(String)
-        .sort();
+    const list = () => fs.readdirSync(ws, { recursive: true, withFileTypes: false }).map(String).sort();
     const before = list();
     run();
     assert.deepEqual(list(), before);
@@ -340,7 +424,15 @@ describe('MEASURE', () => {
 });
 
 describe('retrieval', () => {
-  const entry = (p: string, title: string, summary = '', tags: string[] = []) => ({ id: p, path: p, title, tags, maturity: 'provisional', hash: 'h', summary });
+  const entry = (p: string, title: string, summary = '', tags: string[] = []) => ({
+    id: p,
+    path: p,
+    title,
+    tags,
+    maturity: 'provisional',
+    hash: 'h',
+    summary,
+  });
 
   it('tokenize drops stop words and one-letter tokens', () => {
     assert.deepEqual(tokenize('How to close the DB pool, a Guide!'), ['close', 'db', 'pool', 'guide']);
@@ -362,7 +454,9 @@ describe('retrieval', () => {
   });
 
   it('parseIndex counts unreadable lines and skips blank ones', () => {
-    const raw = Buffer.from('{"path":"learnings/a.md","title":"A"}\n\nnot json\n{"title":"no path"}\n{"path":"learnings/b.md","title":"B","tags":["x"]}\n');
+    const raw = Buffer.from(
+      '{"path":"learnings/a.md","title":"A"}\n\nnot json\n{"title":"no path"}\n{"path":"learnings/b.md","title":"B","tags":["x"]}\n',
+    );
     const { entries, bad } = parseIndex(raw);
     assert.equal(bad, 2);
     assert.deepEqual(

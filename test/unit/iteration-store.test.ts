@@ -148,13 +148,19 @@ describe('iteration store', () => {
     for (const i of [1, 3]) writeIteration(ws, RUN, record(i));
     fs.writeFileSync(path.join(iterDir(ws), 'iter-2.json'), '{"id": "half a record", ');
     const r = loadRunIterations(ws, RUN);
-    assert.ok(r.rejected.some((x) => /iter-2\.json/.test(x) && /parse/.test(x)), r.rejected.join('\n'));
+    assert.ok(
+      r.rejected.some((x) => /iter-2\.json/.test(x) && /parse/.test(x)),
+      r.rejected.join('\n'),
+    );
     // iter-1 precedes the hole and is kept; iter-3 was still read (and then rejected as after a gap)
     assert.deepEqual(
       r.iterations.map((i) => i.index),
       [1],
     );
-    assert.ok(r.rejected.some((x) => /iter-3\.json/.test(x)), 'iter-3 was examined after the corrupt file');
+    assert.ok(
+      r.rejected.some((x) => /iter-3\.json/.test(x)),
+      'iter-3 was examined after the corrupt file',
+    );
   });
 
   it('a record that does not match the schema is rejected with "parse"', () => {
@@ -165,7 +171,10 @@ describe('iteration store', () => {
       r.iterations.map((i) => i.index),
       [1],
     );
-    assert.ok(r.rejected.some((x) => /iter-2\.json/.test(x) && /parse/.test(x)), r.rejected.join('\n'));
+    assert.ok(
+      r.rejected.some((x) => /iter-2\.json/.test(x) && /parse/.test(x)),
+      r.rejected.join('\n'),
+    );
   });
 
   it('temp files and other names in the folder are ignored', () => {
@@ -186,11 +195,11 @@ describe('iteration store', () => {
     for (let i = 1; i <= 5; i++) writeIteration(ws, RUN, record(i));
     for (let i = 1; i <= 5; i++) writeIteration(ws, RUN, record(i, RUN, { status: 'degraded', degraded: [`rewrite ${i}`] }));
     const files = listAll(path.join(ws, '.agents'));
-    assert.deepEqual(files.filter((f) => /\.tmp$|\.iter-/.test(path.basename(f))), []);
     assert.deepEqual(
-      fs.readdirSync(iterDir(ws)).sort(),
-      [1, 2, 3, 4, 5].map((i) => `iter-${i}.json`).sort(),
+      files.filter((f) => /\.tmp$|\.iter-/.test(path.basename(f))),
+      [],
     );
+    assert.deepEqual(fs.readdirSync(iterDir(ws)).sort(), [1, 2, 3, 4, 5].map((i) => `iter-${i}.json`).sort());
   });
 
   it('refuses to write a record that does not match the schema', () => {
@@ -243,17 +252,20 @@ describe('iteration store', () => {
     const worker = new Worker(code, { eval: true, workerData: { file, stop } });
     const result = await new Promise<{ reads: number; bad: number; missing: number; firstBad: string }>((resolve, reject) => {
       worker.on('error', reject);
-      worker.on('message', async (m: { ready?: boolean; done?: boolean; reads: number; bad: number; missing: number; firstBad: string }) => {
-        if (m.ready) {
-          // big records so that a non-atomic write would be visible half-written
-          const big = Array.from({ length: 4000 }, (_, k) => `degraded line ${k} ${'x'.repeat(40)}`);
-          for (let n = 0; n < 20; n++) {
-            writeIteration(ws, RUN, record(1, RUN, { degraded: big.slice(0, 2000 + n * 100), duration_ms: n }));
-            await new Promise((r) => setTimeout(r, 5));
-          }
-          fs.writeFileSync(stop, '');
-        } else if (m.done) resolve(m);
-      });
+      worker.on(
+        'message',
+        async (m: { ready?: boolean; done?: boolean; reads: number; bad: number; missing: number; firstBad: string }) => {
+          if (m.ready) {
+            // big records so that a non-atomic write would be visible half-written
+            const big = Array.from({ length: 4000 }, (_, k) => `degraded line ${k} ${'x'.repeat(40)}`);
+            for (let n = 0; n < 20; n++) {
+              writeIteration(ws, RUN, record(1, RUN, { degraded: big.slice(0, 2000 + n * 100), duration_ms: n }));
+              await new Promise((r) => setTimeout(r, 5));
+            }
+            fs.writeFileSync(stop, '');
+          } else if (m.done) resolve(m);
+        },
+      );
     });
     await worker.terminate();
     assert.ok(result.reads > 20, `the reader read ${result.reads} times`);
@@ -261,9 +273,6 @@ describe('iteration store', () => {
     assert.equal(result.bad, 0, `partial file seen: ...${result.firstBad}`);
     const r = loadRunIterations(ws, RUN);
     assert.equal(r.iterations[0]!.duration_ms, 19);
-    assert.deepEqual(
-      fs.readdirSync(iterDir(ws)),
-      ['iter-1.json'],
-    );
+    assert.deepEqual(fs.readdirSync(iterDir(ws)), ['iter-1.json']);
   });
 });

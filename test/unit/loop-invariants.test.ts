@@ -41,7 +41,11 @@ function assertInvariant(hashes: { before: string; after?: string; it?: Iteratio
   for (const h of hashes) {
     assert.ok(h.it && h.after, 'iteration finished');
     const changed = h.before !== h.after;
-    assert.equal(changed, compounded(h.it!), `iteration ${h.it!.index} status ${h.it!.status} committed=${h.it!.committed}: hash changed=${changed}`);
+    assert.equal(
+      changed,
+      compounded(h.it!),
+      `iteration ${h.it!.index} status ${h.it!.status} committed=${h.it!.committed}: hash changed=${changed}`,
+    );
   }
 }
 
@@ -63,7 +67,11 @@ describe('loop invariants (corpus hash vs iteration status)', function () {
   });
 
   it('halted-on-regression-pre-commit in strict mode rolls back', async () => {
-    const { outcome, hashes } = await runWith(ws, { warnOnly: false }, { regressAt: { iteration: 1, metric: 'citation_validity', drop: 0.5 } });
+    const { outcome, hashes } = await runWith(
+      ws,
+      { warnOnly: false },
+      { regressAt: { iteration: 1, metric: 'citation_validity', drop: 0.5 } },
+    );
     assertInvariant(hashes);
     assert.equal(outcome.summary.iterations[0]!.status, 'halted-on-regression-pre-commit');
     assert.equal(outcome.summary.halt_reason, 'regression');
@@ -85,7 +93,10 @@ describe('loop invariants (corpus hash vs iteration status)', function () {
 
   it('warn-only with a spent budget halts strictly', async () => {
     fs.mkdirSync(path.join(ws, '.agents/overnight'), { recursive: true });
-    fs.writeFileSync(path.join(ws, '.agents/overnight/warn-only-budget.json'), JSON.stringify({ version: 1, remaining: 0, initial_budget: 3 }));
+    fs.writeFileSync(
+      path.join(ws, '.agents/overnight/warn-only-budget.json'),
+      JSON.stringify({ version: 1, remaining: 0, initial_budget: 3 }),
+    );
     const { outcome, hashes } = await runWith(ws, { warnOnly: true }, { regressAt: { iteration: 1, metric: 'freshness', drop: 0.5 } });
     assertInvariant(hashes);
     assert.equal(outcome.summary.iterations[0]!.status, 'halted-on-regression-pre-commit');
@@ -99,7 +110,10 @@ describe('loop invariants (corpus hash vs iteration status)', function () {
     assert.equal(first.status, 'halted-on-regression-post-commit');
     assert.ok(outcome.summary.iterations.length >= 2, 'loop continued');
     const findings = fs.readdirSync(path.join(ws, '.agents/findings'));
-    assert.ok(findings.some((f) => /postcommit/.test(f)), 'post-commit finding written');
+    assert.ok(
+      findings.some((f) => /postcommit/.test(f)),
+      'post-commit finding written',
+    );
   });
 
   it('rolled-back-pre-commit: a stripped key fails the pre-commit integrity check', async () => {
@@ -128,7 +142,10 @@ describe('loop invariants (corpus hash vs iteration status)', function () {
   it('degraded without commit: MEASURE failures roll back and halt after 3', async () => {
     const { outcome, hashes } = await runWith(ws, {}, { measureError: 'all' });
     assertInvariant(hashes);
-    assert.deepEqual(outcome.summary.iterations.map((i) => i.status), ['degraded', 'degraded', 'degraded']);
+    assert.deepEqual(
+      outcome.summary.iterations.map((i) => i.status),
+      ['degraded', 'degraded', 'degraded'],
+    );
     assert.ok(outcome.summary.iterations.every((i) => !i.committed));
     assert.equal(outcome.summary.halt_reason, 'measure-failures');
     assert.equal(outcome.summary.measure_failure_halt, true);

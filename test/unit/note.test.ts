@@ -19,7 +19,9 @@ function fmOf(bytes: Buffer): string {
 
 describe('note parse', () => {
   it('parses a simple note', () => {
-    const bytes = Buffer.from('---\nid: l-1\ntitle: "Close the pool"\nmaturity: provisional\ntags: [db, tests]\n---\n# Close the pool\n\nBody text.\n');
+    const bytes = Buffer.from(
+      '---\nid: l-1\ntitle: "Close the pool"\nmaturity: provisional\ntags: [db, tests]\n---\n# Close the pool\n\nBody text.\n',
+    );
     const n = parseNote('learnings/l-1.md', bytes);
     assert.equal(n.utf8, true);
     assert.equal(n.bom, false);

@@ -141,7 +141,10 @@ describe('crash recovery', () => {
 
     const r = recoverFromCrash(ws);
     assert.equal(fs.readFileSync(path.join(ws, '.agents/learnings/real.md'), 'utf8'), userBytes, 'the user edit survives recovery');
-    assert.ok([...r.actions, ...r.manualReview].some((l) => l.includes('learnings/real.md')), `recovery says what it left alone: ${JSON.stringify(r)}`);
+    assert.ok(
+      [...r.actions, ...r.manualReview].some((l) => l.includes('learnings/real.md')),
+      `recovery says what it left alone: ${JSON.stringify(r)}`,
+    );
   });
 
   it('a malformed marker is reported as "manual review required"; live untouched; marker left in place', () => {
@@ -191,8 +194,15 @@ describe('crash recovery', () => {
     });
     const r = recoverFromCrash(ws);
     assert.ok(r.manualReview.length >= 1, JSON.stringify(r));
-    assert.ok(r.manualReview.every((m) => /manual review required/.test(m)), JSON.stringify(r));
-    assert.deepEqual(tree(ws, (r2) => r2 === '.agents/overnight'), pre, 'nothing outside the mutable corpus was touched');
+    assert.ok(
+      r.manualReview.every((m) => /manual review required/.test(m)),
+      JSON.stringify(r),
+    );
+    assert.deepEqual(
+      tree(ws, (r2) => r2 === '.agents/overnight'),
+      pre,
+      'nothing outside the mutable corpus was touched',
+    );
   });
 
   it('marker temp files (*.tmp) are ignored', () => {
@@ -233,7 +243,10 @@ describe('crash recovery', () => {
   });
 
   it('recoveryNotes batches more than 20 actions into one line; 20 stay separate', () => {
-    const many: RecoveryResult = { actions: Array.from({ length: 25 }, (_, i) => `cleaned up stale DONE marker COMMIT-MARKER.x-iter-${i}`), manualReview: [] };
+    const many: RecoveryResult = {
+      actions: Array.from({ length: 25 }, (_, i) => `cleaned up stale DONE marker COMMIT-MARKER.x-iter-${i}`),
+      manualReview: [],
+    };
     const notes = recoveryNotes(many);
     assert.equal(notes.length, 1);
     assert.match(notes[0]!, /25/);
@@ -244,7 +257,10 @@ describe('crash recovery', () => {
     assert.equal(n20.length, 20);
     assert.ok(n20.every((l, i) => l === `recovery: action ${i}`));
 
-    const withReview: RecoveryResult = { actions: Array.from({ length: 30 }, (_, i) => `a${i}`), manualReview: ['m1 (manual review required)', 'm2 (manual review required)'] };
+    const withReview: RecoveryResult = {
+      actions: Array.from({ length: 30 }, (_, i) => `a${i}`),
+      manualReview: ['m1 (manual review required)', 'm2 (manual review required)'],
+    };
     const nr = recoveryNotes(withReview);
     assert.equal(nr.length, 3, 'batched actions plus every manual-review line');
     assert.ok(nr.slice(1).every((l) => /manual review required/.test(l)));

@@ -5,7 +5,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { formatDuration, parseDuration } from '../../src/engine/core/duration';
-import { SettingsError, configPath, defaultSettings, envVarFor, readConfigFile, readEnv, resolveSettings } from '../../src/engine/run/settings';
+import {
+  SettingsError,
+  configPath,
+  defaultSettings,
+  envVarFor,
+  readConfigFile,
+  readEnv,
+  resolveSettings,
+} from '../../src/engine/run/settings';
 
 function settingsError(fn: () => unknown, ...patterns: RegExp[]): string {
   let msg = '';
@@ -87,7 +95,10 @@ describe('settings', () => {
   });
 
   it('localCurator merges across layers', () => {
-    const s = resolveSettings({ config: { localCurator: { model: 'gemma3:4b', enabled: true } }, user: { localCurator: { hourlyCap: 5 } } });
+    const s = resolveSettings({
+      config: { localCurator: { model: 'gemma3:4b', enabled: true } },
+      user: { localCurator: { hourlyCap: 5 } },
+    });
     assert.equal(s.localCurator.model, 'gemma3:4b');
     assert.equal(s.localCurator.enabled, true);
     assert.equal(s.localCurator.hourlyCap, 5);
@@ -174,7 +185,11 @@ describe('settings', () => {
     settingsError(() => resolveSettings({ user: { runTimeout: 'forever' }, userLabel: 'environment' }), /dream\.runTimeout/, /environment/);
     settingsError(() => resolveSettings({ config: { plateauWindow: 1 } }), /dream\.plateauWindow/, /config\.yaml/);
     settingsError(() => resolveSettings({ args: { plateauWindow: 51 } }), /dream\.plateauWindow/, /arguments/);
-    settingsError(() => resolveSettings({ user: { plateauEpsilon: 0 }, userLabel: 'VS Code settings' }), /dream\.plateauEpsilon/, /VS Code settings/);
+    settingsError(
+      () => resolveSettings({ user: { plateauEpsilon: 0 }, userLabel: 'VS Code settings' }),
+      /dream\.plateauEpsilon/,
+      /VS Code settings/,
+    );
     settingsError(() => resolveSettings({ args: { maxIterations: -1 } }), /dream\.maxIterations/);
     settingsError(() => resolveSettings({ args: { regressionFloor: 0 } }), /dream\.regressionFloor/);
     settingsError(() => resolveSettings({ args: { warnOnly: 'yes' } }), /dream\.warnOnly/);
@@ -184,16 +199,31 @@ describe('settings', () => {
     settingsError(() => resolveSettings({ args: { dedupeThreshold: 0.3 } }), /dream\.dedupeThreshold/);
     settingsError(() => resolveSettings({ args: { consensusPolicy: 'unanimous' } }), /dream\.consensusPolicy/);
     settingsError(() => resolveSettings({ args: { regressionFloors: { not_a_metric: 0.1 } } }), /regressionFloors/);
-    settingsError(() => resolveSettings({ args: { localCurator: { allowedJobKinds: ['rm-rf'] } } }), /dream\.localCurator\.allowedJobKinds/);
+    settingsError(
+      () => resolveSettings({ args: { localCurator: { allowedJobKinds: ['rm-rf'] } } }),
+      /dream\.localCurator\.allowedJobKinds/,
+    );
   });
 
   it('a bad value in a lower layer is an error even when a higher layer overrides it', () => {
     // never a silent default: the config file is broken and the user should hear about it
-    settingsError(() => resolveSettings({ config: { runTimeout: 'soon' }, args: { runTimeout: '1h' } }), /dream\.runTimeout/, /config\.yaml/);
+    settingsError(
+      () => resolveSettings({ config: { runTimeout: 'soon' }, args: { runTimeout: '1h' } }),
+      /dream\.runTimeout/,
+      /config\.yaml/,
+    );
   });
 
   it('environment: DREAM_MAX_ITERATIONS=3, DREAM_WARN_ONLY=false, DREAM_RUNNERS=codex,claude', () => {
-    const env = readEnv({ DREAM_MAX_ITERATIONS: '3', DREAM_WARN_ONLY: 'false', DREAM_RUNNERS: 'codex,claude', DREAM_RUN_TIMEOUT: '2h', DREAM_KEEP_AWAKE: '0', PATH: '/usr/bin', HOME: '/tmp' });
+    const env = readEnv({
+      DREAM_MAX_ITERATIONS: '3',
+      DREAM_WARN_ONLY: 'false',
+      DREAM_RUNNERS: 'codex,claude',
+      DREAM_RUN_TIMEOUT: '2h',
+      DREAM_KEEP_AWAKE: '0',
+      PATH: '/usr/bin',
+      HOME: '/tmp',
+    });
     assert.deepEqual(env, { maxIterations: 3, warnOnly: false, runners: ['codex', 'claude'], runTimeout: '2h', keepAwake: false });
     const s = resolveSettings({ user: env, userLabel: 'environment' });
     assert.equal(s.maxIterations, 3);
@@ -211,14 +241,26 @@ describe('settings', () => {
   });
 
   it('bad environment values are errors naming the key and the environment', () => {
-    settingsError(() => resolveSettings({ user: readEnv({ DREAM_MAX_ITERATIONS: 'lots' }), userLabel: 'environment' }), /dream\.maxIterations/, /environment/);
-    settingsError(() => resolveSettings({ user: readEnv({ DREAM_WARN_ONLY: 'maybe' }), userLabel: 'environment' }), /dream\.warnOnly/, /environment/);
+    settingsError(
+      () => resolveSettings({ user: readEnv({ DREAM_MAX_ITERATIONS: 'lots' }), userLabel: 'environment' }),
+      /dream\.maxIterations/,
+      /environment/,
+    );
+    settingsError(
+      () => resolveSettings({ user: readEnv({ DREAM_WARN_ONLY: 'maybe' }), userLabel: 'environment' }),
+      /dream\.warnOnly/,
+      /environment/,
+    );
     settingsError(() => resolveSettings({ user: readEnv({ DREAM_PLATEAU_WINDOW: '' }), userLabel: 'environment' }), /dream\.plateauWindow/);
   });
 
   it('environment overrides the config file, flags override the environment', () => {
     writeConfig('dream:\n  max_iterations: 9\n  runners: [claude]\n');
-    const s = resolveSettings({ config: readConfigFile(ws), user: readEnv({ DREAM_MAX_ITERATIONS: '3', DREAM_RUNNERS: 'codex' }), args: { maxIterations: 1 } });
+    const s = resolveSettings({
+      config: readConfigFile(ws),
+      user: readEnv({ DREAM_MAX_ITERATIONS: '3', DREAM_RUNNERS: 'codex' }),
+      args: { maxIterations: 1 },
+    });
     assert.equal(s.maxIterations, 1);
     assert.deepEqual(s.runners, ['codex']);
   });

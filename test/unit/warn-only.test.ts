@@ -100,11 +100,18 @@ describe('warn-only budget', () => {
     put({ version: 1, remaining: 2, initial_budget: 5, last_reset_at: '2026-11-20T00:00:00.000Z', last_decrement_at: null });
     const r = readWarnOnlyBudget(ws);
     assert.deepEqual(r.notes, []);
-    assert.deepEqual(r.budget, { version: 1, remaining: 2, initial_budget: 5, last_reset_at: '2026-11-20T00:00:00.000Z', last_decrement_at: null });
+    assert.deepEqual(r.budget, {
+      version: 1,
+      remaining: 2,
+      initial_budget: 5,
+      last_reset_at: '2026-11-20T00:00:00.000Z',
+      last_decrement_at: null,
+    });
   });
 
   it('writes are atomic: no .tmp file is left behind, and the file round-trips', () => {
-    for (let i = 0; i < 10; i++) writeWarnOnlyBudget(ws, { version: 1, remaining: i % 4, initial_budget: 3 + (i % 2), last_reset_at: null, last_decrement_at: null });
+    for (let i = 0; i < 10; i++)
+      writeWarnOnlyBudget(ws, { version: 1, remaining: i % 4, initial_budget: 3 + (i % 2), last_reset_at: null, last_decrement_at: null });
     const names = fs.readdirSync(path.dirname(file));
     assert.deepEqual(names, ['warn-only-budget.json']);
     const r = readWarnOnlyBudget(ws);

@@ -68,7 +68,14 @@ describe('CorpusWriter guard', () => {
 
   it('refuses `..` segments anywhere, even when they would land in a mutable folder', () => {
     const pre = tree(base);
-    for (const p of ['learnings/../learnings/b.md', 'learnings/../sessions/s.md', 'overnight/../../src/a.ts', 'learnings/..', 'learnings\\..\\..\\src\\a.ts', 'dream/../../x']) {
+    for (const p of [
+      'learnings/../learnings/b.md',
+      'learnings/../sessions/s.md',
+      'overnight/../../src/a.ts',
+      'learnings/..',
+      'learnings\\..\\..\\src\\a.ts',
+      'dream/../../x',
+    ]) {
       refused(() => w.write(p, 'x'), p);
     }
     assert.deepEqual(tree(base), pre);
@@ -76,7 +83,14 @@ describe('CorpusWriter guard', () => {
 
   it('refuses absolute paths', () => {
     const pre = tree(base);
-    for (const p of ['/etc/passwd', path.join(ws, '.agents', 'learnings', 'b.md'), '/learnings/b.md', 'C:/learnings/b.md', 'c:\\learnings\\b.md', '\\\\server\\share\\x']) {
+    for (const p of [
+      '/etc/passwd',
+      path.join(ws, '.agents', 'learnings', 'b.md'),
+      '/learnings/b.md',
+      'C:/learnings/b.md',
+      'c:\\learnings\\b.md',
+      '\\\\server\\share\\x',
+    ]) {
       refused(() => w.write(p, 'x'), p);
     }
     assert.deepEqual(tree(base), pre);
@@ -88,7 +102,18 @@ describe('CorpusWriter guard', () => {
 
   it('refuses read-only corpus paths (sessions/, research/, other top-level names)', () => {
     const pre = tree(base);
-    for (const p of ['sessions/s.md', 'sessions/new.md', 'research/r.md', 'research/new.md', 'rpi/other.jsonl', 'rpi/next-work.jsonl.bak', 'index.jsonl.old', 'other/x.md', 'README.md', 'learningsX/a.md']) {
+    for (const p of [
+      'sessions/s.md',
+      'sessions/new.md',
+      'research/r.md',
+      'research/new.md',
+      'rpi/other.jsonl',
+      'rpi/next-work.jsonl.bak',
+      'index.jsonl.old',
+      'other/x.md',
+      'README.md',
+      'learningsX/a.md',
+    ]) {
       refused(() => w.write(p, 'x'), p);
       refused(() => w.removeFile(p), `remove ${p}`);
     }
@@ -96,7 +121,18 @@ describe('CorpusWriter guard', () => {
   });
 
   it('allows the mutable paths, dream/ and overnight/', () => {
-    const ok = ['learnings/b.md', 'learnings/deep/er/c.md', 'findings/f.md', 'patterns/p.md', 'knowledge/pending/k.md', 'rpi/next-work.jsonl', 'index.jsonl', 'dream/config.yaml', 'dream/scheduler/x.timer', 'overnight/runs/r/summary.json'];
+    const ok = [
+      'learnings/b.md',
+      'learnings/deep/er/c.md',
+      'findings/f.md',
+      'patterns/p.md',
+      'knowledge/pending/k.md',
+      'rpi/next-work.jsonl',
+      'index.jsonl',
+      'dream/config.yaml',
+      'dream/scheduler/x.timer',
+      'overnight/runs/r/summary.json',
+    ];
     for (const p of ok) {
       w.write(p, `content of ${p}\n`);
       assert.equal(fs.readFileSync(path.join(ws, '.agents', ...p.split('/')), 'utf8'), `content of ${p}\n`, p);
@@ -184,19 +220,22 @@ describe('CorpusWriter guard', () => {
       'no temp files',
     );
     assert.equal(fs.readFileSync(path.join(ws, '.agents', 'learnings', 'a.md'), 'utf8'), 'version 24\n'.repeat(124));
-    const lines = fs.readFileSync(path.join(ws, '.agents', 'rpi', 'next-work.jsonl'), 'utf8').trimEnd().split('\n');
+    const lines = fs
+      .readFileSync(path.join(ws, '.agents', 'rpi', 'next-work.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n');
     assert.equal(lines.length, 25);
     assert.deepEqual(JSON.parse(lines[24]!), { id: 'w-24' });
   });
 
   it('createExclusive fails when the file exists, and leaves it alone', () => {
     w.createExclusive('overnight/run.lock', 'first\n');
-    assert.throws(() => w.createExclusive('overnight/run.lock', 'second\n'), (e: unknown) => (e as NodeJS.ErrnoException).code === 'EEXIST');
-    assert.equal(fs.readFileSync(path.join(ws, '.agents', 'overnight', 'run.lock'), 'utf8'), 'first\n');
-    assert.deepEqual(
-      fs.readdirSync(path.join(ws, '.agents', 'overnight')),
-      ['run.lock'],
+    assert.throws(
+      () => w.createExclusive('overnight/run.lock', 'second\n'),
+      (e: unknown) => (e as NodeJS.ErrnoException).code === 'EEXIST',
     );
+    assert.equal(fs.readFileSync(path.join(ws, '.agents', 'overnight', 'run.lock'), 'utf8'), 'first\n');
+    assert.deepEqual(fs.readdirSync(path.join(ws, '.agents', 'overnight')), ['run.lock']);
   });
 
   it('never leaves a symlink behind and never touches files outside .agents', () => {

@@ -192,7 +192,9 @@ export function recoverFromCrash(workspace: string): RecoveryResult {
       if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'invalid marker');
       marker = parsed.data;
     } catch (e) {
-      result.manualReview.push(`skipped unreadable marker ${name}: ${(e as Error).message} (manual review required; the corpus was left as it is)`);
+      result.manualReview.push(
+        `skipped unreadable marker ${name}: ${(e as Error).message} (manual review required; the corpus was left as it is)`,
+      );
       continue;
     }
     try {
@@ -202,7 +204,9 @@ export function recoverFromCrash(workspace: string): RecoveryResult {
         if (op.staged) writer.resolve(op.staged);
       }
     } catch (e) {
-      result.manualReview.push(`skipped marker ${name}: it names a path Dream never writes (${(e as Error).message}); the corpus was left as it is (manual review required)`);
+      result.manualReview.push(
+        `skipped marker ${name}: it names a path Dream never writes (${(e as Error).message}); the corpus was left as it is (manual review required)`,
+      );
       continue;
     }
     if (marker.state === 'DONE') {
@@ -214,7 +218,10 @@ export function recoverFromCrash(workspace: string): RecoveryResult {
         const n = reverseOps(workspace, marker, conflicts);
         cleanupIteration(writer, id);
         result.actions.push(`recovered from crash marker ${name} (state: READY, reversed ${n} of ${marker.ops.length} operations)`);
-        for (const c of conflicts) result.manualReview.push(`left .agents/${c} as it is: it was edited after the crash of ${id} (its before-image is kept in the run folder; manual review required)`);
+        for (const c of conflicts)
+          result.manualReview.push(
+            `left .agents/${c} as it is: it was edited after the crash of ${id} (its before-image is kept in the run folder; manual review required)`,
+          );
       } catch (e) {
         result.manualReview.push(`could not reverse ${name}: ${(e as Error).message} (manual review required)`);
       }
@@ -236,6 +243,9 @@ export function recoverFromCrash(workspace: string): RecoveryResult {
 
 /** Recovery lines as degraded notes, batched above 20. */
 export function recoveryNotes(r: RecoveryResult): string[] {
-  const lines = r.actions.length > 20 ? [`recovery: cleaned up ${r.actions.length} stale items (first: ${r.actions[0]})`] : r.actions.map((a) => `recovery: ${a}`);
+  const lines =
+    r.actions.length > 20
+      ? [`recovery: cleaned up ${r.actions.length} stale items (first: ${r.actions[0]})`]
+      : r.actions.map((a) => `recovery: ${a}`);
   return [...lines, ...r.manualReview.map((m) => `recovery: ${m}`)];
 }

@@ -40,7 +40,14 @@ export function readLock(file: string): LockInfo | null {
   }
   const [pid = '', startedAt = '', host = '', runId = ''] = text.split('\n');
   const n = /^\d+$/.test(pid.trim()) ? Number(pid.trim()) : 0;
-  return { text, pid: Number.isSafeInteger(n) && n > 0 ? n : 0, startedAt: startedAt.trim(), host: host.trim(), runId: runId.trim(), mtimeMs: st.mtimeMs };
+  return {
+    text,
+    pid: Number.isSafeInteger(n) && n > 0 ? n : 0,
+    startedAt: startedAt.trim(),
+    host: host.trim(),
+    runId: runId.trim(),
+    mtimeMs: st.mtimeMs,
+  };
 }
 
 export function processAlive(pid: number): boolean {
@@ -126,7 +133,9 @@ export function acquireRunLock(workspace: string, runId: string, degraded: strin
       continue;
     }
     writer.removeFile(graveRel);
-    degraded.push(`reclaimed stale run lock of process ${info.pid || 'unknown'} (started ${info.startedAt || 'unknown'}, no longer running)`);
+    degraded.push(
+      `reclaimed stale run lock of process ${info.pid || 'unknown'} (started ${info.startedAt || 'unknown'}, no longer running)`,
+    );
   }
   throw new DreamError(`could not acquire the run lock ${file}`, 'already-running');
 }

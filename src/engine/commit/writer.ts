@@ -31,7 +31,9 @@ export class CorpusWriter {
       throw new WriteGuardError(`refused to write "${rel}": not a plain path inside .agents/`);
     }
     if (!MUTABLE_PREFIXES.some((p) => norm.startsWith(p)) && !MUTABLE_FILES.includes(norm)) {
-      throw new WriteGuardError(`refused to write .agents/${norm}: Dream only writes learnings/, findings/, patterns/, knowledge/, rpi/next-work.jsonl, index.jsonl, overnight/ and dream/`);
+      throw new WriteGuardError(
+        `refused to write .agents/${norm}: Dream only writes learnings/, findings/, patterns/, knowledge/, rpi/next-work.jsonl, index.jsonl, overnight/ and dream/`,
+      );
     }
     const abs = path.join(this.agentsDir, ...norm.split('/'));
     this.assertNoSymlink(abs);

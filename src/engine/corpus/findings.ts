@@ -26,12 +26,16 @@ export function parseFinding(n: Note): Finding | null {
   const base = path.posix.basename(n.rel);
   if (!FINDING_RE.test(base)) return null;
   const resolvedFm = n.fm.resolved;
-  const resolved = resolvedFm === true || str(resolvedFm)?.toLowerCase() === 'true' || /\*\*Resolved:\*\*|<!--\s*RESOLVED\s*-->/.test(n.body);
+  const resolved =
+    resolvedFm === true || str(resolvedFm)?.toLowerCase() === 'true' || /\*\*Resolved:\*\*|<!--\s*RESOLVED\s*-->/.test(n.body);
   let description = '';
   const sum = /^##\s+Summary\s*\r?\n+([\s\S]*?)(\r?\n\s*\r?\n|\r?\n#|$)/im.exec(n.body);
   if (sum) description = sum[1]!.trim();
   if (!description) {
-    const para = n.body.split(/\r?\n\s*\r?\n/).map((p) => p.trim()).find((p) => p && !p.startsWith('#'));
+    const para = n.body
+      .split(/\r?\n\s*\r?\n/)
+      .map((p) => p.trim())
+      .find((p) => p && !p.startsWith('#'));
     description = para ?? '';
   }
   return {
@@ -43,4 +47,3 @@ export function parseFinding(n: Note): Finding | null {
     description: description.replace(/\s+/g, ' ').slice(0, 600),
   };
 }
-

@@ -39,7 +39,10 @@ export function citationPath(c: string): string {
   let p = citationPaths.get(c);
   if (p === undefined) {
     // strip ":line", ":line-line" and "#L10" suffixes
-    p = c.replace(/#L\d+(-L?\d+)?$/, '').replace(/:\d+(-\d+)?$/, '').trim();
+    p = c
+      .replace(/#L\d+(-L?\d+)?$/, '')
+      .replace(/:\d+(-\d+)?$/, '')
+      .trim();
     if (citationPaths.size > 100_000) citationPaths.clear();
     citationPaths.set(c, p);
   }
@@ -198,7 +201,7 @@ export function slugify(s: string, max = 48): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
-  return (slug.slice(0, max).replace(/-+$/, '') || 'note');
+  return slug.slice(0, max).replace(/-+$/, '') || 'note';
 }
 
 export function isoDay(d: Date): string {

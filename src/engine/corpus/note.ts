@@ -132,8 +132,12 @@ function patchSimple(fmText: string, patch: Record<string, unknown>): string | u
   if (lines[lines.length - 1] === '') lines.pop();
   for (const [k, v] of Object.entries(patch)) {
     if (v === undefined) continue;
-    const rendered = YAML.stringify({ [k]: v }, STRINGIFY).replace(/\n$/, '').split('\n');
-    const at = lines.findIndex((l) => l.startsWith(k + ':') && /^[A-Za-z_][A-Za-z0-9_-]*:(\s|$)/.test(l) && l.slice(0, l.indexOf(':')) === k);
+    const rendered = YAML.stringify({ [k]: v }, STRINGIFY)
+      .replace(/\n$/, '')
+      .split('\n');
+    const at = lines.findIndex(
+      (l) => l.startsWith(k + ':') && /^[A-Za-z_][A-Za-z0-9_-]*:(\s|$)/.test(l) && l.slice(0, l.indexOf(':')) === k,
+    );
     if (at < 0) {
       lines.push(...rendered);
       continue;
@@ -169,7 +173,11 @@ export function str(v: unknown): string | undefined {
 
 export function strList(v: unknown): string[] {
   if (v == null) return [];
-  if (Array.isArray(v)) return v.map((x) => str(x)).filter((x): x is string => !!x && x.trim() !== '').map((x) => x.trim());
+  if (Array.isArray(v))
+    return v
+      .map((x) => str(x))
+      .filter((x): x is string => !!x && x.trim() !== '')
+      .map((x) => x.trim());
   const s = str(v);
   return s && s.trim() ? [s.trim()] : [];
 }

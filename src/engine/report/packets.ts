@@ -47,7 +47,8 @@ export function buildPackets(input: PacketInput): MorningPacket[] {
   const flagged = new Map<string, string>();
   const integrity: string[] = [];
   for (const it of input.iterations) {
-    if (it.status === 'halted-on-regression-post-commit' || it.status === 'rolled-back-pre-commit') integrity.push(`iteration ${it.index}: ${it.error ?? it.status}`);
+    if (it.status === 'halted-on-regression-post-commit' || it.status === 'rolled-back-pre-commit')
+      integrity.push(`iteration ${it.index}: ${it.error ?? it.status}`);
     if (!it.committed) continue;
     for (const c of it.changes) if (/broken citation/.test(c.reason)) flagged.set(c.moved_to ?? c.path, c.reason);
   }
@@ -91,7 +92,8 @@ export function buildPackets(input: PacketInput): MorningPacket[] {
         try {
           const o = JSON.parse(line) as Record<string, unknown>;
           if (o.consumed === true || o.claim_status === 'done' || o.claim_status === 'consumed') return;
-          for (const it of Array.isArray(o.items) ? o.items : []) if (it && typeof it === 'object') items.push({ item: it as Record<string, unknown>, line: i });
+          for (const it of Array.isArray(o.items) ? o.items : [])
+            if (it && typeof it === 'object') items.push({ item: it as Record<string, unknown>, line: i });
         } catch {
           /* reported by INGEST */
         }
@@ -101,7 +103,11 @@ export function buildPackets(input: PacketInput): MorningPacket[] {
     .sort((a, b) => (SEV_RANK[String(a.item.severity)] ?? 2) - (SEV_RANK[String(b.item.severity)] ?? 2) || a.line - b.line)
     .forEach(({ item }, i) => {
       const sev = String(item.severity ?? 'medium');
-      const targets = Array.isArray(item.target_files) ? item.target_files.map(String) : typeof item.source_path === 'string' ? [item.source_path] : [];
+      const targets = Array.isArray(item.target_files)
+        ? item.target_files.map(String)
+        : typeof item.source_path === 'string'
+          ? [item.source_path]
+          : [];
       const title = String(item.title ?? item.id ?? 'next-work item');
       out.push({
         order: 20 + (SEV_RANK[sev] ?? 2) * 100 + i,
@@ -109,7 +115,16 @@ export function buildPackets(input: PacketInput): MorningPacket[] {
         title,
         type: String(item.type ?? 'task'),
         severity: sev,
-        confidence: sev === 'critical' || sev === 'high' ? (targets.length ? 'high' : 'medium') : sev === 'medium' ? (targets.length ? 'medium' : 'low') : 'low',
+        confidence:
+          sev === 'critical' || sev === 'high'
+            ? targets.length
+              ? 'high'
+              : 'medium'
+            : sev === 'medium'
+              ? targets.length
+                ? 'medium'
+                : 'low'
+              : 'low',
         why_now: String(item.description ?? '') || `queued in rpi/next-work.jsonl (${sev})`,
         evidence: [`rpi/next-work.jsonl: ${String(item.source ?? item.source_epic ?? 'queue')}`],
         target_files: targets,

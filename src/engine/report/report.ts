@@ -9,7 +9,9 @@ import { SummaryReadError as ReportError, parseSummaryText } from './summaryRead
 import { compounded } from '../core/status';
 export { compounded };
 
-export function deriveDreamscape(s: Pick<Summary, 'status' | 'degraded' | 'iterations' | 'council' | 'next_action' | 'halt_reason' | 'fitness_delta'>): Summary['dreamscape'] {
+export function deriveDreamscape(
+  s: Pick<Summary, 'status' | 'degraded' | 'iterations' | 'council' | 'next_action' | 'halt_reason' | 'fitness_delta'>,
+): Summary['dreamscape'] {
   const composite = meanDelta(s.fitness_delta);
   let weather = 'steady';
   if (s.status === 'failed') weather = 'storm';
@@ -32,9 +34,13 @@ export function meanDelta(d: Record<string, number>): number {
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0;
 }
 
-export function deriveNextAction(s: Pick<Summary, 'status' | 'morning_packets' | 'council' | 'failure_reason' | 'run_id' | 'goal' | 'degraded'>): string {
-  if (s.status === 'failed') return `Read why the run failed (${s.failure_reason ?? 'unknown reason'}), then resume it: \`dream start --resume ${s.run_id}\`.`;
-  if (s.status === 'running') return `This run is still running or was interrupted; if no Dream process is running, resume it: \`dream start --resume ${s.run_id}\`.`;
+export function deriveNextAction(
+  s: Pick<Summary, 'status' | 'morning_packets' | 'council' | 'failure_reason' | 'run_id' | 'goal' | 'degraded'>,
+): string {
+  if (s.status === 'failed')
+    return `Read why the run failed (${s.failure_reason ?? 'unknown reason'}), then resume it: \`dream start --resume ${s.run_id}\`.`;
+  if (s.status === 'running')
+    return `This run is still running or was interrupted; if no Dream process is running, resume it: \`dream start --resume ${s.run_id}\`.`;
   const p = s.morning_packets[0];
   if (p) return `Start with "${p.title}": \`${p.morning_command}\`.`;
   if (s.council?.recommended_first_action) return s.council.recommended_first_action;
@@ -42,10 +48,13 @@ export function deriveNextAction(s: Pick<Summary, 'status' | 'morning_packets' |
   return 'Nothing urgent: skim the changes below and carry on with your day.';
 }
 
-export function deriveRecommended(s: Pick<Summary, 'morning_packets' | 'run_id' | 'repo_root' | 'status' | 'warn_only' | 'warn_only_remaining' | 'output_dir'>): string[] {
+export function deriveRecommended(
+  s: Pick<Summary, 'morning_packets' | 'run_id' | 'repo_root' | 'status' | 'warn_only' | 'warn_only_remaining' | 'output_dir'>,
+): string[] {
   const out: string[] = [];
   for (const p of s.morning_packets) out.push(p.morning_command);
-  if (s.status === 'failed' || s.status === 'running') out.push(`dream start --resume ${s.run_id} --workspace ${JSON.stringify(s.repo_root)}`);
+  if (s.status === 'failed' || s.status === 'running')
+    out.push(`dream start --resume ${s.run_id} --workspace ${JSON.stringify(s.repo_root)}`);
   out.push(`dream report --workspace ${JSON.stringify(s.repo_root)}`);
   if (s.warn_only && s.warn_only_remaining <= 0) out.push(`dream warn-only reset --workspace ${JSON.stringify(s.repo_root)}`);
   out.push(`cat ${JSON.stringify(path.join(s.output_dir, 'summary.json'))}`);
@@ -68,17 +77,25 @@ export function fourAnswers(s: Summary): { state: string; ran: string; degraded:
   const base = meanOf(s.fitness_baseline);
   const now = meanOf(s.fitness);
   let state: string;
-  if (s.status === 'failed') state = `The run failed${s.failing_step ? ` at ${s.failing_step}` : ''}: ${s.failure_reason ?? 'unknown reason'}. ${live.length ? `${changes} change(s) from ${live.length} committed iteration(s) are live; nothing else changed.` : 'The corpus is as it was before the run.'}`;
-  else if (s.status === 'running') state = `This run has not finished (still running or interrupted). ${live.length} iteration(s) committed so far.`;
+  if (s.status === 'failed')
+    state = `The run failed${s.failing_step ? ` at ${s.failing_step}` : ''}: ${s.failure_reason ?? 'unknown reason'}. ${live.length ? `${changes} change(s) from ${live.length} committed iteration(s) are live; nothing else changed.` : 'The corpus is as it was before the run.'}`;
+  else if (s.status === 'running')
+    state = `This run has not finished (still running or interrupted). ${live.length} iteration(s) committed so far.`;
   else
     state = `Run finished (${s.halt_reason ?? 'done'}${s.halt_reason === 'plateau' ? ': nothing more to improve' : ''}). Corpus fitness ${fmt(base)} → ${fmt(now)} (${signed(comp)}); ${changes} change(s) live from ${live.length} committed iteration(s).`;
   const byStatus = new Map<string, number>();
   for (const it of its) byStatus.set(it.status, (byStatus.get(it.status) ?? 0) + 1);
   const statusText = [...byStatus.entries()].map(([k, v]) => `${v} ${k}`).join(', ');
-  const lanes = [s.council ? `council: ${s.council.completed_runners.length}/${s.council.requested_runners.length} runners` : 'council: not configured', s.curator ? `curator: ${s.curator.status}` : 'curator: off'];
+  const lanes = [
+    s.council ? `council: ${s.council.completed_runners.length}/${s.council.requested_runners.length} runners` : 'council: not configured',
+    s.curator ? `curator: ${s.curator.status}` : 'curator: off',
+  ];
   const ran = `${its.length} iteration(s)${statusText ? ` (${statusText})` : ''} in ${formatDuration(s.duration_ms ?? 0)}; ${lanes.join('; ')}.`;
   const failedSteps = s.steps.filter((st) => st.status === 'failed' || st.status === 'soft-fail');
-  const degraded = s.degraded.length || failedSteps.length ? `${s.degraded.length} degraded note(s)${failedSteps.length ? `, ${failedSteps.length} step(s) failed or soft-failed (${failedSteps.map((f) => f.name).join(', ')})` : ''}; first: ${s.degraded[0] ?? failedSteps[0]?.note ?? ''}` : 'Nothing degraded or failed.';
+  const degraded =
+    s.degraded.length || failedSteps.length
+      ? `${s.degraded.length} degraded note(s)${failedSteps.length ? `, ${failedSteps.length} step(s) failed or soft-failed (${failedSteps.map((f) => f.name).join(', ')})` : ''}; first: ${s.degraded[0] ?? failedSteps[0]?.note ?? ''}`
+      : 'Nothing degraded or failed.';
   return { state, ran, degraded, first: s.next_action };
 }
 
@@ -108,41 +125,65 @@ export function renderMarkdown(s: Summary, notes: string[] = []): string {
   if (s.failure_reason) L.push(`- Failure: ${s.failure_reason}${s.failing_step ? ` (step \`${s.failing_step}\`)` : ''}`);
   L.push(`- Warn-only: \`${s.warn_only}\` (rescues left ${s.warn_only_remaining} of ${s.warn_only_budget_initial})`);
   if (s.measure_failure_halt) L.push('- MEASURE failures halted the run');
-  L.push(`- Keep awake: \`${s.runtime.keep_awake}\` via \`${s.runtime.keep_awake_mode}\`${s.runtime.keep_awake_note ? ` — ${s.runtime.keep_awake_note}` : ''}`);
+  L.push(
+    `- Keep awake: \`${s.runtime.keep_awake}\` via \`${s.runtime.keep_awake_mode}\`${s.runtime.keep_awake_note ? ` — ${s.runtime.keep_awake_note}` : ''}`,
+  );
   L.push(`- Timeout: \`${s.runtime.effective_timeout}\``, `- Log: \`${s.runtime.log_path}\``, '');
   L.push('## DreamScape', '');
-  L.push(`- Weather: \`${s.dreamscape.weather}\``, `- Visibility: \`${s.dreamscape.visibility}\``, `- Council: \`${s.dreamscape.council}\``);
+  L.push(
+    `- Weather: \`${s.dreamscape.weather}\``,
+    `- Visibility: \`${s.dreamscape.visibility}\``,
+    `- Council: \`${s.dreamscape.council}\``,
+  );
   if (s.dreamscape.tension) L.push(`- Tension: ${s.dreamscape.tension}`);
   L.push(`- First move: ${s.dreamscape.first_move}`, '');
   L.push('## Iterations', '');
   if (!s.iterations.length) L.push('No iterations ran.', '');
   else {
     L.push('| # | status | committed | composite delta | changes | duration |', '|---|---|---|---|---|---|');
-    for (const it of s.iterations) L.push(`| ${it.index} | \`${it.status}\` | ${it.committed ? 'yes' : 'no'} | ${signed(it.fitness_delta)} | ${it.changes.length} | ${formatDuration(it.duration_ms)} |`);
+    for (const it of s.iterations)
+      L.push(
+        `| ${it.index} | \`${it.status}\` | ${it.committed ? 'yes' : 'no'} | ${signed(it.fitness_delta)} | ${it.changes.length} | ${formatDuration(it.duration_ms)} |`,
+      );
     L.push('');
     for (const it of s.iterations) {
       if (it.error) L.push(`- iteration ${it.index}: ${it.error}`);
-      for (const r of it.regressions) L.push(`- iteration ${it.index}: \`${r.name}\` dropped ${r.drop.toFixed(3)} (${fmt(r.previous)} → ${fmt(r.current)}, floor ${r.floor})`);
+      for (const r of it.regressions)
+        L.push(
+          `- iteration ${it.index}: \`${r.name}\` dropped ${r.drop.toFixed(3)} (${fmt(r.previous)} → ${fmt(r.current)}, floor ${r.floor})`,
+        );
     }
     L.push('');
   }
   L.push('## Fitness', '');
   const keys = [...new Set([...METRIC_NAMES, ...Object.keys(s.fitness)])];
   L.push('| metric | before run | now | delta |', '|---|---|---|---|');
-  for (const k of keys) L.push(`| ${k} | ${fmt(s.fitness_baseline[k])} | ${fmt(s.fitness[k])} | ${s.fitness_delta[k] === undefined ? 'n/a' : signed(s.fitness_delta[k]!)} |`);
+  for (const k of keys)
+    L.push(
+      `| ${k} | ${fmt(s.fitness_baseline[k])} | ${fmt(s.fitness[k])} | ${s.fitness_delta[k] === undefined ? 'n/a' : signed(s.fitness_delta[k]!)} |`,
+    );
   L.push('');
   L.push('## Changes', '');
   const live = s.iterations.filter((it) => it.changes.length);
   if (!live.length) L.push('No changes.');
   for (const it of live) {
     L.push(`### Iteration ${it.index} (${it.committed ? 'committed' : 'rolled back — not live'})`, '');
-    for (const c of it.changes) L.push(`- \`${c.kind}\` \`.agents/${c.path}\`${c.moved_to ? ` → \`.agents/${c.moved_to}\`` : ''}: ${c.reason}${c.before ? ` (before: \`.agents/${c.before}\`)` : ''}`);
+    for (const c of it.changes)
+      L.push(
+        `- \`${c.kind}\` \`.agents/${c.path}\`${c.moved_to ? ` → \`.agents/${c.moved_to}\`` : ''}: ${c.reason}${c.before ? ` (before: \`.agents/${c.before}\`)` : ''}`,
+      );
     L.push('');
   }
   L.push('', '## Morning Packets', '');
   if (!s.morning_packets.length) L.push('No packets.');
   for (const p of s.morning_packets) {
-    L.push(`### ${p.rank}. ${p.title}`, '', `- Severity: \`${p.severity}\` · Confidence: \`${p.confidence}\` · Type: \`${p.type}\``, `- Why now: ${p.why_now}`, `- Command: \`${p.morning_command}\``);
+    L.push(
+      `### ${p.rank}. ${p.title}`,
+      '',
+      `- Severity: \`${p.severity}\` · Confidence: \`${p.confidence}\` · Type: \`${p.type}\``,
+      `- Why now: ${p.why_now}`,
+      `- Command: \`${p.morning_command}\``,
+    );
     for (const e of p.evidence) L.push(`- Evidence: ${e}`);
     for (const t of p.target_files) L.push(`- Target file: \`${t}\``);
     L.push('');
@@ -150,7 +191,11 @@ export function renderMarkdown(s: Summary, notes: string[] = []): string {
   L.push('', '## Dream Council', '');
   if (!s.council) L.push('Not run (no runners configured).');
   else {
-    L.push(`- Requested: ${s.council.requested_runners.join(', ') || 'none'}`, `- Completed: ${s.council.completed_runners.join(', ') || 'none'}`, `- Failed: ${s.council.failed_runners.join(', ') || 'none'}`);
+    L.push(
+      `- Requested: ${s.council.requested_runners.join(', ') || 'none'}`,
+      `- Completed: ${s.council.completed_runners.join(', ') || 'none'}`,
+      `- Failed: ${s.council.failed_runners.join(', ') || 'none'}`,
+    );
     if (s.council.consensus_kind) L.push(`- Consensus (${s.council.consensus_policy}): \`${s.council.consensus_kind}\``);
     if (s.council.recommended_first_action) L.push(`- Recommended action: ${s.council.recommended_first_action}`);
     for (const d of s.council.disagreements) L.push(`- Disagreement: ${d}`);

@@ -27,21 +27,31 @@ export function parseSummaryText(text: string, file: string): ReadSummary {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new SummaryReadError(`the morning report ${file} is corrupt (not valid JSON: ${(e as Error).message}); the run may still be writing it, or summary.md next to it may be readable`);
+    throw new SummaryReadError(
+      `the morning report ${file} is corrupt (not valid JSON: ${(e as Error).message}); the run may still be writing it, or summary.md next to it may be readable`,
+    );
   }
   return parseSummaryObject(raw, file);
 }
 
 export function parseSummaryObject(raw: unknown, file: string): ReadSummary {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new SummaryReadError(`the morning report ${file} is not a Dream summary (expected a JSON object)`);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new SummaryReadError(`the morning report ${file} is not a Dream summary (expected a JSON object)`);
   const obj = raw as Record<string, unknown>;
   const notes: string[] = [];
   const version = obj.schema_version;
   if (typeof version !== 'number') throw new SummaryReadError(`the morning report ${file} is not a Dream summary (no schema_version)`);
-  if (version > SUMMARY_SCHEMA_VERSION) notes.push(`This report has schema_version ${version}, newer than this version of Dream understands (${SUMMARY_SCHEMA_VERSION}); showing the fields it knows.`);
+  if (version > SUMMARY_SCHEMA_VERSION)
+    notes.push(
+      `This report has schema_version ${version}, newer than this version of Dream understands (${SUMMARY_SCHEMA_VERSION}); showing the fields it knows.`,
+    );
   const strict = summarySchema.safeParse(obj);
   if (strict.success) return { summary: strict.data, notes };
-  const blank = blankSummary(String(obj.run_id ?? path.basename(path.dirname(file))), String(obj.repo_root ?? ''), String(obj.output_dir ?? path.dirname(file)));
+  const blank = blankSummary(
+    String(obj.run_id ?? path.basename(path.dirname(file))),
+    String(obj.repo_root ?? ''),
+    String(obj.output_dir ?? path.dirname(file)),
+  );
   const merged: Record<string, unknown> = { ...blank };
   const unreadable: string[] = [];
   const shape = summarySchema.shape as unknown as Record<string, FieldSchema>;
@@ -51,7 +61,10 @@ export function parseSummaryObject(raw: unknown, file: string): ReadSummary {
     if (r.success) merged[k] = r.data;
     else if (k === 'iterations' && Array.isArray(v)) {
       // keep the iterations that parse
-      const its = (v as unknown[]).map((it) => (shape.iterations as unknown as { element: FieldSchema }).element.safeParse(it)).filter((x) => x.success).map((x) => x.data);
+      const its = (v as unknown[])
+        .map((it) => (shape.iterations as unknown as { element: FieldSchema }).element.safeParse(it))
+        .filter((x) => x.success)
+        .map((x) => x.data);
       merged[k] = its;
       unreadable.push(`${(v as unknown[]).length - its.length} of ${(v as unknown[]).length} iterations`);
     } else unreadable.push(k);

@@ -102,7 +102,15 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
   /** MEASURE on live + staged, memoised on identical inputs */
   const measureView = (ing: ReturnType<typeof ingest>) =>
     measureMemo.run(ing.view, ing.citations, `${o.now().toISOString().slice(0, 10)}|${s.staleDays}|${s.dedupeThreshold}`, () =>
-      measure({ view: ing.view, citations: ing.citations, references: ing.references, sigCache, now: o.now(), staleDays: s.staleDays, dedupeThreshold: s.dedupeThreshold }),
+      measure({
+        view: ing.view,
+        citations: ing.citations,
+        references: ing.references,
+        sigCache,
+        now: o.now(),
+        staleDays: s.staleDays,
+        dedupeThreshold: s.dedupeThreshold,
+      }),
     );
   const writer = new CorpusWriter(o.workspace);
   let measureFailures = 0;
@@ -117,7 +125,10 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
     if (Date.now() >= o.deadline) throw new StopSignal('budget', where);
   };
 
-  o.log('info', `loop starting (budget until ${new Date(o.deadline).toISOString()}, max_iter=${s.maxIterations}, epsilon=${s.plateauEpsilon}, K=${s.plateauWindow}, warn_only=${s.warnOnly})`);
+  o.log(
+    'info',
+    `loop starting (budget until ${new Date(o.deadline).toISOString()}, max_iter=${s.maxIterations}, epsilon=${s.plateauEpsilon}, K=${s.plateauWindow}, warn_only=${s.warnOnly})`,
+  );
   for (;;) {
     // halts checked at the top of each iteration
     await tick();
@@ -188,198 +199,207 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
     };
     let stop = false;
     const iterate = async (): Promise<void> => {
-    try {
-      // INGEST
-      await enter('ingest');
-      if (o.faults.ingestError === index) throw new Error('injected INGEST failure');
-      const ing = ingest(o.workspace, cache, s.queueFile, o.now(), s.staleDays);
-      rec.ingest = ing.counters;
-      rec.degraded.push(...ing.degraded);
-      if (!st.baseline) {
-        st.baseline = measureView(ing).fitness;
-      }
-      const prev = st.lastCommitted ?? st.baseline;
-      rec.fitness_before = prev;
-      leave();
-
-      // REDUCE (into the overlay)
-      await enter('reduce');
-      let red;
       try {
-        red = reduce({
-          ingest: ing,
-          staging,
-          sigCache,
-          now: o.now(),
-          staleDays: s.staleDays,
-          dedupeThreshold: s.dedupeThreshold,
-          workspaceName: path.basename(o.workspace),
-          runId: o.runId,
-          checkpoint: stopCheck,
-        });
-      } catch (e) {
-        if (e instanceof StopSignal) throw e;
-        rec.status = 'rolled-back-pre-commit';
-        throw Object.assign(new Error(`REDUCE failed: ${(e as Error).message}`), { stage: 'reduce' });
-      }
-      rec.reduce = red.counters;
-      rec.degraded.push(...red.degraded);
-      if (o.faults.reduceStripKey === index) stripKeyInView(ing.view, staging, red.changes);
-      const stripped = verifyStaged(ing.view, red.changes);
-      const deleted = verifyNoSilentDelete(ing.view, red.changes);
-      if (stripped.length || deleted.length) {
-        staging.discard();
-        rec.status = 'rolled-back-pre-commit';
-        rec.error = `metadata integrity failed: ${stripped.length} stripped field(s)${stripped.length ? ` (${stripped.slice(0, 5).map((f) => `${f.file}: ${f.key}`).join(', ')})` : ''}${deleted.length ? `; ${deleted.length} note(s) would be deleted` : ''}`;
-        rec.changes = red.changes.map((c) => ({ ...c, before: null }));
-        leave();
-        halt('integrity', rec.error);
-        stop = true;
-        return;
-      }
-      leave();
-
-      // MEASURE (read-only, on live + staged)
-      await enter('measure');
-      let after: FitnessVector;
-      try {
-        const me = o.faults.measureError === 'all' || (Array.isArray(o.faults.measureError) && o.faults.measureError.includes(index));
-        if (me) throw new Error('injected MEASURE failure');
-        const m = measureView(ing);
-        after = m.fitness;
-        rec.measure = m.counters;
-        rec.degraded.push(...m.degraded);
-        measureFailures = 0;
-      } catch (e) {
-        if (e instanceof StopSignal) throw e;
-        measureFailures++;
-        staging.discard();
-        rec.status = 'degraded';
-        rec.error = `MEASURE failed: ${(e as Error).message}`;
-        rec.degraded.push(`measure failure ${measureFailures} of ${MEASURE_FAILURE_CAP}: ${(e as Error).message}; iteration rolled back`);
-        leave();
-        if (measureFailures >= MEASURE_FAILURE_CAP) {
-          st.measureFailureHalt = true;
-          st.failureReason = `iteration ${index}: ${measureFailures} consecutive MEASURE failures reached cap ${MEASURE_FAILURE_CAP}`;
-          halt('measure-failures', st.failureReason);
-          stop = true;
+        // INGEST
+        await enter('ingest');
+        if (o.faults.ingestError === index) throw new Error('injected INGEST failure');
+        const ing = ingest(o.workspace, cache, s.queueFile, o.now(), s.staleDays);
+        rec.ingest = ing.counters;
+        rec.degraded.push(...ing.degraded);
+        if (!st.baseline) {
+          st.baseline = measureView(ing).fitness;
         }
-        return;
-      }
-      if (o.faults.regressAt && o.faults.regressAt.iteration === index) {
-        const k = o.faults.regressAt.metric;
-        after = { ...after, [k]: Math.max(0, (prev[k] ?? 1) - o.faults.regressAt.drop) };
-      }
-      rec.fitness_after = after;
-      const d = fitnessDelta(prev, after, s.regressionFloors, s.regressionFloor);
-      rec.fitness_delta = d.composite;
-      rec.metric_deltas = d.perMetric;
-      rec.regressions = d.regressions;
-      leave();
+        const prev = st.lastCommitted ?? st.baseline;
+        rec.fitness_before = prev;
+        leave();
 
-      // decide: halt, rescue, or commit
-      const tp = Date.now();
-      const plan = staging.persist();
-      timings.persist_ms = Date.now() - tp;
-      const changed = new Set(plan.ops.map((op) => op.path));
-      const backups = new Map(plan.ops.map((op) => [op.path, op.backup]));
-      rec.changes = red.changes.filter((c) => changed.has(c.path) || (c.moved_to && changed.has(c.moved_to))).map((c) => ({ ...c, before: backups.get(c.path) ?? null }));
-      const budgetLeft = () => (st.warnOnlyBudget ? st.warnOnlyBudget.remaining : 0);
-      const warnEffective = s.warnOnly && budgetLeft() > 0;
-      let rescued = false;
-      const rescue = (why: string) => {
-        if (!st.warnOnlyBudget) return;
-        const r = decrementWarnOnlyBudget(o.workspace, st.warnOnlyBudget, o.now());
-        st.warnOnlyBudget = r.budget;
-        rec.degraded.push(why, `warn-only budget remaining: ${r.budget.remaining}`);
-        rescued = true;
-      };
-      if (!plan.ops.length) {
-        staging.discard();
-        rec.status = 'halted-on-plateau';
-        st.plateauReason = `plateau: nothing left to change (REDUCE staged no changes; composite delta ${d.composite})`;
-        halt('plateau', st.plateauReason);
-        stop = true;
-        return;
-      }
-      if (d.regressed) {
-        const names = d.regressions.map((r) => r.name);
-        const reason = `iteration ${index}: ${names.length} metric(s) breached the regression floor: [${names.join(', ')}]`;
-        if (!warnEffective) {
+        // REDUCE (into the overlay)
+        await enter('reduce');
+        let red;
+        try {
+          red = reduce({
+            ingest: ing,
+            staging,
+            sigCache,
+            now: o.now(),
+            staleDays: s.staleDays,
+            dedupeThreshold: s.dedupeThreshold,
+            workspaceName: path.basename(o.workspace),
+            runId: o.runId,
+            checkpoint: stopCheck,
+          });
+        } catch (e) {
+          if (e instanceof StopSignal) throw e;
+          rec.status = 'rolled-back-pre-commit';
+          throw Object.assign(new Error(`REDUCE failed: ${(e as Error).message}`), { stage: 'reduce' });
+        }
+        rec.reduce = red.counters;
+        rec.degraded.push(...red.degraded);
+        if (o.faults.reduceStripKey === index) stripKeyInView(ing.view, staging, red.changes);
+        const stripped = verifyStaged(ing.view, red.changes);
+        const deleted = verifyNoSilentDelete(ing.view, red.changes);
+        if (stripped.length || deleted.length) {
           staging.discard();
-          rec.status = 'halted-on-regression-pre-commit';
-          rec.error = reason;
-          st.regressionReason = reason + (s.warnOnly ? ' (warn-only budget exhausted)' : '');
-          halt('regression', st.regressionReason);
+          rec.status = 'rolled-back-pre-commit';
+          rec.error = `metadata integrity failed: ${stripped.length} stripped field(s)${
+            stripped.length
+              ? ` (${stripped
+                  .slice(0, 5)
+                  .map((f) => `${f.file}: ${f.key}`)
+                  .join(', ')})`
+              : ''
+          }${deleted.length ? `; ${deleted.length} note(s) would be deleted` : ''}`;
+          rec.changes = red.changes.map((c) => ({ ...c, before: null }));
+          leave();
+          halt('integrity', rec.error);
           stop = true;
           return;
         }
-        rescue(`regression beyond floor (warn-only): ${names.length} metric(s): ${names.join(', ')}`);
-        st.regressionReason = reason + ' (committed in warn-only mode)';
-      }
-      if ((!d.regressed || warnEffective) && plateau.observe(d.composite)) {
-        const reason = plateau.reason();
-        if (rescued || (s.warnOnly && budgetLeft() > 0)) {
-          if (!rescued) rescue(`plateau reached (warn-only): ${reason}`);
-          else rec.degraded.push(`plateau reached (warn-only): ${reason}`);
-          st.plateauReason = reason + ' (committed in warn-only mode)';
-        } else {
+        leave();
+
+        // MEASURE (read-only, on live + staged)
+        await enter('measure');
+        let after: FitnessVector;
+        try {
+          const me = o.faults.measureError === 'all' || (Array.isArray(o.faults.measureError) && o.faults.measureError.includes(index));
+          if (me) throw new Error('injected MEASURE failure');
+          const m = measureView(ing);
+          after = m.fitness;
+          rec.measure = m.counters;
+          rec.degraded.push(...m.degraded);
+          measureFailures = 0;
+        } catch (e) {
+          if (e instanceof StopSignal) throw e;
+          measureFailures++;
+          staging.discard();
+          rec.status = 'degraded';
+          rec.error = `MEASURE failed: ${(e as Error).message}`;
+          rec.degraded.push(`measure failure ${measureFailures} of ${MEASURE_FAILURE_CAP}: ${(e as Error).message}; iteration rolled back`);
+          leave();
+          if (measureFailures >= MEASURE_FAILURE_CAP) {
+            st.measureFailureHalt = true;
+            st.failureReason = `iteration ${index}: ${measureFailures} consecutive MEASURE failures reached cap ${MEASURE_FAILURE_CAP}`;
+            halt('measure-failures', st.failureReason);
+            stop = true;
+          }
+          return;
+        }
+        if (o.faults.regressAt && o.faults.regressAt.iteration === index) {
+          const k = o.faults.regressAt.metric;
+          after = { ...after, [k]: Math.max(0, (prev[k] ?? 1) - o.faults.regressAt.drop) };
+        }
+        rec.fitness_after = after;
+        const d = fitnessDelta(prev, after, s.regressionFloors, s.regressionFloor);
+        rec.fitness_delta = d.composite;
+        rec.metric_deltas = d.perMetric;
+        rec.regressions = d.regressions;
+        leave();
+
+        // decide: halt, rescue, or commit
+        const tp = Date.now();
+        const plan = staging.persist();
+        timings.persist_ms = Date.now() - tp;
+        const changed = new Set(plan.ops.map((op) => op.path));
+        const backups = new Map(plan.ops.map((op) => [op.path, op.backup]));
+        rec.changes = red.changes
+          .filter((c) => changed.has(c.path) || (c.moved_to && changed.has(c.moved_to)))
+          .map((c) => ({ ...c, before: backups.get(c.path) ?? null }));
+        const budgetLeft = () => (st.warnOnlyBudget ? st.warnOnlyBudget.remaining : 0);
+        const warnEffective = s.warnOnly && budgetLeft() > 0;
+        let rescued = false;
+        const rescue = (why: string) => {
+          if (!st.warnOnlyBudget) return;
+          const r = decrementWarnOnlyBudget(o.workspace, st.warnOnlyBudget, o.now());
+          st.warnOnlyBudget = r.budget;
+          rec.degraded.push(why, `warn-only budget remaining: ${r.budget.remaining}`);
+          rescued = true;
+        };
+        if (!plan.ops.length) {
           staging.discard();
           rec.status = 'halted-on-plateau';
-          st.plateauReason = reason + (s.warnOnly ? ' (warn-only budget exhausted)' : '');
+          st.plateauReason = `plateau: nothing left to change (REDUCE staged no changes; composite delta ${d.composite})`;
           halt('plateau', st.plateauReason);
           stop = true;
           return;
         }
-      }
+        if (d.regressed) {
+          const names = d.regressions.map((r) => r.name);
+          const reason = `iteration ${index}: ${names.length} metric(s) breached the regression floor: [${names.join(', ')}]`;
+          if (!warnEffective) {
+            staging.discard();
+            rec.status = 'halted-on-regression-pre-commit';
+            rec.error = reason;
+            st.regressionReason = reason + (s.warnOnly ? ' (warn-only budget exhausted)' : '');
+            halt('regression', st.regressionReason);
+            stop = true;
+            return;
+          }
+          rescue(`regression beyond floor (warn-only): ${names.length} metric(s): ${names.join(', ')}`);
+          st.regressionReason = reason + ' (committed in warn-only mode)';
+        }
+        if ((!d.regressed || warnEffective) && plateau.observe(d.composite)) {
+          const reason = plateau.reason();
+          if (rescued || (s.warnOnly && budgetLeft() > 0)) {
+            if (!rescued) rescue(`plateau reached (warn-only): ${reason}`);
+            else rec.degraded.push(`plateau reached (warn-only): ${reason}`);
+            st.plateauReason = reason + ' (committed in warn-only mode)';
+          } else {
+            staging.discard();
+            rec.status = 'halted-on-plateau';
+            st.plateauReason = reason + (s.warnOnly ? ' (warn-only budget exhausted)' : '');
+            halt('plateau', st.plateauReason);
+            stop = true;
+            return;
+          }
+        }
 
-      // COMMIT
-      await enter('commit');
-      staging.commit(o.faults);
-      rec.committed = true;
-      // the next iteration knows these files already: remember them by identity, no re-read
-      for (const op of plan.ops) {
-        if (op.op !== 'write') continue;
-        try {
-          const st = fs.statSync(abs(o.workspace, op.path));
-          const note = ing.view.note(op.path);
-          if (note && op.path.endsWith('.md')) cache.remember(op.path, st, note);
-          else if (!op.path.endsWith('.md')) cache.rememberRaw(op.path, st, staging.writtenBytes(op.path) ?? Buffer.alloc(0));
-        } catch {
-          /* it will simply be read again */
+        // COMMIT
+        await enter('commit');
+        staging.commit(o.faults);
+        rec.committed = true;
+        // the next iteration knows these files already: remember them by identity, no re-read
+        for (const op of plan.ops) {
+          if (op.op !== 'write') continue;
+          try {
+            const st = fs.statSync(abs(o.workspace, op.path));
+            const note = ing.view.note(op.path);
+            if (note && op.path.endsWith('.md')) cache.remember(op.path, st, note);
+            else if (!op.path.endsWith('.md')) cache.rememberRaw(op.path, st, staging.writtenBytes(op.path) ?? Buffer.alloc(0));
+          } catch {
+            /* it will simply be read again */
+          }
+        }
+        rec.status = rescued ? 'degraded' : 'done';
+        st.lastCommitted = after;
+        if (o.faults.postCommitStripKey === index) stripKeyLive(o.workspace, rec);
+        const post = verifyCommitted(o.workspace, rec.changes);
+        if (post.length) {
+          rec.status = 'halted-on-regression-post-commit';
+          rec.error = `post-commit metadata integrity: ${post.length} stripped field(s)`;
+          rec.degraded.push(rec.error);
+          const f = writePostCommitFinding(writer, o.now(), index, o.runId, post);
+          rec.degraded.push(`wrote finding .agents/${f}`);
+        }
+        leave();
+      } catch (e) {
+        staging.discard();
+        if (e instanceof StopSignal) {
+          rec.status = e.reason === 'cancelled' ? 'cancelled' : 'rolled-back-pre-commit';
+          rec.error = `${e.message}; the iteration was rolled back`;
+          rec.changes = [];
+          if (e.reason === 'budget') st.budgetExhausted = true;
+          halt(e.reason, e.message);
+          stop = true;
+        } else {
+          if (rec.status !== 'rolled-back-pre-commit') rec.status = 'failed';
+          rec.error = (e as Error).message;
+          rec.changes = [];
+          st.failureReason = `iteration ${index} ${stage}: ${(e as Error).message}`;
+          st.failingStep = `iteration-${index}:${stage}`;
+          halt('error', st.failureReason);
+          stop = true;
         }
       }
-      rec.status = rescued ? 'degraded' : 'done';
-      st.lastCommitted = after;
-      if (o.faults.postCommitStripKey === index) stripKeyLive(o.workspace, rec);
-      const post = verifyCommitted(o.workspace, rec.changes);
-      if (post.length) {
-        rec.status = 'halted-on-regression-post-commit';
-        rec.error = `post-commit metadata integrity: ${post.length} stripped field(s)`;
-        rec.degraded.push(rec.error);
-        const f = writePostCommitFinding(writer, o.now(), index, o.runId, post);
-        rec.degraded.push(`wrote finding .agents/${f}`);
-      }
-      leave();
-    } catch (e) {
-      staging.discard();
-      if (e instanceof StopSignal) {
-        rec.status = e.reason === 'cancelled' ? 'cancelled' : 'rolled-back-pre-commit';
-        rec.error = `${e.message}; the iteration was rolled back`;
-        rec.changes = [];
-        if (e.reason === 'budget') st.budgetExhausted = true;
-        halt(e.reason, e.message);
-        stop = true;
-      } else {
-        if (rec.status !== 'rolled-back-pre-commit') rec.status = 'failed';
-        rec.error = (e as Error).message;
-        rec.changes = [];
-        st.failureReason = `iteration ${index} ${stage}: ${(e as Error).message}`;
-        st.failingStep = `iteration-${index}:${stage}`;
-        halt('error', st.failureReason);
-        stop = true;
-      }
-    }
     };
     await iterate();
     finish();
@@ -396,7 +416,10 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
       }
       st.iterations.push(rec);
       o.emit({ type: 'iteration-finished', runId: o.runId, iteration: rec });
-      o.log('info', `iteration ${index} ${rec.status} (delta ${rec.fitness_delta}, ${rec.changes.length} change(s), ${rec.duration_ms} ms)${rec.error ? ': ' + rec.error : ''}`);
+      o.log(
+        'info',
+        `iteration ${index} ${rec.status} (delta ${rec.fitness_delta}, ${rec.changes.length} change(s), ${rec.duration_ms} ms)${rec.error ? ': ' + rec.error : ''}`,
+      );
       o.onIteration(rec, st);
     }
     if (stop) break;
@@ -432,7 +455,13 @@ function stripKeyLive(workspace: string, rec: IterationRecord): void {
   new CorpusWriter(workspace).write(c.path, text);
 }
 
-function writePostCommitFinding(writer: CorpusWriter, now: Date, index: number, runId: string, stripped: { file: string; key: string }[]): string {
+function writePostCommitFinding(
+  writer: CorpusWriter,
+  now: Date,
+  index: number,
+  runId: string,
+  stripped: { file: string; key: string }[],
+): string {
   const day = now.toISOString().slice(0, 10);
   const rel = `findings/f-${day}-postcommit-${runId}-iter-${index}.md`;
   const body = [
@@ -456,4 +485,3 @@ function writePostCommitFinding(writer: CorpusWriter, now: Date, index: number, 
   writer.write(rel, body);
   return rel;
 }
-

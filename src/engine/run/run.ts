@@ -13,7 +13,15 @@ import { acquireRunLock } from '../commit/lock';
 import { runLoop, type LoopState } from './loop';
 import { buildPackets } from '../report/packets';
 import { abs, agentsDir, rel } from '../core/paths';
-import { blankSummary, compounded, deriveDreamscape, deriveNextAction, deriveRecommended, loadReport, renderMarkdown } from '../report/report';
+import {
+  blankSummary,
+  compounded,
+  deriveDreamscape,
+  deriveNextAction,
+  deriveRecommended,
+  loadReport,
+  renderMarkdown,
+} from '../report/report';
 import { summarySchema, type FitnessVector, type Step, type Summary } from '../core/schemas';
 import { readWarnOnlyBudget } from './warnOnly';
 import { CorpusWriter } from '../commit/writer';
@@ -26,7 +34,10 @@ export function requireCorpus(workspace: string): void {
   try {
     st = fs.lstatSync(dir);
   } catch {
-    throw new DreamError(`no .agents/ corpus at ${path.resolve(workspace)}: Dream works on a repository's .agents/ folder (create .agents/learnings/ with markdown notes, or pass --workspace)`, 'no-corpus');
+    throw new DreamError(
+      `no .agents/ corpus at ${path.resolve(workspace)}: Dream works on a repository's .agents/ folder (create .agents/learnings/ with markdown notes, or pass --workspace)`,
+      'no-corpus',
+    );
   }
   if (st.isSymbolicLink()) throw new DreamError(`${dir} is a symlink; Dream never follows or writes through symlinks`, 'no-corpus');
   if (!st.isDirectory()) throw new DreamError(`${dir} is not a folder`, 'no-corpus');
@@ -47,7 +58,10 @@ function pruneRuns(workspace: string, keep: number, current: string, degraded: s
   const dir = abs(workspace, rel.runs);
   let names: string[];
   try {
-    names = fs.readdirSync(dir).filter((n) => /^\d{8}T\d{6}Z$/.test(n)).sort();
+    names = fs
+      .readdirSync(dir)
+      .filter((n) => /^\d{8}T\d{6}Z$/.test(n))
+      .sort();
   } catch {
     return;
   }
@@ -82,13 +96,15 @@ export async function runBedtime(opts: BedtimeOptions): Promise<RunOutcome> {
   let previous: Summary | null = null;
   if (opts.resume) {
     runId = opts.resume;
-    if (!/^\d{8}T\d{6}Z$/.test(runId)) throw new DreamError(`cannot resume "${runId}": not a Dream run id (YYYYMMDDTHHMMSSZ)`, 'bad-resume');
+    if (!/^\d{8}T\d{6}Z$/.test(runId))
+      throw new DreamError(`cannot resume "${runId}": not a Dream run id (YYYYMMDDTHHMMSSZ)`, 'bad-resume');
     try {
       previous = loadReport(abs(workspace, rel.run(runId))).summary;
     } catch (e) {
       throw new DreamError(`cannot resume run ${runId}: ${(e as Error).message}`, 'bad-resume');
     }
-    if (previous.status === 'done') throw new DreamError(`run ${runId} already finished (${previous.halt_reason ?? 'done'}); start a new run instead`, 'bad-resume');
+    if (previous.status === 'done')
+      throw new DreamError(`run ${runId} already finished (${previous.halt_reason ?? 'done'}); start a new run instead`, 'bad-resume');
   } else if (fs.existsSync(abs(workspace, rel.run(runId)))) {
     // two starts in the same second: wait for the next second so run ids stay unique
     await new Promise((r) => setTimeout(r, 1100 - (Date.now() % 1000)));
@@ -145,7 +161,16 @@ export async function runBedtime(opts: BedtimeOptions): Promise<RunOutcome> {
         log_path: logPath,
         pid: process.pid,
       },
-      steps: [{ name: 'recovery', status: 'done', note: rec.actions.length || rec.manualReview.length ? `${rec.actions.length} action(s), ${rec.manualReview.length} need review` : 'nothing to recover' }],
+      steps: [
+        {
+          name: 'recovery',
+          status: 'done',
+          note:
+            rec.actions.length || rec.manualReview.length
+              ? `${rec.actions.length} action(s), ${rec.manualReview.length} need review`
+              : 'nothing to recover',
+        },
+      ],
       iterations: history.iterations,
       warn_only: settings.warnOnly,
       warn_only_budget_initial: budgetRead?.budget.initial_budget ?? 0,
@@ -159,7 +184,10 @@ export async function runBedtime(opts: BedtimeOptions): Promise<RunOutcome> {
     refresh(null);
     writeSummary(workspace, s);
     emit({ type: 'run-started', runId, workspace, runDir, startedAt: s.started_at, resumed: !!opts.resume, pid: process.pid });
-    log('info', `run ${runId} started in ${workspace}${opts.resume ? ` (resuming, ${history.iterations.length} iteration(s) rehydrated)` : ''}`);
+    log(
+      'info',
+      `run ${runId} started in ${workspace}${opts.resume ? ` (resuming, ${history.iterations.length} iteration(s) rehydrated)` : ''}`,
+    );
 
     const state = await runLoop({
       workspace,
@@ -182,7 +210,17 @@ export async function runBedtime(opts: BedtimeOptions): Promise<RunOutcome> {
     s.status = state.haltReason === 'error' ? 'failed' : 'done';
     if (opts.lanes?.length) {
       refresh(state);
-      const lanes = await runLanes(opts.lanes, { workspace, runId, settings, summary: s, trusted: opts.trusted ?? true, signal: opts.signal, deadline: Date.now() + Math.max(0, remaining - (Date.now() - t0)), now, log });
+      const lanes = await runLanes(opts.lanes, {
+        workspace,
+        runId,
+        settings,
+        summary: s,
+        trusted: opts.trusted ?? true,
+        signal: opts.signal,
+        deadline: Date.now() + Math.max(0, remaining - (Date.now() - t0)),
+        now,
+        log,
+      });
       s.steps.push(...lanes.steps);
       degraded.push(...lanes.degraded);
       Object.assign(s, lanes.summary);
@@ -216,7 +254,13 @@ export async function runBedtime(opts: BedtimeOptions): Promise<RunOutcome> {
     keep?.stop();
     lock.release();
   }
-  emit({ type: 'run-finished', runId, status: summary.status, summaryPath: abs(workspace, rel.summaryJson(runId)), reportPath: abs(workspace, rel.summaryMd(runId)) });
+  emit({
+    type: 'run-finished',
+    runId,
+    status: summary.status,
+    summaryPath: abs(workspace, rel.summaryJson(runId)),
+    reportPath: abs(workspace, rel.summaryMd(runId)),
+  });
   return {
     runId,
     status: summary.status,
@@ -250,7 +294,14 @@ function finalizeDerived(s: Summary, st: LoopState | null, workspace: string, qu
   const steps: Step[] = s.steps.filter((x) => !/^iteration-\d+$/.test(x.name));
   const iterSteps: Step[] = s.iterations.map((it) => ({
     name: `iteration-${it.index}`,
-    status: it.status === 'failed' ? 'failed' : it.status === 'done' || it.status === 'halted-on-plateau' ? 'done' : it.status === 'degraded' || it.status.startsWith('halted') || it.status === 'rolled-back-pre-commit' ? 'soft-fail' : 'skipped',
+    status:
+      it.status === 'failed'
+        ? 'failed'
+        : it.status === 'done' || it.status === 'halted-on-plateau'
+          ? 'done'
+          : it.status === 'degraded' || it.status.startsWith('halted') || it.status === 'rolled-back-pre-commit'
+            ? 'soft-fail'
+            : 'skipped',
     note: `${it.status}${it.error ? `: ${it.error}` : ''}`,
   }));
   const [first, ...rest] = steps;
@@ -272,7 +323,16 @@ function finalizeDerived(s: Summary, st: LoopState | null, workspace: string, qu
   } catch {
     /* none */
   }
-  s.morning_packets = buildPackets({ tonight: tonight.items, nextWork, iterations: s.iterations, failureReason: s.status === 'failed' ? s.failure_reason : null, failingStep: s.failing_step, runId: s.run_id, goal: s.goal, degraded: s.degraded });
+  s.morning_packets = buildPackets({
+    tonight: tonight.items,
+    nextWork,
+    iterations: s.iterations,
+    failureReason: s.status === 'failed' ? s.failure_reason : null,
+    failingStep: s.failing_step,
+    runId: s.run_id,
+    goal: s.goal,
+    degraded: s.degraded,
+  });
   s.next_action = deriveNextAction(s);
   s.recommended = deriveRecommended(s);
   s.dreamscape = deriveDreamscape(s);

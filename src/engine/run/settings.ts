@@ -131,7 +131,11 @@ function coerceEnv(key: keyof DreamSettings, raw: string): unknown {
     return raw;
   }
   if (typeof sample === 'number') return raw.trim() === '' ? raw : Number(raw);
-  if (Array.isArray(sample)) return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (Array.isArray(sample))
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (sample && typeof sample === 'object') {
     try {
       return JSON.parse(raw);
@@ -152,10 +156,10 @@ export function readEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   return out;
 }
 
-
 function describeIssue(issue: z.core.$ZodIssue, source: string): string {
   const key = issue.path.length ? `dream.${issue.path.join('.')}` : 'dream';
-  if (issue.code === 'unrecognized_keys') return `${source}: unknown setting ${issue.keys.map((k) => `dream.${[...issue.path, k].join('.')}`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `${source}: unknown setting ${issue.keys.map((k) => `dream.${[...issue.path, k].join('.')}`).join(', ')}`;
   return `${source}: ${key} ${issue.message}`;
 }
 

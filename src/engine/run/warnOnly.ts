@@ -39,7 +39,8 @@ export function readWarnOnlyBudget(workspace: string, defaultInitial = DEFAULT_W
     return { budget: fresh(def), notes: [`warn-only budget corrupt, using default: ${(e as Error).message}`] };
   }
   const parsed = warnOnlyBudgetSchema.safeParse(raw);
-  if (!parsed.success) return { budget: fresh(def), notes: [`warn-only budget corrupt, using default: ${parsed.error.issues[0]?.message ?? 'invalid'}`] };
+  if (!parsed.success)
+    return { budget: fresh(def), notes: [`warn-only budget corrupt, using default: ${parsed.error.issues[0]?.message ?? 'invalid'}`] };
   const b = { ...parsed.data };
   const notes: string[] = [];
   if (b.version <= 0) b.version = 1;
@@ -61,13 +62,23 @@ export function writeWarnOnlyBudget(workspace: string, b: WarnOnlyBudgetFile): v
 export function resetWarnOnlyBudget(workspace: string, initial = 0, now = new Date()): WarnOnlyBudgetFile & { path: string } {
   const n = initial > 0 ? initial : DEFAULT_WARN_ONLY_BUDGET;
   const prev = readWarnOnlyBudget(workspace).budget;
-  const b: WarnOnlyBudgetFile = { version: 1, remaining: n, initial_budget: n, last_reset_at: isoNow(now), last_decrement_at: prev.last_decrement_at ?? null };
+  const b: WarnOnlyBudgetFile = {
+    version: 1,
+    remaining: n,
+    initial_budget: n,
+    last_reset_at: isoNow(now),
+    last_decrement_at: prev.last_decrement_at ?? null,
+  };
   writeWarnOnlyBudget(workspace, b);
   return { ...b, path: warnOnlyBudgetPath(workspace) };
 }
 
 /** Consumes one rescue; returns the new budget (remaining never below 0). */
-export function decrementWarnOnlyBudget(workspace: string, b: WarnOnlyBudgetFile, now = new Date()): { budget: WarnOnlyBudgetFile; exhausted: boolean } {
+export function decrementWarnOnlyBudget(
+  workspace: string,
+  b: WarnOnlyBudgetFile,
+  now = new Date(),
+): { budget: WarnOnlyBudgetFile; exhausted: boolean } {
   const next: WarnOnlyBudgetFile = { ...b, remaining: Math.max(0, b.remaining - 1), last_decrement_at: isoNow(now) };
   writeWarnOnlyBudget(workspace, next);
   return { budget: next, exhausted: next.remaining <= 0 };

@@ -21,7 +21,6 @@ function fmix32(h: number): number {
   return h >>> 0;
 }
 
-
 /** the character-trigram hashes of an already normalised text, in text order (with repeats) */
 export function trigramHashes(text: string, seed = 0): Uint32Array {
   if (text.length < 3) return text.length ? Uint32Array.of(fmix32(hashChars(text, seed))) : new Uint32Array(0);
@@ -32,7 +31,10 @@ export function trigramHashes(text: string, seed = 0): Uint32Array {
   for (let i = 0; i < n; i++) {
     const c2 = text.charCodeAt(i + 2);
     // exact for characters below U+0400 (30 bits), hashed otherwise
-    out[i] = c0 < 1024 && c1 < 1024 && c2 < 1024 && !seed ? ((c0 << 20) | (c1 << 10) | c2) >>> 0 : fmix32(((Math.imul(Math.imul(c0, 0x01000193) ^ c1, 0x01000193) ^ c2) ^ seed) >>> 0) | 0x40000000;
+    out[i] =
+      c0 < 1024 && c1 < 1024 && c2 < 1024 && !seed
+        ? ((c0 << 20) | (c1 << 10) | c2) >>> 0
+        : fmix32((Math.imul(Math.imul(c0, 0x01000193) ^ c1, 0x01000193) ^ c2 ^ seed) >>> 0) | 0x40000000;
     c0 = c1;
     c1 = c2;
   }
@@ -181,7 +183,13 @@ export function findNearDuplicates(items: DedupeItem[], threshold: number, cache
   const entries = norms.map((n) => cache.get(n));
   const keys = sorted.map((it) => it.key);
   const last = cache.last;
-  if (last && last.threshold === threshold && last.keys.length === keys.length && last.keys.every((k, i) => k === keys[i] && last.entries[i] === entries[i])) return last.result;
+  if (
+    last &&
+    last.threshold === threshold &&
+    last.keys.length === keys.length &&
+    last.keys.every((k, i) => k === keys[i] && last.entries[i] === entries[i])
+  )
+    return last.result;
   cache.retain(new Set(norms));
   const seen = new Set<number>();
   const pairs: DuplicatePair[] = [];

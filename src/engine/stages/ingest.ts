@@ -21,7 +21,6 @@ export interface SessionCandidate {
   redactions: number;
 }
 
-
 export interface IngestResult {
   view: CorpusView;
   candidates: SessionCandidate[];
@@ -80,7 +79,10 @@ export function mineSessionLearnings(n: Note): string[] {
 
 function titleFrom(text: string): string {
   const first = text.split(/(?<=[.!?])\s/)[0] ?? text;
-  const t = first.replace(/\*\*|`/g, '').replace(/(^|\s)[*_]+|[*_]+(?=\s|$|[.,;:!?])/g, '$1').trim();
+  const t = first
+    .replace(/\*\*|`/g, '')
+    .replace(/(^|\s)[*_]+|[*_]+(?=\s|$|[.,;:!?])/g, '$1')
+    .trim();
   return t.length > 90 ? t.slice(0, 87).replace(/\s+\S*$/, '') + '…' : t;
 }
 
@@ -93,7 +95,8 @@ export function nextWorkIds(raw: Buffer | null, degraded: string[]): Set<string>
     try {
       const obj = JSON.parse(line) as Record<string, unknown>;
       if (typeof obj.id === 'string') ids.add(obj.id);
-      if (Array.isArray(obj.items)) for (const it of obj.items) if (it && typeof (it as { id?: unknown }).id === 'string') ids.add((it as { id: string }).id);
+      if (Array.isArray(obj.items))
+        for (const it of obj.items) if (it && typeof (it as { id?: unknown }).id === 'string') ids.add((it as { id: string }).id);
     } catch {
       degraded.push(`rpi/next-work.jsonl line ${i + 1} is not valid JSON; left as it is`);
     }
@@ -170,7 +173,15 @@ export function ingest(workspace: string, cache: NoteCache, queueFile: string, n
         const hash = sha256(`${rel}\n${bullet.toLowerCase()}`).slice(0, 16);
         if (knownHashes.has(hash)) continue;
         knownHashes.add(hash);
-        candidates.push({ session: rel, text: red.text, title: titleFrom(red.text), hash, date: isoDay(d), tags: ['session-mined'], redactions: red.redactions });
+        candidates.push({
+          session: rel,
+          text: red.text,
+          title: titleFrom(red.text),
+          hash,
+          date: isoDay(d),
+          tags: ['session-mined'],
+          redactions: red.redactions,
+        });
       }
     } else if (kind === 'pending') {
       const status = (str(n.fm.status) ?? '').toLowerCase();

@@ -50,7 +50,8 @@ function selfTest(raw: Buffer | null, entries: IndexEntry[], notes: Note[], owne
   if (!entries.length || !notes.length) return 0;
   const indexHash = sha256(raw ?? '');
   const memo = selfTestMemo.get(owner);
-  if (memo && memo.indexHash === indexHash && memo.notes.length === notes.length && memo.notes.every((n, i) => n === notes[i])) return memo.hits;
+  if (memo && memo.indexHash === indexHash && memo.notes.length === notes.length && memo.notes.every((n, i) => n === notes[i]))
+    return memo.hits;
   const retr = new Retriever(entries);
   let hits = 0;
   for (const note of notes) {
@@ -92,7 +93,10 @@ export function measure(input: MeasureInput): MeasureResult {
   const dups = findNearDuplicates(dedupeItems, input.dedupeThreshold, input.sigCache);
   const inGroups = dups.groups.reduce((a, g) => a + g.length, 0);
 
-  const findings: Finding[] = view.notesOf('finding').map(parseFinding).filter((f): f is Finding => !!f);
+  const findings: Finding[] = view
+    .notesOf('finding')
+    .map(parseFinding)
+    .filter((f): f is Finding => !!f);
   const resolved = findings.filter((f) => f.resolved).length;
 
   const { entries, bad } = parseIndex(view.raw('index.jsonl'));

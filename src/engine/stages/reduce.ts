@@ -70,7 +70,6 @@ export function reduce(input: ReduceInput): ReduceResult {
     index_rebuilt: 0,
   };
 
-
   const record = (rel: string, kind: Change['kind'], reason: string, movedTo?: string) => {
     const c = changes.get(rel);
     if (c) {
@@ -144,7 +143,13 @@ export function reduce(input: ReduceInput): ReduceResult {
       degraded.push(`pending candidate .agents/${rel} not promoted: .agents/${target} already exists`);
       continue;
     }
-    const bytes = patchFrontmatter(n, { maturity: maturityOf(n) || 'provisional', status: 'promoted', promoted_from: `.agents/${rel}`, promoted_by: 'dream', promoted_at: today });
+    const bytes = patchFrontmatter(n, {
+      maturity: maturityOf(n) || 'provisional',
+      status: 'promoted',
+      promoted_from: `.agents/${rel}`,
+      promoted_by: 'dream',
+      promoted_at: today,
+    });
     stageBytes(target, bytes);
     view.stage(rel, null);
     staging.remove(rel);
@@ -210,9 +215,18 @@ export function reduce(input: ReduceInput): ReduceResult {
       if (anyBroken && survivor.fm.stale_citation !== true) patch.stale_citation = true;
       else if (!anyBroken && survivor.fm.stale_citation === true) patch.stale_citation = false;
     }
-    update(survivor, patch, `merged near-duplicate(s) ${others.map((o) => `.agents/${o.rel}`).join(', ')} (trigram Jaccard > ${input.dedupeThreshold})`);
+    update(
+      survivor,
+      patch,
+      `merged near-duplicate(s) ${others.map((o) => `.agents/${o.rel}`).join(', ')} (trigram Jaccard > ${input.dedupeThreshold})`,
+    );
     for (const o of others) {
-      moveToArchive(o, { superseded_by: sid, maturity: 'archived', archived_at: today, archived_reason: `near-duplicate of .agents/${survivor.rel}` }, 'superseded', `near-duplicate of .agents/${survivor.rel}; superseded by ${sid}`);
+      moveToArchive(
+        o,
+        { superseded_by: sid, maturity: 'archived', archived_at: today, archived_reason: `near-duplicate of .agents/${survivor.rel}` },
+        'superseded',
+        `near-duplicate of .agents/${survivor.rel}; superseded by ${sid}`,
+      );
       counters.dedup_merged!++;
     }
     counters.dedup_groups!++;
@@ -227,7 +241,13 @@ export function reduce(input: ReduceInput): ReduceResult {
     const validCount = cs.filter((c) => ingest.citations.exists(c)).length;
     const referenced = ingest.references.references(n);
     if ((m === 'draft' || m === '') && (validCount > 0 || referenced)) {
-      update(n, { maturity: 'provisional' }, referenced ? 'maturity draft -> provisional: referenced from patterns/research' : 'maturity draft -> provisional: cites existing sources');
+      update(
+        n,
+        { maturity: 'provisional' },
+        referenced
+          ? 'maturity draft -> provisional: referenced from patterns/research'
+          : 'maturity draft -> provisional: cites existing sources',
+      );
       counters.maturity_tempered!++;
     } else if (m === 'accepted' && cs.length > 0 && validCount === 0) {
       update(n, { maturity: 'provisional' }, 'maturity accepted -> provisional: every citation is broken');
@@ -241,13 +261,27 @@ export function reduce(input: ReduceInput): ReduceResult {
     input.checkpoint('reduce:archive');
     if (!isEditable(n)) continue;
     if (!isVisible(n)) {
-      moveToArchive(n, { archived_at: today, maturity: 'archived' }, maturityOf(n) === 'archived' ? 'archived' : 'superseded', 'already marked archived or superseded; moved out of the live learnings');
+      moveToArchive(
+        n,
+        { archived_at: today, maturity: 'archived' },
+        maturityOf(n) === 'archived' ? 'archived' : 'superseded',
+        'already marked archived or superseded; moved out of the live learnings',
+      );
       counters.archived_marked!++;
       continue;
     }
     const referenced = ingest.references.references(n);
     if (isStale(n, now, input.staleDays, referenced)) {
-      moveToArchive(n, { maturity: 'archived', archived_at: today, archived_reason: `stale: dated ${str(n.fm.date)}, older than ${input.staleDays} days and not referenced` }, 'archived', `stale: dated ${str(n.fm.date)} (> ${input.staleDays} days), not referenced from patterns or research`);
+      moveToArchive(
+        n,
+        {
+          maturity: 'archived',
+          archived_at: today,
+          archived_reason: `stale: dated ${str(n.fm.date)}, older than ${input.staleDays} days and not referenced`,
+        },
+        'archived',
+        `stale: dated ${str(n.fm.date)} (> ${input.staleDays} days), not referenced from patterns or research`,
+      );
       counters.archived_stale!++;
     }
   }
@@ -278,7 +312,11 @@ export function reduce(input: ReduceInput): ReduceResult {
     const next = Buffer.concat([prev, Buffer.from(sep + line + '\n', 'utf8')]);
     view.stage('rpi/next-work.jsonl', next);
     staging.append('rpi/next-work.jsonl', prev, next);
-    record('rpi/next-work.jsonl', prev.length ? 'modified' : 'added', `routed ${fresh.length} finding(s): ${fresh.map((f) => f.id).join(', ')}`);
+    record(
+      'rpi/next-work.jsonl',
+      prev.length ? 'modified' : 'added',
+      `routed ${fresh.length} finding(s): ${fresh.map((f) => f.id).join(', ')}`,
+    );
     counters.findings_routed = fresh.length;
   }
 
@@ -294,7 +332,13 @@ export function reduce(input: ReduceInput): ReduceResult {
     counters.index_rebuilt = 1;
   }
 
-  const out: Change[] = [...changes.entries()].map(([p, c]) => ({ path: p, kind: c.kind, reason: c.reasons.join('; '), before: null, ...(c.moved_to ? { moved_to: c.moved_to } : {}) }));
+  const out: Change[] = [...changes.entries()].map(([p, c]) => ({
+    path: p,
+    kind: c.kind,
+    reason: c.reasons.join('; '),
+    before: null,
+    ...(c.moved_to ? { moved_to: c.moved_to } : {}),
+  }));
   return { counters, changes: out, degraded };
 }
 
@@ -302,7 +346,8 @@ export function reduce(input: ReduceInput): ReduceResult {
 const indexMemo = new WeakMap<object, { notes: Note[]; bytes: Buffer }>();
 export function buildIndex(notes: Note[], owner: object): { bytes: Buffer; count: number } {
   const memo = indexMemo.get(owner);
-  if (memo && memo.notes.length === notes.length && memo.notes.every((n, i) => n === notes[i])) return { bytes: memo.bytes, count: notes.length };
+  if (memo && memo.notes.length === notes.length && memo.notes.every((n, i) => n === notes[i]))
+    return { bytes: memo.bytes, count: notes.length };
   const entries: IndexEntry[] = notes.map((n) => ({
     id: noteId(n),
     path: n.rel,

@@ -1,7 +1,11 @@
 // A small deterministic lexical retriever over index.jsonl (BM25 over title, tags and summary).
 import type { IndexEntry } from '../core/schemas';
 
-const STOP = new Set('a an and are as at be by for from has have how in is it its of on or that the this to was were will with when what why not no do does use using via into'.split(' '));
+const STOP = new Set(
+  'a an and are as at be by for from has have how in is it its of on or that the this to was were will with when what why not no do does use using via into'.split(
+    ' ',
+  ),
+);
 
 export function tokenize(s: string): string[] {
   return (s.toLowerCase().match(/[a-z0-9]+/g) ?? []).filter((t) => t.length > 1 && !STOP.has(t));
@@ -72,7 +76,11 @@ export class Retriever {
       acc[doc] = 0;
       if (topDoc.length === k && sc < topScore[k - 1]!) continue;
       let pos = topDoc.length;
-      while (pos > 0 && (sc > topScore[pos - 1]! || (sc === topScore[pos - 1]! && this.entries[doc]!.path < this.entries[topDoc[pos - 1]!]!.path))) pos--;
+      while (
+        pos > 0 &&
+        (sc > topScore[pos - 1]! || (sc === topScore[pos - 1]! && this.entries[doc]!.path < this.entries[topDoc[pos - 1]!]!.path))
+      )
+        pos--;
       if (pos >= k) continue;
       topDoc.splice(pos, 0, doc);
       topScore.splice(pos, 0, sc);
@@ -103,7 +111,15 @@ function parseIndexUncached(raw: Buffer): { entries: IndexEntry[]; bad: number }
     try {
       const o = JSON.parse(line) as IndexEntry;
       if (typeof o.path === 'string' && typeof o.title === 'string') {
-        entries.push({ id: String(o.id ?? ''), path: o.path, title: o.title, tags: Array.isArray(o.tags) ? o.tags.map(String) : [], maturity: String(o.maturity ?? ''), hash: String(o.hash ?? ''), summary: String(o.summary ?? '') });
+        entries.push({
+          id: String(o.id ?? ''),
+          path: o.path,
+          title: o.title,
+          tags: Array.isArray(o.tags) ? o.tags.map(String) : [],
+          maturity: String(o.maturity ?? ''),
+          hash: String(o.hash ?? ''),
+          summary: String(o.summary ?? ''),
+        });
       } else bad++;
     } catch {
       bad++;

@@ -12,7 +12,10 @@ export const SEVERITIES = ['info', 'warn', 'high', 'critical'] as const;
 export const FALLBACK_MODELS = ['gemma4:latest', 'gemma3:4b'];
 
 function stamp(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 function shortId(): string {
   return crypto.randomBytes(4).toString('hex');
@@ -42,7 +45,10 @@ export interface CuratorEvent {
   status: 'needs-review';
 }
 
-export function newEvent(input: { source: string; severity: CuratorEvent['severity']; desiredAction: string; note?: string }, now = new Date()): CuratorEvent {
+export function newEvent(
+  input: { source: string; severity: CuratorEvent['severity']; desiredAction: string; note?: string },
+  now = new Date(),
+): CuratorEvent {
   return {
     id: `evt-${stamp(now)}-${shortId()}`,
     created_at: now.toISOString(),
@@ -129,7 +135,11 @@ export interface OllamaProbe {
 type FetchLike = (url: string, init: { signal: AbortSignal }) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
 
 /** GET /api/version and /api/tags with a short timeout each. */
-export async function probeOllama(url: string, timeoutMs = 1500, fetchImpl: FetchLike = fetch as unknown as FetchLike): Promise<OllamaProbe> {
+export async function probeOllama(
+  url: string,
+  timeoutMs = 1500,
+  fetchImpl: FetchLike = fetch as unknown as FetchLike,
+): Promise<OllamaProbe> {
   const base = url.replace(/\/+$/, '');
   const res: OllamaProbe = { url: base, reachable: false, version: null, models: [], error: null };
   try {
@@ -169,17 +179,41 @@ export interface Diagnosis {
   lines: string[];
 }
 
-export function diagnose(input: { enabled: boolean; probe: OllamaProbe | null; probesTried: OllamaProbe[]; model: string; queueDepth: number; pendingEvents: number; hourlyCap: number }): Diagnosis {
+export function diagnose(input: {
+  enabled: boolean;
+  probe: OllamaProbe | null;
+  probesTried: OllamaProbe[];
+  model: string;
+  queueDepth: number;
+  pendingEvents: number;
+  hourlyCap: number;
+}): Diagnosis {
   const problems: Diagnosis['problems'] = [];
-  if (!input.enabled) problems.push({ problem: 'the local curator is disabled', fix: 'set "dream.localCurator.enabled": true (or `localCurator: {enabled: true}` in .agents/dream/config.yaml)' });
+  if (!input.enabled)
+    problems.push({
+      problem: 'the local curator is disabled',
+      fix: 'set "dream.localCurator.enabled": true (or `localCurator: {enabled: true}` in .agents/dream/config.yaml)',
+    });
   if (!input.probe?.reachable) {
     const where = input.probesTried.map((p) => `${p.url} (${p.error ?? 'unreachable'})`).join(', ');
-    problems.push({ problem: `Ollama not reachable at ${where}`, fix: 'install Ollama or set dream.localCurator.ollamaUrl (Ollama: https://ollama.com, started with `ollama serve`)' });
+    problems.push({
+      problem: `Ollama not reachable at ${where}`,
+      fix: 'install Ollama or set dream.localCurator.ollamaUrl (Ollama: https://ollama.com, started with `ollama serve`)',
+    });
   } else if (!modelInstalled(input.probe.models, input.model)) {
     const alt = FALLBACK_MODELS.find((m) => modelInstalled(input.probe!.models, m));
-    problems.push({ problem: `model ${input.model} is not installed in Ollama at ${input.probe.url}`, fix: alt ? `set dream.localCurator.model to "${alt}" (installed), or run \`ollama pull ${input.model}\`` : `run \`ollama pull ${input.model}\`` });
+    problems.push({
+      problem: `model ${input.model} is not installed in Ollama at ${input.probe.url}`,
+      fix: alt
+        ? `set dream.localCurator.model to "${alt}" (installed), or run \`ollama pull ${input.model}\``
+        : `run \`ollama pull ${input.model}\``,
+    });
   }
-  if (input.hourlyCap === 0) problems.push({ problem: 'dream.localCurator.hourlyCap is 0: no job would ever run', fix: 'set dream.localCurator.hourlyCap to a positive number (default 20)' });
+  if (input.hourlyCap === 0)
+    problems.push({
+      problem: 'dream.localCurator.hourlyCap is 0: no job would ever run',
+      fix: 'set dream.localCurator.hourlyCap to a positive number (default 20)',
+    });
   const lines = problems.length ? problems.map((p) => `${p.problem}; ${p.fix}`) : ['ready'];
   return { problems, lines };
 }

@@ -43,11 +43,19 @@ export function statusBarView(state: ControllerState, now: number): StatusBarVie
     }
     case 'finished': {
       if (state.status === 'failed') {
-        return { text: '$(error) Dream: failed', tooltip: `Dream run ${state.runId ?? ''} failed: ${state.failureReason ?? 'unknown reason'}. Click to open the report.`, background: 'error' };
+        return {
+          text: '$(error) Dream: failed',
+          tooltip: `Dream run ${state.runId ?? ''} failed: ${state.failureReason ?? 'unknown reason'}. Click to open the report.`,
+          background: 'error',
+        };
       }
       const halt = state.haltReason ?? state.status;
       const icon = halt === 'cancelled' ? '$(debug-stop)' : '$(check)';
-      return { text: `${icon} Dream: done · ${halt}`, tooltip: `Dream run ${state.runId ?? ''} finished (${halt}). Click to open the morning report.`, background: 'none' };
+      return {
+        text: `${icon} Dream: done · ${halt}`,
+        tooltip: `Dream run ${state.runId ?? ''} finished (${halt}). Click to open the morning report.`,
+        background: 'none',
+      };
     }
   }
 }
@@ -123,7 +131,9 @@ export function changeIcon(kind: string): string {
 export function runLabel(date: Date | null, runId: string, locale?: string): string {
   if (!date) return runId;
   try {
-    return new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }).format(date);
+    return new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }).format(
+      date,
+    );
   } catch {
     return date.toISOString().slice(0, 16).replace('T', ' ');
   }
@@ -140,6 +150,8 @@ export function runDescription(state: RunState, haltReason: string | null, itera
   return parts.join(' · ');
 }
 
-export function iterationDescription(it: Pick<IterationRecord, 'status' | 'fitness_delta' | 'duration_ms' | 'committed' | 'changes'>): string {
+export function iterationDescription(
+  it: Pick<IterationRecord, 'status' | 'fitness_delta' | 'duration_ms' | 'committed' | 'changes'>,
+): string {
   return `${signed(it.fitness_delta)} · ${formatDurationMs(it.duration_ms)} · ${it.status}${it.committed ? '' : ' (not live)'} · ${it.changes.length} change${it.changes.length === 1 ? '' : 's'}`;
 }

@@ -12,7 +12,13 @@ export function makeNonce(): string {
 }
 
 export function reportCsp(cspSource: string, nonce: string): string {
-  return [`default-src 'none'`, `style-src ${cspSource} 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`, `img-src ${cspSource} data:`, `font-src ${cspSource}`].join('; ');
+  return [
+    `default-src 'none'`,
+    `style-src ${cspSource} 'nonce-${nonce}'`,
+    `script-src 'nonce-${nonce}'`,
+    `img-src ${cspSource} data:`,
+    `font-src ${cspSource}`,
+  ].join('; ');
 }
 
 export interface ShellOptions {

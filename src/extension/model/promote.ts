@@ -42,7 +42,15 @@ export async function listDrafts(workspace: string): Promise<Draft[]> {
         problem: isEditable(note) ? null : (note.fmError ?? 'no frontmatter block'),
       });
     } catch (e) {
-      out.push({ rel: `${PENDING_DIR}/${name}`, name, title: name, status: 'unreadable', needsReview: false, editable: false, problem: (e as Error).message });
+      out.push({
+        rel: `${PENDING_DIR}/${name}`,
+        name,
+        title: name,
+        status: 'unreadable',
+        needsReview: false,
+        editable: false,
+        problem: (e as Error).message,
+      });
     }
   }
   return out;
@@ -51,7 +59,8 @@ export async function listDrafts(workspace: string): Promise<Draft[]> {
 /** The promoted note's bytes: needs_review false, promoted_by human, promoted_at now. */
 export function promotedBytes(rel: string, bytes: Buffer, now = new Date()): Buffer {
   const note = parseNote(rel, bytes);
-  if (!isEditable(note)) throw new Error(`${rel}: cannot promote a draft without a readable frontmatter block (${note.fmError ?? 'no frontmatter'})`);
+  if (!isEditable(note))
+    throw new Error(`${rel}: cannot promote a draft without a readable frontmatter block (${note.fmError ?? 'no frontmatter'})`);
   return patchFrontmatter(note, { needs_review: false, promoted_by: 'human', promoted_at: now.toISOString() });
 }
 

@@ -54,7 +54,12 @@ export function commandInText(text: string): string | null {
 
 export function firstMove(s: Summary, live: boolean): ReportViewModel['firstMove'] {
   const text = s.next_action || s.dreamscape.first_move || 'Nothing urgent.';
-  if (live) return { text: 'The run is still going; the report updates after every iteration.', label: 'Stop Run', action: { kind: 'command', command: 'dream.stop', args: [] } };
+  if (live)
+    return {
+      text: 'The run is still going; the report updates after every iteration.',
+      label: 'Stop Run',
+      action: { kind: 'command', command: 'dream.stop', args: [] },
+    };
   const candidates: string[] = [];
   const inline = commandInText(text);
   const packet = s.morning_packets[0];
@@ -67,7 +72,8 @@ export function firstMove(s: Summary, live: boolean): ReportViewModel['firstMove
     const label = action.kind === 'open-file' ? `Open ${action.path}` : labelFor(action.command);
     return { text, label, action };
   }
-  if (packet?.target_files[0]) return { text, label: `Open ${packet.target_files[0]}`, action: { kind: 'open-file', path: packet.target_files[0] } };
+  if (packet?.target_files[0])
+    return { text, label: `Open ${packet.target_files[0]}`, action: { kind: 'open-file', path: packet.target_files[0] } };
   return { text, label: 'Nothing to run', action: { kind: 'none' } };
 }
 
@@ -93,11 +99,14 @@ function fmt(x: number | undefined): string {
 }
 
 function banner(s: Summary, live: boolean): ReportViewModel['banner'] {
-  if (s.status === 'failed') return { kind: 'failed', text: `This run failed at step ${s.failing_step ?? 'unknown'}: ${s.failure_reason ?? 'no reason recorded'}` };
+  if (s.status === 'failed')
+    return { kind: 'failed', text: `This run failed at step ${s.failing_step ?? 'unknown'}: ${s.failure_reason ?? 'no reason recorded'}` };
   if (s.status === 'running')
     return {
       kind: 'running',
-      text: live ? 'This run is still running; this report shows the iterations finished so far and refreshes as it goes.' : 'This run is still running or was interrupted (no Dream process holds it now). Resume it to continue with the remaining budget.',
+      text: live
+        ? 'This run is still running; this report shows the iterations finished so far and refreshes as it goes.'
+        : 'This run is still running or was interrupted (no Dream process holds it now). Resume it to continue with the remaining budget.',
     };
   if (s.status === 'planned' || s.status === 'dry-run') return { kind: 'info', text: `This run is ${s.status}; nothing was changed.` };
   return null;
@@ -115,7 +124,12 @@ export function buildReportViewModel(s: Summary, o: BuildOptions): ReportViewMod
   const a = fourAnswers(s);
   const its = [...s.iterations].sort((x, y) => x.index - y.index);
   // fitness chart: the corpus before the run, then each iteration's measured vector
-  const metrics = [...new Set<string>([...METRIC_NAMES.filter((m) => m in s.fitness || m in s.fitness_baseline || its.some((it) => m in it.fitness_after)), ...Object.keys(s.fitness)])];
+  const metrics = [
+    ...new Set<string>([
+      ...METRIC_NAMES.filter((m) => m in s.fitness || m in s.fitness_baseline || its.some((it) => m in it.fitness_after)),
+      ...Object.keys(s.fitness),
+    ]),
+  ];
   const points = ['start', ...its.map((it) => String(it.index))];
   const clamp = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : Math.min(1, Math.max(0, v)));
   const series = metrics.map((metric) => ({
@@ -134,7 +148,16 @@ export function buildReportViewModel(s: Summary, o: BuildOptions): ReportViewMod
     it.changes.forEach((c, position) => {
       changesTotal++;
       if (changes.length >= MAX_CHANGES_IN_REPORT) return;
-      changes.push({ iteration: it.index, position, kind: c.kind, path: c.path, movedTo: c.moved_to ?? null, reason: c.reason, hasBefore: c.before !== null, committed: it.committed });
+      changes.push({
+        iteration: it.index,
+        position,
+        kind: c.kind,
+        path: c.path,
+        movedTo: c.moved_to ?? null,
+        reason: c.reason,
+        hasBefore: c.before !== null,
+        committed: it.committed,
+      });
     });
   }
   const council: ReportViewModel['council'] = s.council
@@ -191,12 +214,20 @@ export function buildReportViewModel(s: Summary, o: BuildOptions): ReportViewMod
       changes: it.changes.length,
       duration: formatDurationMs(it.duration_ms),
       error: it.error,
-      regressions: it.regressions.map((r) => `${r.name} dropped ${r.drop.toFixed(3)} (${fmt(r.previous)} → ${fmt(r.current)}, floor ${r.floor})`),
+      regressions: it.regressions.map(
+        (r) => `${r.name} dropped ${r.drop.toFixed(3)} (${fmt(r.previous)} → ${fmt(r.current)}, floor ${r.floor})`,
+      ),
     })),
     fitness: { points, series, rows },
     changes,
     changesTotal,
-    packets: s.morning_packets.map((p) => ({ rank: p.rank, title: p.title, severity: p.severity, whyNow: p.why_now, command: p.morning_command })),
+    packets: s.morning_packets.map((p) => ({
+      rank: p.rank,
+      title: p.title,
+      severity: p.severity,
+      whyNow: p.why_now,
+      command: p.morning_command,
+    })),
     council,
     curator,
     steps: s.steps.map((st) => ({ name: st.name, status: st.status, note: st.note ?? '' })),

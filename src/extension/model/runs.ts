@@ -4,7 +4,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readLock, processAlive, abs, rel, iterationSchema, parseSummaryText, type Change, type IterationRecord, type Summary, type ReadSummary } from '../../engine';
+import {
+  readLock,
+  processAlive,
+  abs,
+  rel,
+  iterationSchema,
+  parseSummaryText,
+  type Change,
+  type IterationRecord,
+  type Summary,
+  type ReadSummary,
+} from '../../engine';
 
 export const RUN_ID_RE = /^\d{8}T\d{6}Z$/;
 
@@ -61,7 +72,10 @@ export class RunsReader {
   async listRunIds(): Promise<string[]> {
     try {
       const names = await fs.promises.readdir(abs(this.workspace, rel.runs));
-      return names.filter((n) => RUN_ID_RE.test(n)).sort().reverse();
+      return names
+        .filter((n) => RUN_ID_RE.test(n))
+        .sort()
+        .reverse();
     } catch {
       return [];
     }
@@ -98,7 +112,16 @@ export class RunsReader {
       this.cache.set(runId, entry);
     }
     const summary = entry.read?.summary ?? null;
-    return { runId, dir, summaryPath, summary, notes: entry.read?.notes ?? [], error: entry.error, state: runStateOf(summary, runId, lock), mtimeMs: entry.mtimeMs };
+    return {
+      runId,
+      dir,
+      summaryPath,
+      summary,
+      notes: entry.read?.notes ?? [],
+      error: entry.error,
+      state: runStateOf(summary, runId, lock),
+      mtimeMs: entry.mtimeMs,
+    };
   }
 
   /**

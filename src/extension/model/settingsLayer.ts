@@ -66,10 +66,17 @@ function get(obj: Record<string, unknown> | undefined, dotted: string): unknown 
   return v && typeof v === 'object' ? (v as Record<string, unknown>)[b] : undefined;
 }
 
-const ORIGIN_LABEL: Record<Origin, string> = { workspaceFolder: 'VS Code settings (folder)', workspace: 'VS Code settings (workspace)', user: 'VS Code settings (user)' };
+const ORIGIN_LABEL: Record<Origin, string> = {
+  workspaceFolder: 'VS Code settings (folder)',
+  workspace: 'VS Code settings (workspace)',
+  user: 'VS Code settings (user)',
+};
 
 /** Where each effective value comes from: arguments > VS Code settings > config.yaml > default. */
-export function describeSources(layers: { args?: Record<string, unknown>; user: UserLayer; config?: Record<string, unknown> }, effective: DreamSettings = defaultSettings()): SettingSource[] {
+export function describeSources(
+  layers: { args?: Record<string, unknown>; user: UserLayer; config?: Record<string, unknown> },
+  effective: DreamSettings = defaultSettings(),
+): SettingSource[] {
   return vscodeSettingKeys().map((key) => {
     let source = 'default';
     if (get(layers.args, key) !== undefined) source = 'command arguments';

@@ -8,7 +8,9 @@ export function councilLane(): Lane {
       if (!settings.runners.length) return { steps: [{ name: 'council', status: 'skipped', note: 'no runners configured' }], degraded: [] };
       return {
         steps: [{ name: 'council', status: 'skipped', note: 'the Dream Council lane is not available in this version' }],
-        degraded: [`council runners ${settings.runners.join(', ')} requested, but the Dream Council lane is not available in this version; the report has no council section`],
+        degraded: [
+          `council runners ${settings.runners.join(', ')} requested, but the Dream Council lane is not available in this version; the report has no council section`,
+        ],
       };
     },
   };

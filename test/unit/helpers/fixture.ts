@@ -14,7 +14,16 @@ export function write(root: string, rel: string, content: string | Buffer): void
   fs.writeFileSync(p, content);
 }
 
-export function learning(o: { id?: string; title: string; date?: string; maturity?: string; citations?: string[]; tags?: string[]; extra?: Record<string, string>; body: string }): string {
+export function learning(o: {
+  id?: string;
+  title: string;
+  date?: string;
+  maturity?: string;
+  citations?: string[];
+  tags?: string[];
+  extra?: Record<string, string>;
+  body: string;
+}): string {
   const lines = ['---'];
   if (o.id) lines.push(`id: ${o.id}`);
   lines.push(`title: ${JSON.stringify(o.title)}`);
@@ -27,7 +36,10 @@ export function learning(o: { id?: string; title: string; date?: string; maturit
   return lines.join('\n');
 }
 
-const WORDS = 'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu pool token cache retry index schema parser queue worker lock commit branch deploy metric latency budget'.split(' ');
+const WORDS =
+  'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu pool token cache retry index schema parser queue worker lock commit branch deploy metric latency budget'.split(
+    ' ',
+  );
 export function prose(seed: number, words = 60): string {
   let x = seed * 2654435761 + 1;
   const out: string[] = [];
@@ -46,16 +58,57 @@ export function makeWorkspace(opts: { learnings?: number } = {}): string {
   write(ws, 'README.md', '# demo\n');
   const n = opts.learnings ?? 8;
   for (let i = 0; i < n; i++) {
-    write(ws, `.agents/learnings/l-${i}.md`, learning({ id: `l${i}`, title: `Learning ${i} ${prose(i + 100, 3)}`, date: '2026-11-1' + (i % 10), maturity: i % 3 === 0 ? 'draft' : 'provisional', citations: i % 4 === 0 ? ['src/auth/token.ts:1'] : i === 5 ? ['src/gone.ts:3'] : undefined, extra: i === 1 ? { owner: 'alice', holdout_scenario_id: 'h-1' } : {}, body: prose(i, 50) }));
+    write(
+      ws,
+      `.agents/learnings/l-${i}.md`,
+      learning({
+        id: `l${i}`,
+        title: `Learning ${i} ${prose(i + 100, 3)}`,
+        date: '2026-11-1' + (i % 10),
+        maturity: i % 3 === 0 ? 'draft' : 'provisional',
+        citations: i % 4 === 0 ? ['src/auth/token.ts:1'] : i === 5 ? ['src/gone.ts:3'] : undefined,
+        extra: i === 1 ? { owner: 'alice', holdout_scenario_id: 'h-1' } : {},
+        body: prose(i, 50),
+      }),
+    );
   }
   // a near-duplicate of l-2
-  write(ws, '.agents/learnings/l-2-dup.md', learning({ id: 'l2dup', title: `Learning 2 ${prose(102, 3)}`, date: '2026-11-21', citations: ['src/db/pool.ts'], tags: ['db'], body: prose(2, 50).replace(/\.$/, ' extra.') }));
+  write(
+    ws,
+    '.agents/learnings/l-2-dup.md',
+    learning({
+      id: 'l2dup',
+      title: `Learning 2 ${prose(102, 3)}`,
+      date: '2026-11-21',
+      citations: ['src/db/pool.ts'],
+      tags: ['db'],
+      body: prose(2, 50).replace(/\.$/, ' extra.'),
+    }),
+  );
   // a stale note
-  write(ws, '.agents/learnings/old-note.md', learning({ id: 'old', title: 'An old note about nothing in particular', date: '2025-01-01', maturity: 'provisional', body: prose(999, 40) }));
+  write(
+    ws,
+    '.agents/learnings/old-note.md',
+    learning({
+      id: 'old',
+      title: 'An old note about nothing in particular',
+      date: '2025-01-01',
+      maturity: 'provisional',
+      body: prose(999, 40),
+    }),
+  );
   write(ws, '.agents/patterns/p.md', '---\ntitle: pattern\n---\n# Pattern\n\nSee l-1.md for details.\n');
-  write(ws, '.agents/findings/f-2026-11-20-001.md', '---\ntitle: "Token expires early"\nseverity: high\nresolved: false\n---\n## Summary\n\nTokens expire early.\n');
+  write(
+    ws,
+    '.agents/findings/f-2026-11-20-001.md',
+    '---\ntitle: "Token expires early"\nseverity: high\nresolved: false\n---\n## Summary\n\nTokens expire early.\n',
+  );
   write(ws, '.agents/findings/f-2026-11-20-002.md', '---\ntitle: "Fixed thing"\nseverity: low\nresolved: true\n---\n## Summary\n\nDone.\n');
-  write(ws, '.agents/sessions/2026-11-21-s.md', '---\ndate: 2026-11-21\n---\n# Session\n\n## Learnings\n- Close the db pool before the process exits or tests hang.\n- Retry 429 responses with jitter, never in a tight loop.\n\n## Notes\n- not a learning\n');
+  write(
+    ws,
+    '.agents/sessions/2026-11-21-s.md',
+    '---\ndate: 2026-11-21\n---\n# Session\n\n## Learnings\n- Close the db pool before the process exits or tests hang.\n- Retry 429 responses with jitter, never in a tight loop.\n\n## Notes\n- not a learning\n',
+  );
   write(ws, '.agents/dream/tonight.md', '# Tonight\n\n- Consolidate the auth notes\n');
   return ws;
 }

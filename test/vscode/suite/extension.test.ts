@@ -32,7 +32,11 @@ const COMMANDS = [
 ];
 const FAST = { keepAwake: false, maxIterations: 3 };
 
-async function until<T>(what: string, fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms = 30000): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  ms = 30000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
@@ -114,7 +118,10 @@ describe('Dream in VS Code', function () {
     assert.ok(r, 'dream.start returned the run result');
     assert.equal(r.status, 'done', r.failureReason ?? '');
     assert.ok(r.runId);
-    assert.ok(seen.some((t) => /^\$\(sync~spin\) Dream: (iteration \d+|preparing) · \d+s$/.test(t)), `running texts: ${seen.join(' | ')}`);
+    assert.ok(
+      seen.some((t) => /^\$\(sync~spin\) Dream: (iteration \d+|preparing) · \d+s$/.test(t)),
+      `running texts: ${seen.join(' | ')}`,
+    );
     await until('the finished status bar', () => api.statusBar.item.text.startsWith('$(check) Dream: done · '));
     const summary = JSON.parse(fs.readFileSync(r.summaryPath!, 'utf8'));
     assert.equal(summary.goal, 'integration run');
@@ -140,7 +147,8 @@ describe('Dream in VS Code', function () {
     assert.ok(changes.length > 0 && changes.every((c) => c.kind === 'change'));
 
     // clicking a change opens VS Code's diff editor
-    const archived = changes.find((c) => c.kind === 'change' && (c.change.kind === 'archived' || c.change.kind === 'superseded')) ?? changes[0]!;
+    const archived =
+      changes.find((c) => c.kind === 'change' && (c.change.kind === 'archived' || c.change.kind === 'superseded')) ?? changes[0]!;
     const item = api.runsTree.getTreeItem(archived);
     assert.equal(item.command?.command, 'dream.openChangeDiff');
     await vscode.commands.executeCommand(item.command!.command, ...(item.command!.arguments ?? []));
@@ -149,7 +157,8 @@ describe('Dream in VS Code', function () {
       return t && t.input instanceof vscode.TabInputTextDiff ? t : null;
     });
     const input = tab.input as vscode.TabInputTextDiff;
-    if (archived.kind === 'change' && archived.change.moved_to) assert.equal(input.modified.fsPath, path.join(ws, '.agents', ...archived.change.moved_to.split('/')));
+    if (archived.kind === 'change' && archived.change.moved_to)
+      assert.equal(input.modified.fsPath, path.join(ws, '.agents', ...archived.change.moved_to.split('/')));
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
@@ -158,7 +167,8 @@ describe('Dream in VS Code', function () {
     const panel = await until('the report panel', () => api.reportPanel());
     const rendered = await until('the webview to render', () => (panel.lastRendered?.answers === 4 ? panel.lastRendered : null), 30000);
     assert.equal(rendered.headings[0], 'The four answers');
-    for (const h of ['Iterations', 'Fitness', 'Changes', 'Dream Council', 'Local Curator', 'Degraded']) assert.ok(rendered.headings.includes(h), `section ${h}`);
+    for (const h of ['Iterations', 'Fitness', 'Changes', 'Dream Council', 'Local Curator', 'Degraded'])
+      assert.ok(rendered.headings.includes(h), `section ${h}`);
     const model = panel.lastModel!;
     assert.deepEqual(
       model.answers.map((a) => a.question),
@@ -175,7 +185,11 @@ describe('Dream in VS Code', function () {
     const fresh = vscode.window.createWebviewPanel('dream.report', 'Dream: Morning Report', vscode.ViewColumn.Active, {});
     await api.reportSerializer.deserializeWebviewPanel(fresh, { summaryPath: target, runId: model.runId });
     const revived = await until('the revived panel', () => api.reportPanel());
-    const again = await until('the revived webview to render', () => (revived.lastRendered?.answers === 4 ? revived.lastRendered : null), 30000);
+    const again = await until(
+      'the revived webview to render',
+      () => (revived.lastRendered?.answers === 4 ? revived.lastRendered : null),
+      30000,
+    );
     assert.equal(again.runId, model.runId);
     revived.dispose();
   });
@@ -259,11 +273,18 @@ parentPort.on('message', () => {
   });
 
   it('curator and promote commands write only inside .agents/, atomically', async () => {
-    const job = await vscode.commands.executeCommand<{ id: string; kind: string; path: string }>('dream.curatorEnqueue', { kind: 'lint-wiki', source: '' });
+    const job = await vscode.commands.executeCommand<{ id: string; kind: string; path: string }>('dream.curatorEnqueue', {
+      kind: 'lint-wiki',
+      source: '',
+    });
     assert.ok(job && fs.existsSync(job.path));
     assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(job.path, 'utf8'))).sort(), ['created_at', 'id', 'kind', 'max_retries']);
     assert.ok(job.path.startsWith(path.join(ws, '.agents', 'dream', 'curator', 'queue')));
-    const ev = await vscode.commands.executeCommand<{ id: string }>('dream.curatorEvent', { source: 'test', severity: 'warn', desiredAction: 'look at it' });
+    const ev = await vscode.commands.executeCommand<{ id: string }>('dream.curatorEvent', {
+      source: 'test',
+      severity: 'warn',
+      desiredAction: 'look at it',
+    });
     const ledger = fs.readFileSync(path.join(ws, '.agents/dream/curator/events.jsonl'), 'utf8').trim().split('\n');
     assert.equal(JSON.parse(ledger[ledger.length - 1]!).id, ev!.id);
     assert.equal(JSON.parse(ledger[ledger.length - 1]!).status, 'needs-review');
@@ -287,7 +308,10 @@ parentPort.on('message', () => {
     this.timeout(60000);
     const ext = vscode.extensions.getExtension(EXT_ID)!;
     const cli = path.join(ext.extensionPath, 'dist', 'cli.js');
-    const r = spawnSync(process.execPath, [cli, 'start', '--workspace', ws, '--json', '--max-iterations', '1', '--no-keep-awake'], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    const r = spawnSync(process.execPath, [cli, 'start', '--workspace', ws, '--json', '--max-iterations', '1', '--no-keep-awake'], {
+      encoding: 'utf8',
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
     assert.equal(r.status, 0, r.stderr);
     const runId = JSON.parse(r.stdout).run_id as string;
     // the file watcher refreshes the tree: no refresh() call here
@@ -315,7 +339,10 @@ parentPort.on('message', () => {
     const artifacts = process.env.DREAM_TEST_ARTIFACTS;
     if (artifacts) {
       fs.mkdirSync(artifacts, { recursive: true });
-      fs.writeFileSync(path.join(artifacts, 'event-loop-delay.json'), JSON.stringify({ runMs, meanMs: mean, p99Ms: p99, maxMs: max, notes: 3000 }, null, 2));
+      fs.writeFileSync(
+        path.join(artifacts, 'event-loop-delay.json'),
+        JSON.stringify({ runMs, meanMs: mean, p99Ms: p99, maxMs: max, notes: 3000 }, null, 2),
+      );
     }
     assert.equal(r.status, 'done', JSON.stringify(r));
     assert.ok(runMs > 300, 'the run did real work');

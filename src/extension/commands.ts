@@ -21,8 +21,10 @@ import {
   readLedger,
   SEVERITIES,
   type OllamaProbe,
-} from './model/curator';
-import { listDrafts, promotedBytes, promotionTarget } from './model/promote';
+  listDrafts,
+  promotedBytes,
+  promotionTarget,
+} from '../lanes/curator';
 import { RunsReader } from './model/runs';
 import { ReportPanel, summaryPathFor } from './reportPanel';
 import type { RunController, RunResult } from './runController';

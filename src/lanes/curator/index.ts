@@ -1,16 +1,6 @@
-// Tier 1 local curator (contract §6). Not built yet: a run with the curator enabled says so plainly.
-import type { Lane } from '../../engine';
-
-export function curatorLane(): Lane {
-  return {
-    name: 'curator',
-    async run({ settings }) {
-      if (!settings.localCurator.enabled)
-        return { steps: [{ name: 'curator', status: 'skipped', note: 'local curator disabled' }], degraded: [] };
-      return {
-        steps: [{ name: 'curator', status: 'skipped', note: 'the local curator lane is not available in this version' }],
-        degraded: ['local curator enabled, but the curator lane is not available in this version; no Tier 1 drafts were made'],
-      };
-    },
-  };
-}
+// Tier 1 local curator (contract §6): Ollama + Gemma drafts into knowledge/pending/, a queue, an
+// event ledger, and promotion by a person. Pure Node (never vscode); the editor and the CLI are thin
+// surfaces over what this barrel exports.
+export * from './helpers';
+export * from './promote';
+export { curatorLane } from './lane';

@@ -16,6 +16,7 @@ import {
   readEnv,
   resolveSettings,
   resetWarnOnlyBudget,
+  restoreRun,
   WriteGuardError,
   type DreamEvent,
 } from '../engine';
@@ -30,6 +31,8 @@ Usage:
                [--plateau-epsilon X] [--plateau-window K] [--no-keep-awake] [--json]
   dream report [--from DIR|FILE] [--json]
   dream warn-only reset [--initial N] [--json]
+  dream restore RUN [--change PATH]... [--force] [--json]
+               put back one change (or, without --change, the whole run) from its before-image
   dream setup | dream curator ...   (lanes not available in this version)
 
 Every command takes --workspace DIR (default: the current folder).
@@ -59,11 +62,13 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
         return report(rest, io);
       case 'warn-only':
         return warnOnly(rest, io);
+      case 'restore':
+        return restore(rest, io, env);
       case 'setup':
       case 'curator':
         throw new UsageError(`"dream ${cmd}" is not available in this version of Dream yet; see the README for what is`);
       default:
-        throw new UsageError(`unknown command "${cmd}" (try: dream start, dream report, dream warn-only reset)`);
+        throw new UsageError(`unknown command "${cmd}" (try: dream start, dream report, dream restore, dream warn-only reset)`);
     }
   } catch (e) {
     if (e instanceof UsageError) {
@@ -204,6 +209,35 @@ function warnOnly(argv: string[], io: Io): number {
   const b = resetWarnOnlyBudget(workspace, intFlag('initial', v.initial) ?? 0);
   if (v.json) io.out(JSON.stringify({ path: b.path, initial: b.initial_budget, remaining: b.remaining, last_reset_at: b.last_reset_at }));
   else io.out(`warn-only budget reset: remaining=${b.remaining} initial=${b.initial_budget} path=${b.path}`);
+  return 0;
+}
+
+function restore(argv: string[], io: Io, env: NodeJS.ProcessEnv): number {
+  const { values: v, positionals } = parse(argv, { ...COMMON, change: { type: 'string', multiple: true }, force: { type: 'boolean' } });
+  if (v.help) return (io.out(HELP), 0);
+  const [runId, extra] = positionals;
+  if (!runId)
+    throw new UsageError('usage: dream restore RUN [--change PATH]... [--force] (RUN is a folder name in .agents/overnight/runs/)');
+  if (extra) throw new UsageError(`unexpected argument "${extra}"`);
+  const workspace = workspaceOf(v);
+  requireCorpus(workspace);
+  const changes = (v.change as string[] | undefined) ?? [];
+  const r = restoreRun({ workspace, runId, changes, force: !!v.force, faults: faultsFromEnv(env) });
+  if (v.json) io.out(JSON.stringify({ run_id: r.runId, record: r.record, already_restored: r.alreadyRestored, recovery: r.recovery }));
+  else {
+    for (const line of r.recovery) io.err(`dream: ${line}`);
+    if (!r.record)
+      io.out(`Nothing to restore: ${changes.length ? 'the change is' : `every change of run ${runId} is`} already back as before the run.`);
+    else {
+      const what = changes.length ? `${r.record.paths.length} file(s)` : `the whole run (${r.record.paths.length} file(s))`;
+      io.out(`Restored ${what} of run ${runId} to their state before the run:`);
+      for (const p of r.record.paths)
+        io.out(
+          `  ${p.action === 'removed' ? 'removed (the run created it)' : 'restored'}  .agents/${p.path}${p.forced ? '  (forced: it had changed since the run)' : ''}`,
+        );
+      io.out(`Recorded in ${path.join(workspace, '.agents', 'overnight', 'runs', runId, 'restores.jsonl')}.`);
+    }
+  }
   return 0;
 }
 

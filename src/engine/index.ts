@@ -15,6 +15,15 @@ export { dreamEventSchema, type DreamEvent } from './core/events';
 export { faultsFromEnv, faultsSchema } from './core/faults';
 export { CorpusWriter, WriteGuardError } from './commit/writer';
 export { readLock, processAlive, releaseRunLock } from './commit/lock';
+export {
+  restoreRun,
+  planRestore,
+  readRestores,
+  agentsRelative,
+  liveChanges,
+  type RestoreResult,
+  type RestorePlanEntry,
+} from './commit/restore';
 export { isEditable, parseNote, patchFrontmatter, str } from './corpus/note';
 export { runBedtime, writeSummary, requireCorpus } from './run/run';
 export { resetWarnOnlyBudget, readWarnOnlyBudget } from './run/warnOnly';

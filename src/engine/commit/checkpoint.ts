@@ -22,6 +22,8 @@ export class Staging {
     readonly runId: string,
     readonly index: number,
     readonly iterationId: string,
+    /** where before-images go (relative to .agents/); a restore keeps its own beside the run's */
+    readonly beforeRoot: string = rel.before(runId, index),
   ) {
     this.writer = new CorpusWriter(workspace);
   }
@@ -52,7 +54,7 @@ export class Staging {
 
   /** before-image path (relative to .agents/) for a path this iteration touches */
   beforePath(relPath: string): string {
-    return `${rel.before(this.runId, this.index)}/${relPath}`;
+    return `${this.beforeRoot}/${relPath}`;
   }
 
   /**

@@ -6,6 +6,8 @@ export const faultsSchema = z
   .object({
     /** SIGKILL this process during COMMIT of iteration N after `afterOps` operations */
     crashInCommit: z.object({ iteration: z.number().int(), afterOps: z.number().int().min(0) }).optional(),
+    /** SIGKILL this process while `dream restore` applies its operations, after `afterOps` of them */
+    crashInRestore: z.object({ afterOps: z.number().int().min(0) }).optional(),
     /** throw inside INGEST of iteration N */
     ingestError: z.number().int().optional(),
     /** MEASURE throws on these iterations ("all" = every iteration) */

@@ -87,6 +87,11 @@ export function isoNow(d = new Date()): string {
   return d.toISOString();
 }
 
+/** RFC 3339 in UTC without milliseconds (the timestamp form real queues and records use) */
+export function rfc3339(d = new Date()): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 export function runIdFor(d: Date): string {
   return d
     .toISOString()

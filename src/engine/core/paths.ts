@@ -16,6 +16,9 @@ export const rel = {
   summaryJson: (runId: string) => `overnight/runs/${runId}/summary.json`,
   summaryMd: (runId: string) => `overnight/runs/${runId}/summary.md`,
   runLog: (runId: string) => `overnight/runs/${runId}/run.log`,
+  /** one line per restore of this run's changes (§5.7) */
+  restores: (runId: string) => `overnight/runs/${runId}/restores.jsonl`,
+  restoreBefore: (runId: string, n: number) => `overnight/runs/${runId}/restores/restore-${n}/before`,
   nextWork: 'rpi/next-work.jsonl',
   index: 'index.jsonl',
   archive: 'learnings/.archive',

@@ -49,6 +49,11 @@ export const changeSchema = z.object({
   before: z.string().nullable(),
   /** for archived/superseded notes: where the note lives now */
   moved_to: z.string().optional(),
+  /** sha256 of the bytes this iteration left at `path` (null: it removed the file); absent in older runs */
+  after_hash: z.string().nullable().optional(),
+  /** before-image of `moved_to` (null: it did not exist) and the hash of what was left there */
+  moved_to_before: z.string().nullable().optional(),
+  moved_to_hash: z.string().nullable().optional(),
 });
 export type Change = z.infer<typeof changeSchema>;
 
@@ -235,3 +240,24 @@ export const indexEntrySchema = z.object({
   summary: z.string(),
 });
 export type IndexEntry = z.infer<typeof indexEntrySchema>;
+
+/** one line of overnight/runs/<runId>/restores.jsonl: a restore of that run's changes (§5.7) */
+export const restoreRecordSchema = z.object({
+  restore_id: z.string(),
+  run_id: z.string(),
+  restored_at: z.string(),
+  /** one or more changes (`--change`), or the whole run */
+  scope: z.enum(['change', 'run']),
+  /** what was asked for (paths relative to .agents/); empty for a whole run */
+  requested: z.array(z.string()),
+  paths: z.array(
+    z.object({
+      path: z.string(),
+      /** restored: the pre-run bytes are back; removed: the run created it, so it is gone again */
+      action: z.enum(['restored', 'removed']),
+      /** true when the file had changed since the run and --force overrode the refusal */
+      forced: z.boolean(),
+    }),
+  ),
+});
+export type RestoreRecord = z.infer<typeof restoreRecordSchema>;

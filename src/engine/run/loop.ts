@@ -301,9 +301,18 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
         timings.persist_ms = Date.now() - tp;
         const changed = new Set(plan.ops.map((op) => op.path));
         const backups = new Map(plan.ops.map((op) => [op.path, op.backup]));
+        const hashes = new Map(plan.ops.map((op) => [op.path, op.after_hash]));
+        // what each change left behind, so a later restore can tell whether the file changed since (§5.7)
         rec.changes = red.changes
           .filter((c) => changed.has(c.path) || (c.moved_to && changed.has(c.moved_to)))
-          .map((c) => ({ ...c, before: backups.get(c.path) ?? null }));
+          .map((c) => ({
+            ...c,
+            before: backups.get(c.path) ?? null,
+            ...(changed.has(c.path) ? { after_hash: hashes.get(c.path) ?? null } : {}),
+            ...(c.moved_to && changed.has(c.moved_to)
+              ? { moved_to_before: backups.get(c.moved_to) ?? null, moved_to_hash: hashes.get(c.moved_to) ?? null }
+              : {}),
+          }));
         const budgetLeft = () => (st.warnOnlyBudget ? st.warnOnlyBudget.remaining : 0);
         const warnEffective = s.warnOnly && budgetLeft() > 0;
         let rescued = false;

@@ -10,7 +10,7 @@ export * from './core/api';
 export * from './core/schemas';
 export { compounded } from './core/status';
 export { abs, rel, latestDir } from './core/paths';
-export { formatDuration } from './core/duration';
+export { formatDuration, parseDuration } from './core/duration';
 export { dreamEventSchema, type DreamEvent } from './core/events';
 export { faultsFromEnv, faultsSchema } from './core/faults';
 export { CorpusWriter, WriteGuardError } from './commit/writer';

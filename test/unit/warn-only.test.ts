@@ -134,12 +134,15 @@ describe('warn-only budget', () => {
     assert.deepEqual(readWarnOnlyBudget(ws).notes, []);
   });
 
-  it('reset(0) -> the default 3', () => {
-    put({ version: 1, remaining: 0, initial_budget: 8 });
+  it('reset(0) -> zero rescues; reset() -> the default 3', () => {
+    put({ version: 1, remaining: 2, initial_budget: 8 });
     const b = resetWarnOnlyBudget(ws, 0);
-    assert.equal(b.remaining, 3);
-    assert.equal(b.initial_budget, 3);
-    assert.equal(readWarnOnlyBudget(ws).budget.remaining, 3);
+    assert.equal(b.remaining, 0);
+    assert.equal(b.initial_budget, 0);
+    assert.equal(readWarnOnlyBudget(ws).budget.remaining, 0);
+    const d = resetWarnOnlyBudget(ws);
+    assert.equal(d.remaining, 3);
+    assert.equal(d.initial_budget, 3);
   });
 
   it('reset repairs a corrupt file', () => {

@@ -59,8 +59,13 @@ export function writeWarnOnlyBudget(workspace: string, b: WarnOnlyBudgetFile): v
   new CorpusWriter(workspace).write(rel.warnOnly, JSON.stringify(b, null, 2) + '\n');
 }
 
-export function resetWarnOnlyBudget(workspace: string, initial = 0, now = new Date()): WarnOnlyBudgetFile & { path: string } {
-  const n = initial > 0 ? initial : DEFAULT_WARN_ONLY_BUDGET;
+/** Resets the budget to `initial` rescues (0 = none; omitted = the default 3). */
+export function resetWarnOnlyBudget(
+  workspace: string,
+  initial: number = DEFAULT_WARN_ONLY_BUDGET,
+  now = new Date(),
+): WarnOnlyBudgetFile & { path: string } {
+  const n = Math.max(0, Math.floor(initial));
   const prev = readWarnOnlyBudget(workspace).budget;
   const b: WarnOnlyBudgetFile = {
     version: 1,

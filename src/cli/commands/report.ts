@@ -1,0 +1,37 @@
+// `dream report`: print the morning report of the latest run, or of the run folder / summary file given.
+import fs from 'node:fs';
+import path from 'node:path';
+import { latestDir, loadReport, renderMarkdown, ReportError } from '../../engine';
+import { noPositionals } from '../args';
+import { COMMON_FLAGS, parseCommand, workspaceOf, type Command, type CommandContext } from '../command';
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'print a morning report (Markdown, or --json)',
+  usage: ['report [--from DIR|FILE] [--workspace DIR] [--json]'],
+  flags: [
+    {
+      name: 'from',
+      kind: 'string',
+      value: 'DIR|FILE',
+      help: 'a run folder or its summary.json, relative to the current folder (default: the latest run)',
+    },
+    ...COMMON_FLAGS,
+  ],
+  examples: ['dream report', 'dream report --json | jq .halt_reason', 'dream report --from .agents/overnight/runs/20261124-230000-ab12'],
+  run: report,
+};
+
+function report({ argv, io, cwd }: CommandContext): number {
+  const { values: v, positionals } = parseCommand(reportCommand, argv);
+  noPositionals(positionals, 'report');
+  let target: string;
+  if (typeof v.from === 'string') {
+    target = path.resolve(cwd, v.from);
+    if (!fs.existsSync(target)) throw new ReportError(`--from ${JSON.stringify(v.from)}: no such folder or file (looked at ${target})`);
+  } else target = latestDir(workspaceOf(v, cwd));
+  const r = loadReport(target);
+  if (v.json) io.out(JSON.stringify(r.summary, null, 2));
+  else io.out(renderMarkdown(r.summary, r.notes));
+  return 0;
+}

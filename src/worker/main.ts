@@ -49,9 +49,9 @@ async function start(req: StartRequest): Promise<void> {
   });
   const faults = req.faults ? faultsSchema.parse(req.faults) : undefined;
   // this fault SIGKILLs the process: inside a worker that is the whole extension host
-  if (faults?.crashInCommit)
+  if (faults?.crashInCommit || faults?.io?.kill)
     throw new DreamError(
-      'the crashInCommit fault is not available in the editor (it would kill the extension host); use the CLI with DREAM_TEST_FAULTS',
+      'the crashInCommit and io.kill faults are not available in the editor (it would kill the extension host); use the CLI with DREAM_TEST_FAULTS',
       'bad-settings',
     );
   const outcome = await runBedtime({

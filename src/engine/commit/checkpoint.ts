@@ -5,11 +5,15 @@
 // A crash at any instant is recovered to exactly the pre- or post-iteration bytes.
 import fs from 'node:fs';
 import path from 'node:path';
-import { isoNow, readFileOrNull, sha256 } from '../core/fsutil';
+import { isoNow, readFileOrNull, seam, sha256 } from '../core/fsutil';
 import { abs, rel } from '../core/paths';
 import { markerSchema, type CommitMarker } from '../core/schemas';
 import { CorpusWriter } from './writer';
 import type { Faults } from '../core/faults';
+import { cleanStaleTemps } from './housekeeping';
+
+/** the longest absolute path Dream creates (PATH_MAX is 4096 on Linux, with its NUL; less elsewhere) */
+export const SAFE_PATH_BYTES = process.platform === 'win32' ? 32000 : 4000;
 
 export type StagedOp = { op: 'write'; data: Buffer; appendTo?: Buffer } | { op: 'remove' };
 
@@ -54,17 +58,24 @@ export class Staging {
 
   /** before-image path (relative to .agents/) for a path this iteration touches */
   beforePath(relPath: string): string {
-    return `${this.beforeRoot}/${relPath}`;
+    const mirror = `${this.beforeRoot}/${relPath}`;
+    if (Buffer.byteLength(abs(this.workspace, mirror)) <= SAFE_PATH_BYTES) return mirror;
+    // a mirrored path that would pass PATH_MAX: a short name keyed by the live path
+    const ext = /\.[A-Za-z0-9]{1,8}$/.exec(relPath)?.[0] ?? '';
+    return `${this.beforeRoot}/_long/${sha256(relPath).slice(0, 24)}${ext}`;
   }
 
   /**
    * Writes staged bytes and before-images to disk and returns the marker plan.
    * Ops whose bytes equal the live file are dropped (they change nothing).
+   * Staged files live flat in the staging folder (`f<N>`), so a staged twin is never longer than
+   * its live path; a before-image whose mirrored path would be too long goes under `_long/`.
    */
   persist(): CommitMarker {
     if (this.persisted) return this.persisted;
     const ops: CommitMarker['ops'] = [];
     const stagingRoot = rel.staging(this.iterationId);
+    const createdDirs = new Set<string>();
     for (const [p, op] of [...this.ops.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const live = readFileOrNull(abs(this.workspace, p));
       if (op.op === 'write' && op.appendTo && live && !live.equals(op.appendTo)) {
@@ -81,35 +92,122 @@ export class Staging {
       }
       let staged: string | null = null;
       if (op.op === 'write') {
-        staged = `${stagingRoot}/files/${p}`;
+        staged = `${stagingRoot}/f${ops.length}`;
         // durable: a rename moves these bytes into the live corpus at COMMIT
         this.writer.writeBatched(staged, op.data);
+        for (const d of missingDirs(this.workspace, p)) createdDirs.add(d);
       }
       ops.push({ op: op.op, path: p, staged, backup, after_hash: op.op === 'write' ? sha256(op.data) : null });
     }
     this.writer.flushDirs();
     this.persisted = { state: 'READY', iteration_id: this.iterationId, started_at: isoNow(), ops };
+    if (createdDirs.size) this.persisted.created_dirs = [...createdDirs].sort();
     return this.persisted;
   }
 
-  /** Applies the plan under the commit marker. */
+  /** set once the READY marker is durable: from then on discard() must never remove it */
+  private markerWritten = false;
+
+  /** what the last commit() has to say beyond success (a DONE marker or cleanup that failed) */
+  commitNotes: string[] = [];
+
+  /**
+   * Applies the plan under the commit marker. An error before the READY marker is durable changes
+   * nothing live (the caller discards the staging). Any error after it is handled like a crash:
+   * the applied operations are reversed from their before-images, then the marker is removed
+   * (CommitError, reversed). If the reversal fails too, the marker stays for the next start and
+   * the error says "manual review required" with the paths. A failure after every operation is
+   * durable (the DONE write, the cleanup) leaves the corpus committed and says so in commitNotes.
+   */
   commit(faults: Faults = {}): CommitMarker {
     const marker = this.persist();
     const markerRel = rel.marker(this.iterationId);
+    this.commitNotes = [];
+    commitStep('commit:marker-ready', markerRel);
     this.writer.write(markerRel, JSON.stringify(marker, null, 2));
+    this.markerWritten = true;
+    // from here on the READY marker is durable: an error is a crash, never a discard
     let done = 0;
     const crash = faults.crashInCommit && faults.crashInCommit.iteration === this.index ? faults.crashInCommit.afterOps : -1;
-    for (const op of marker.ops) {
-      if (done === crash) process.kill(process.pid, 'SIGKILL');
-      if (op.op === 'write') this.writer.rename(op.staged!, op.path);
-      else this.writer.removeFile(op.path);
-      done++;
+    try {
+      for (const op of marker.ops) {
+        if (done === crash) process.kill(process.pid, 'SIGKILL');
+        commitStep('commit:op', op.path);
+        if (op.op === 'write') this.writer.rename(op.staged!, op.path);
+        else this.writer.removeFile(op.path);
+        done++;
+      }
+      if (crash >= done) process.kill(process.pid, 'SIGKILL');
+      commitStep('commit:flush', markerRel);
+      this.writer.flushDirs(); // every rename is durable before the marker says DONE
+    } catch (e) {
+      throw this.rollBackAfterFault(marker, e as Error, done);
     }
-    if (crash >= done) process.kill(process.pid, 'SIGKILL');
-    this.writer.flushDirs(); // every rename is durable before the marker says DONE
-    this.writer.write(markerRel, JSON.stringify({ ...marker, state: 'DONE' }, null, 2));
-    cleanupIteration(this.writer, this.iterationId);
+    // every operation is live and durable: the iteration is committed, whatever happens next
+    try {
+      commitStep('commit:marker-done', markerRel);
+      this.writer.write(markerRel, JSON.stringify({ ...marker, state: 'DONE' }, null, 2));
+    } catch (e) {
+      // a READY marker left behind would roll a committed iteration back at the next start:
+      // removing it is the commit point now (unlink needs no free space)
+      try {
+        this.writer.removeFile(markerRel);
+        this.commitNotes.push(
+          `commit: could not mark ${this.iterationId} DONE (${(e as Error).message}); the corpus is committed and its marker was removed`,
+        );
+      } catch (e2) {
+        this.commitNotes.push(
+          `commit: could not mark ${this.iterationId} DONE (${(e as Error).message}) nor remove its READY marker (${(e2 as Error).message}): the corpus is committed, but the next start will roll iteration ${this.index} back (manual review required: .agents/${markerRel})`,
+        );
+        return marker;
+      }
+    }
+    try {
+      commitStep('commit:cleanup', rel.staging(this.iterationId));
+      cleanupIteration(this.writer, this.iterationId);
+    } catch (e) {
+      this.commitNotes.push(
+        `commit: cleanup after ${this.iterationId} failed (${(e as Error).message}); the corpus is committed and the next start removes the leftovers`,
+      );
+    }
     return marker;
+  }
+
+  /** an error after the READY marker: reverse like crash recovery would, then remove the marker */
+  private rollBackAfterFault(marker: CommitMarker, cause: Error, applied: number): CommitError {
+    const markerRel = rel.marker(this.iterationId);
+    const conflicts: string[] = [];
+    const what = `COMMIT of ${this.iterationId} failed after ${applied} of ${marker.ops.length} operation(s) (${cause.message})`;
+    try {
+      commitStep('commit:reverse', markerRel);
+      reverseOps(this.workspace, marker, conflicts);
+    } catch (e) {
+      return new CommitError(
+        `${what} and could not be reversed (${(e as Error).message}); the READY marker .agents/${markerRel} is kept so the next start reverses it (manual review required: ${opPaths(marker)})`,
+        false,
+        marker.ops.map((o) => o.path),
+      );
+    }
+    if (conflicts.length)
+      return new CommitError(
+        `${what}; reversal left ${conflicts.length} file(s) that changed meanwhile; the READY marker .agents/${markerRel} is kept (manual review required: ${conflicts.map((c) => `.agents/${c}`).join(', ')})`,
+        false,
+        conflicts,
+      );
+    try {
+      cleanupIteration(this.writer, this.iterationId);
+    } catch (e) {
+      return new CommitError(
+        `${what}; every operation was reversed from its before-image (the corpus is as it was before the iteration), but the marker could not be removed (${(e as Error).message}); the next start removes it`,
+        true,
+        [],
+      );
+    }
+    return new CommitError(
+      `${what}; every operation was reversed from its before-image: the corpus is as it was before the iteration`,
+      true,
+      [],
+    );
   }
 
   /** the bytes a committed write left at `relPath` */
@@ -120,10 +218,51 @@ export class Staging {
 
   /** Drops staged work. Nothing live has changed before commit(), so there is nothing to reverse. */
   discard(): void {
+    // after the READY marker, commit() itself reversed (or kept the marker for the next start)
+    if (this.markerWritten) return;
     this.ops.clear();
-    if (this.persisted) cleanupIteration(this.writer, this.iterationId);
+    if (this.persisted) {
+      try {
+        cleanupIteration(this.writer, this.iterationId);
+      } catch {
+        return; // the next start removes leftover staging (and says so)
+      }
+    }
     this.persisted = null;
   }
+}
+
+/** COMMIT failed after its READY marker was durable; `reversed` says whether the corpus is back as before */
+export class CommitError extends Error {
+  constructor(
+    message: string,
+    readonly reversed: boolean,
+    readonly paths: string[],
+  ) {
+    super(message);
+    this.name = 'CommitError';
+  }
+}
+
+function opPaths(marker: CommitMarker): string {
+  const paths = marker.ops.map((o) => `.agents/${o.path}`);
+  return paths.length > 10 ? `${paths.slice(0, 10).join(', ')} and ${paths.length - 10} more` : paths.join(', ');
+}
+
+/** named steps of COMMIT and recovery pass through the fault seam (kill points in tests) */
+function commitStep(name: string, target: string): void {
+  seam('step', `${name} ${target}`);
+}
+
+/** the folders of `relPath` (relative to .agents/) that do not exist yet, shallowest first */
+function missingDirs(workspace: string, relPath: string): string[] {
+  const parts = relPath.split('/').slice(0, -1);
+  const out: string[] = [];
+  for (let i = 1; i <= parts.length; i++) {
+    const d = parts.slice(0, i).join('/');
+    if (!fs.existsSync(abs(workspace, d))) out.push(d);
+  }
+  return out;
 }
 
 function cleanupIteration(writer: CorpusWriter, iterationId: string): void {
@@ -135,6 +274,8 @@ function cleanupIteration(writer: CorpusWriter, iterationId: string): void {
  * Reverses a READY marker's operations: every touched path gets its before-image back. A path
  * whose bytes match neither its before-image nor what the iteration wrote was edited by somebody
  * after the crash: it is left alone and named in `conflicts` (never overwrite a person's edit).
+ * Idempotent: a path already back to its before-image is skipped, so a reversal killed half-way
+ * is finished by the next one. Folders the commit created are removed again when empty.
  */
 export function reverseOps(workspace: string, marker: CommitMarker, conflicts: string[] = []): number {
   const writer = new CorpusWriter(workspace);
@@ -150,9 +291,14 @@ export function reverseOps(workspace: string, marker: CommitMarker, conflicts: s
       conflicts.push(op.path);
       continue;
     }
+    commitStep('recovery:op', op.path);
     if (before) writer.write(op.path, before);
     else writer.removeFile(op.path);
     reversed++;
+  }
+  for (const d of [...(marker.created_dirs ?? [])].reverse()) {
+    commitStep('recovery:rmdir', d);
+    writer.removeEmptyDir(d);
   }
   return reversed;
 }
@@ -190,7 +336,7 @@ export function recoverFromCrash(workspace: string): RecoveryResult {
     }
     let marker: CommitMarker;
     try {
-      const parsed = markerSchema.safeParse(JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')));
+      const parsed = markerSchema.safeParse(JSON.parse((readFileOrNull(path.join(dir, name)) ?? Buffer.alloc(0)).toString('utf8')));
       if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'invalid marker');
       marker = parsed.data;
     } catch (e) {
@@ -212,12 +358,20 @@ export function recoverFromCrash(workspace: string): RecoveryResult {
       continue;
     }
     if (marker.state === 'DONE') {
-      cleanupIteration(writer, id);
-      result.actions.push(`cleaned up stale DONE marker ${name}`);
+      try {
+        commitStep('recovery:cleanup', name);
+        cleanupIteration(writer, id);
+        result.actions.push(`cleaned up stale DONE marker ${name}`);
+      } catch (e) {
+        result.manualReview.push(
+          `could not clean up DONE marker ${name}: ${(e as Error).message} (the corpus is committed; it is retried at the next start)`,
+        );
+      }
     } else {
       try {
         const conflicts: string[] = [];
         const n = reverseOps(workspace, marker, conflicts);
+        commitStep('recovery:cleanup', name);
         cleanupIteration(writer, id);
         result.actions.push(`recovered from crash marker ${name} (state: READY, reversed ${n} of ${marker.ops.length} operations)`);
         for (const c of conflicts)
@@ -225,7 +379,9 @@ export function recoverFromCrash(workspace: string): RecoveryResult {
             `left .agents/${c} as it is: it was edited after the crash of ${id} (its before-image is kept in the run folder; manual review required)`,
           );
       } catch (e) {
-        result.manualReview.push(`could not reverse ${name}: ${(e as Error).message} (manual review required)`);
+        result.manualReview.push(
+          `could not reverse ${name}: ${(e as Error).message}; the marker is kept and the next start tries again (manual review required: ${opPaths(marker)})`,
+        );
       }
     }
   }
@@ -240,6 +396,7 @@ export function recoverFromCrash(workspace: string): RecoveryResult {
   } catch {
     /* no staging dir */
   }
+  result.actions.push(...cleanStaleTemps(workspace));
   return result;
 }
 

@@ -5,7 +5,18 @@
 //  - every write is atomic (temp + fsync + rename)
 import fs from 'node:fs';
 import path from 'node:path';
-import { atomicWriteFileSync, fsyncDir, renameWithRetry, type WriteOptions } from '../core/fsutil';
+import {
+  LEGACY_TEMP_RE,
+  TEMP_NAME_RE,
+  atomicWriteFileSync,
+  fsyncDir,
+  mkdirp,
+  readRegularFile,
+  renameWithRetry,
+  seam,
+  tempNameFor,
+  type WriteOptions,
+} from '../core/fsutil';
 
 export const MUTABLE_PREFIXES = ['learnings/', 'findings/', 'patterns/', 'knowledge/', 'overnight/', 'dream/'];
 export const MUTABLE_FILES = ['rpi/next-work.jsonl', 'index.jsonl'];
@@ -84,19 +95,14 @@ export class CorpusWriter {
   appendLines(rel: string, lines: string[]): void {
     if (!lines.length) return;
     const abs = this.resolve(rel);
-    let prev = Buffer.alloc(0);
-    try {
-      prev = fs.readFileSync(abs);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
+    const prev = readRegularFile(abs) ?? Buffer.alloc(0);
     const needsNl = prev.length > 0 && prev[prev.length - 1] !== 0x0a;
     atomicWriteFileSync(abs, Buffer.concat([prev, Buffer.from((needsNl ? '\n' : '') + lines.join('\n') + '\n', 'utf8')]));
   }
 
   mkdir(rel: string): string {
     const abs = this.resolve(rel);
-    fs.mkdirSync(abs, { recursive: true });
+    mkdirp(abs);
     return abs;
   }
 
@@ -104,7 +110,7 @@ export class CorpusWriter {
   rename(fromRel: string, toRel: string): void {
     const from = this.resolve(fromRel);
     const to = this.resolve(toRel);
-    fs.mkdirSync(path.dirname(to), { recursive: true });
+    mkdirp(path.dirname(to));
     renameWithRetry(from, to);
     this.pendingDirs.add(path.dirname(to));
   }
@@ -119,8 +125,46 @@ export class CorpusWriter {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw e;
     }
+    seam('unlink', abs);
     fs.unlinkSync(abs);
     fsyncDir(path.dirname(abs));
+  }
+
+  /** Removes a folder if it is empty (a folder with anything in it, or a missing one, is left as it is). */
+  removeEmptyDir(rel: string): boolean {
+    const norm = rel.split(/[\\/]/).join('/');
+    // a folder is removable where its files are writable (rpi/ holds next-work.jsonl)
+    const abs = this.resolve(norm === 'rpi' ? 'rpi/next-work.jsonl' : norm.replace(/\/?$/, '/x')).replace(/[\\/][^\\/]+$/, '');
+    try {
+      if (!fs.lstatSync(abs).isDirectory()) return false;
+      seam('rmdir', abs);
+      fs.rmdirSync(abs);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTEMPTY' || code === 'EEXIST') return false;
+      throw e;
+    }
+    fsyncDir(path.dirname(abs));
+    return true;
+  }
+
+  /**
+   * Removes a temp file a killed atomic write left behind: only a Dream temp name, only in a
+   * folder Dream writes (the .agents/ root holds index.jsonl's temp twin, rpi/ next-work's).
+   */
+  removeStaleTemp(rel: string): void {
+    const norm = rel.split(/[\\/]/).join('/');
+    const base = norm.slice(norm.lastIndexOf('/') + 1);
+    const dir = norm.includes('/') ? norm.slice(0, norm.lastIndexOf('/')) : '';
+    const okDir = dir === '' || dir === 'rpi' || MUTABLE_PREFIXES.some((p) => (dir + '/').startsWith(p));
+    if (!okDir || !(TEMP_NAME_RE.test(base) || LEGACY_TEMP_RE.test(base)) || norm.split('/').some((s) => s === '..' || s === '')) {
+      throw new WriteGuardError(`refused to remove .agents/${norm}: not a Dream temp file in a folder Dream writes`);
+    }
+    const abs = path.join(this.agentsDir, ...norm.split('/'));
+    this.assertNoSymlink(abs);
+    if (!fs.lstatSync(abs).isFile()) throw new WriteGuardError(`refused to remove .agents/${norm}: not a regular file`);
+    seam('unlink', abs);
+    fs.unlinkSync(abs);
   }
 
   /** Removes a folder tree; only Dream's own runtime folders may be removed wholesale. */
@@ -129,7 +173,9 @@ export class CorpusWriter {
     if (!norm.startsWith('overnight/') && !norm.startsWith('dream/curator/')) {
       throw new WriteGuardError(`refused to remove the folder .agents/${norm}: only Dream's runtime folders may be removed`);
     }
-    fs.rmSync(this.resolve(norm), { recursive: true, force: true });
+    const abs = this.resolve(norm);
+    seam('rmtree', abs);
+    fs.rmSync(abs, { recursive: true, force: true });
   }
 
   /**
@@ -138,8 +184,9 @@ export class CorpusWriter {
    */
   createExclusive(rel: string, data: string): void {
     const abs = this.resolve(rel);
-    fs.mkdirSync(path.dirname(abs), { recursive: true });
-    const tmp = `${abs}.${process.pid}.${Date.now()}.tmp`;
+    mkdirp(path.dirname(abs));
+    const tmp = tempNameFor(abs);
+    seam('write', abs);
     const fd = fs.openSync(tmp, 'wx', 0o644);
     try {
       fs.writeSync(fd, data);
@@ -148,6 +195,7 @@ export class CorpusWriter {
       fs.closeSync(fd);
     }
     try {
+      seam('link', abs);
       fs.linkSync(tmp, abs);
     } finally {
       fs.rmSync(tmp, { force: true });
@@ -157,8 +205,13 @@ export class CorpusWriter {
 
   /** Copies a file (read through lstat-checked source) to a guarded destination, atomically. */
   copyIn(srcAbs: string, toRel: string): void {
-    const st = fs.lstatSync(srcAbs);
-    if (!st.isFile()) throw new WriteGuardError(`refused to copy ${srcAbs}: not a regular file`);
-    this.write(toRel, fs.readFileSync(srcAbs));
+    let bytes: Buffer | null;
+    try {
+      bytes = readRegularFile(srcAbs);
+    } catch (e) {
+      throw new WriteGuardError(`refused to copy ${srcAbs}: ${(e as Error).message}`);
+    }
+    if (!bytes) throw Object.assign(new Error(`ENOENT: no such file, copy '${srcAbs}'`), { code: 'ENOENT' });
+    this.write(toRel, bytes);
   }
 }

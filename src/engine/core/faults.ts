@@ -1,6 +1,7 @@
 // Test hooks: faults injected into a run to prove recovery and halts. Never set in normal use.
 // From the CLI they come from DREAM_TEST_FAULTS (JSON), from the worker in the start message.
 import { z } from 'zod';
+import { errnoError, fsSeam, type FsStep } from './fsutil';
 
 export const faultsSchema = z
   .object({
@@ -18,11 +19,51 @@ export const faultsSchema = z
     postCommitStripKey: z.number().int().optional(),
     /** slow every stage by this many ms (to test stop and deadlines) */
     stageDelayMs: z.number().int().min(0).optional(),
+    /**
+     * I/O fault through the write guard's seam (src/engine/core/fsutil.ts fsSeam): armed at the first
+     * named step starting with `from` (default "commit:marker-ready"), the `nth` write, rename,
+     * unlink, mkdir or rmdir after it throws `code` (every later one too when `sticky`), or with
+     * `kill` the nth seam call of any kind (named steps included) SIGKILLs the process.
+     */
+    io: z
+      .object({
+        from: z.string().optional(),
+        nth: z.number().int().min(1),
+        code: z.enum(['ENOSPC', 'EIO', 'EACCES', 'EROFS']).optional(),
+        sticky: z.boolean().optional(),
+        kill: z.boolean().optional(),
+      })
+      .optional(),
     /** force the fitness of iteration N to drop on one metric by this amount */
     regressAt: z.object({ iteration: z.number().int(), metric: z.string(), drop: z.number() }).optional(),
   })
   .strict();
 export type Faults = z.infer<typeof faultsSchema>;
+
+/** Installs faults.io on the fs seam (a no-op without it); returns the uninstall function. */
+export function installIoFault(faults: Faults): () => void {
+  const io = faults.io;
+  if (!io) return () => {};
+  const from = io.from ?? 'commit:marker-ready';
+  let armed = from === '';
+  let n = 0;
+  fsSeam.hook = (step: FsStep, target: string) => {
+    if (!armed) {
+      if (step === 'step' && target.startsWith(from)) armed = true;
+      else return;
+    }
+    if (io.kill) {
+      if (++n === io.nth) process.kill(process.pid, 'SIGKILL');
+      return;
+    }
+    if (step === 'step') return;
+    n++;
+    if (n === io.nth || (io.sticky && n > io.nth)) throw errnoError(io.code ?? 'EIO', step, target);
+  };
+  return () => {
+    fsSeam.hook = null;
+  };
+}
 
 export function faultsFromEnv(env: NodeJS.ProcessEnv): Faults {
   const raw = env.DREAM_TEST_FAULTS;

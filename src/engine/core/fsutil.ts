@@ -7,7 +7,37 @@ export function sha256(data: Buffer | string): string {
   return crypto.createHash('sha256').update(data).digest('hex');
 }
 
+/**
+ * The fault seam: every write, rename and removal Dream makes passes here first (tests inject
+ * ENOSPC/EIO/EACCES/EROFS or a SIGKILL at the n-th step; named commit and recovery steps pass
+ * here too). Never set in normal use.
+ */
+export type FsStep = 'write' | 'rename' | 'unlink' | 'mkdir' | 'rmdir' | 'rmtree' | 'link' | 'step';
+export const fsSeam: { hook: ((step: FsStep, target: string) => void) | null } = { hook: null };
+export function seam(step: FsStep, target: string): void {
+  if (fsSeam.hook) fsSeam.hook(step, target);
+}
+
+/** an Error with an errno-style code, as fs would throw it */
+export function errnoError(code: string, syscall: string, target: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${code}: injected fault, ${syscall} '${target}'`), { code, syscall, path: target });
+}
+
 let tmpCounter = 0;
+/**
+ * A short temp name in the target's own folder (`.dream-<pid>-<n>.tmp`, under 32 bytes), so a
+ * legal long name never passes NAME_MAX through its temp twin; housekeeping recognises it.
+ */
+export function tempNameFor(file: string): string {
+  return path.join(
+    path.dirname(file),
+    `.dream-${process.pid.toString(36)}-${(tmpCounter++).toString(36)}${crypto.randomBytes(2).toString('hex')}.tmp`,
+  );
+}
+export const TEMP_NAME_RE = /^\.dream-([0-9a-z]+)-[0-9a-z]+\.tmp$/;
+/** temp names of older Dream versions: `.<name>.<pid>.<ms>.<n>.tmp` and `<name>.<pid>.<ms>.tmp` */
+export const LEGACY_TEMP_RE = /^\.?.+\.(\d+)\.\d{12,}(?:\.\d+)?\.tmp$/;
+
 /** Writes bytes to `file` so that readers see either the old or the new content, never a mix. */
 export interface WriteOptions {
   /** fsync the file before the rename (default true) */
@@ -18,16 +48,17 @@ export interface WriteOptions {
 
 export function atomicWriteFileSync(file: string, data: Buffer | string, opts: WriteOptions = {}): void {
   const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.${tmpCounter++}.tmp`);
+  mkdirp(dir);
+  const tmp = tempNameFor(file);
+  seam('write', file);
   const fd = fs.openSync(tmp, 'wx', 0o644);
   try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    if (opts.fsync !== false) fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
+    try {
+      fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+      if (opts.fsync !== false) fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     renameWithRetry(tmp, file);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
@@ -36,7 +67,18 @@ export function atomicWriteFileSync(file: string, data: Buffer | string, opts: W
   if (opts.dirSync !== false) fsyncDir(dir);
 }
 
+export function mkdirp(dir: string): void {
+  try {
+    if (fs.lstatSync(dir).isDirectory()) return;
+  } catch {
+    /* missing: create it */
+  }
+  seam('mkdir', dir);
+  fs.mkdirSync(dir, { recursive: true });
+}
+
 export function renameWithRetry(from: string, to: string): void {
+  seam('rename', to);
   for (let attempt = 0; ; attempt++) {
     try {
       fs.renameSync(from, to);
@@ -70,12 +112,90 @@ export function fsyncDir(dir: string): void {
   }
 }
 
+/** a regular file's bytes, or null when missing (symlinks, FIFOs and devices are refused) */
 export function readFileOrNull(file: string): Buffer | null {
+  return readRegularFile(file);
+}
+
+/** Largest file Dream reads from the corpus or its runtime folder (a bigger one is skipped, reported). */
+export const MAX_READ_BYTES = 64 * 1024 * 1024;
+
+export class UnsafeReadError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'symlink' | 'special' | 'directory' | 'too-large',
+  ) {
+    super(message);
+    this.name = 'UnsafeReadError';
+  }
+}
+
+function describeSpecial(st: fs.Stats): string {
+  if (st.isSymbolicLink()) return 'a symlink';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isDirectory()) return 'a folder';
+  return 'not a regular file';
+}
+
+/**
+ * Reads a regular file and nothing else: lstat first (a symlink, FIFO, socket, device or folder is
+ * refused with UnsafeReadError), then open with O_NOFOLLOW|O_NONBLOCK (a FIFO swapped in between
+ * never blocks, a symlink never is followed), fstat the open file again, and read at most
+ * `maxBytes`. Returns null when the file does not exist.
+ */
+export function readRegularFile(file: string, maxBytes = MAX_READ_BYTES): Buffer | null {
+  let st: fs.Stats;
   try {
-    return fs.readFileSync(file);
+    st = fs.lstatSync(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
+  }
+  const refuse = (s: fs.Stats) => {
+    if (!s.isFile())
+      throw new UnsafeReadError(
+        `${describeSpecial(s)}, not read`,
+        s.isSymbolicLink() ? 'symlink' : s.isDirectory() ? 'directory' : 'special',
+      );
+    if (s.size > maxBytes) throw new UnsafeReadError(`${s.size} bytes, over the ${maxBytes}-byte limit; not read`, 'too-large');
+  };
+  refuse(st);
+  const flags = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, flags);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    if (code === 'ELOOP') throw new UnsafeReadError('a symlink, not read', 'symlink');
+    throw e;
+  }
+  try {
+    const fst = fs.fstatSync(fd);
+    refuse(fst);
+    const buf = Buffer.allocUnsafe(Math.min(fst.size, maxBytes) + 1);
+    let n = 0;
+    for (;;) {
+      if (n === buf.length) throw new UnsafeReadError(`grew past the ${maxBytes}-byte limit while read; not read`, 'too-large');
+      const r = fs.readSync(fd, buf, n, buf.length - n, null);
+      if (r === 0) break;
+      n += r;
+    }
+    return buf.subarray(0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** readRegularFile for callers that keep going: a skipped or unreadable file is a degraded line. */
+export function readRegularOrReport(file: string, label: string, degraded: string[], maxBytes = MAX_READ_BYTES): Buffer | null {
+  try {
+    return readRegularFile(file, maxBytes);
+  } catch (e) {
+    degraded.push(e instanceof UnsafeReadError ? `${label} is ${e.message}` : `${label} could not be read: ${(e as Error).message}`);
+    return null;
   }
 }
 

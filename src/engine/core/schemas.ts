@@ -218,6 +218,8 @@ export const markerSchema = z.object({
       after_hash: z.string().nullable(),
     }),
   ),
+  /** folders (relative to .agents/) the commit creates; reversal removes them again when empty */
+  created_dirs: z.array(z.string()).optional(),
 });
 export type CommitMarker = z.infer<typeof markerSchema>;
 

@@ -78,7 +78,13 @@ export function fourAnswers(s: Summary): { state: string; ran: string; degraded:
   const now = meanOf(s.fitness);
   let state: string;
   if (s.status === 'failed')
-    state = `The run failed${s.failing_step ? ` at ${s.failing_step}` : ''}: ${s.failure_reason ?? 'unknown reason'}. ${live.length ? `${changes} change(s) from ${live.length} committed iteration(s) are live; nothing else changed.` : 'The corpus is as it was before the run.'}`;
+    state = `The run failed${s.failing_step ? ` at ${s.failing_step}` : ''}: ${s.failure_reason ?? 'unknown reason'}. ${
+      /manual review required/.test(s.failure_reason ?? '')
+        ? 'An iteration could not be reversed: its READY marker is kept for the next start (manual review required).'
+        : live.length
+          ? `${changes} change(s) from ${live.length} committed iteration(s) are live; nothing else changed.`
+          : 'The corpus is as it was before the run.'
+    }`;
   else if (s.status === 'running')
     state = `This run has not finished (still running or interrupted). ${live.length} iteration(s) committed so far.`;
   else

@@ -256,6 +256,7 @@ export class IterationRunner {
       await enter('commit');
       staging.commit(env.seam.faults);
       rec.committed = true;
+      rec.degraded.push(...staging.commitNotes);
       this.rememberCommitted(plan.ops, ing.view, staging);
       st.lastCommitted = after;
       env.seam.afterCommit(index, workspace, rec);

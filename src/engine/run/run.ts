@@ -6,6 +6,7 @@ import { recoverFromCrash, recoveryNotes } from '../commit/checkpoint';
 import { formatDuration, parseDuration } from '../core/duration';
 import type { DreamEvent } from '../core/events';
 import { runIdFor } from '../core/fsutil';
+import { installIoFault } from '../core/faults';
 import { readTonight } from '../stages/ingest';
 import { loadRunIterations } from '../commit/iterationStore';
 import { startKeepAwake } from '../../host/keepAwake';
@@ -112,6 +113,7 @@ export async function runBedtime(opts: BedtimeOptions): Promise<RunOutcome> {
   }
   const degraded: string[] = [];
   const lock = acquireRunLock(workspace, runId, degraded, startedAt); // throws "already running"
+  const uninstallIoFault = installIoFault(faults);
   const writer = new CorpusWriter(workspace);
   const runDir = abs(workspace, rel.run(runId));
   const logPath = abs(workspace, rel.runLog(runId));
@@ -251,6 +253,7 @@ export async function runBedtime(opts: BedtimeOptions): Promise<RunOutcome> {
       log('error', `could not write the failed summary: ${(e2 as Error).message}`);
     }
   } finally {
+    uninstallIoFault();
     keep?.stop();
     lock.release();
   }

@@ -38,5 +38,8 @@ export {
   type DreamSettings,
 } from './run/settings';
 export { loadReport, renderMarkdown, fourAnswers, ReportError } from './report/report';
+export { councilLines } from './report/council';
 export { parseSummaryText, type ReadSummary } from './report/summaryRead';
 export { runLanes, type Lane, type LaneContext, type LaneResult } from './run/lanes';
+export { redactSecrets } from './core/secrets';
+export { readTonight } from './stages/ingest';

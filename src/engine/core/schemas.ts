@@ -126,8 +126,33 @@ export const councilSchema = z
     disagreements: z.array(z.string()),
     wildcard_ideas: z.array(z.string()),
     note: z.string().optional(),
+    /** one line per requested runner: who ran, for how long, why it failed or was skipped */
+    runs: z
+      .array(
+        z.object({
+          runner: z.string(),
+          status: z.enum(['completed', 'failed', 'skipped']),
+          duration_ms: z.number(),
+          reason: z.string().optional(),
+          /** the validated report, relative to .agents/ */
+          report_path: z.string().optional(),
+        }),
+      )
+      .optional(),
+    /** read-only proof: the workspace outside .agents/overnight/ before and after each runner */
+    read_only: z
+      .object({
+        checked: z.boolean(),
+        broken: z.boolean(),
+        violations: z.array(z.object({ runner: z.string(), files: z.array(z.string()) })),
+        note: z.string().optional(),
+      })
+      .optional(),
+    /** why no runner was started at all (untrusted workspace, stopped before the council) */
+    skipped_reason: z.string().optional(),
   })
   .passthrough();
+export type CouncilSummary = z.infer<typeof councilSchema>;
 
 export const curatorSummarySchema = z
   .object({

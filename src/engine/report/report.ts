@@ -5,6 +5,7 @@ import path from 'node:path';
 import { formatDuration } from '../core/duration';
 import { METRIC_NAMES, type Summary } from '../core/schemas';
 import { SummaryReadError as ReportError, parseSummaryText } from './summaryRead';
+import { councilLines } from './council';
 
 import { compounded } from '../core/status';
 export { compounded };
@@ -196,18 +197,7 @@ export function renderMarkdown(s: Summary, notes: string[] = []): string {
   }
   L.push('', '## Dream Council', '');
   if (!s.council) L.push('Not run (no runners configured).');
-  else {
-    L.push(
-      `- Requested: ${s.council.requested_runners.join(', ') || 'none'}`,
-      `- Completed: ${s.council.completed_runners.join(', ') || 'none'}`,
-      `- Failed: ${s.council.failed_runners.join(', ') || 'none'}`,
-    );
-    if (s.council.consensus_kind) L.push(`- Consensus (${s.council.consensus_policy}): \`${s.council.consensus_kind}\``);
-    if (s.council.recommended_first_action) L.push(`- Recommended action: ${s.council.recommended_first_action}`);
-    for (const d of s.council.disagreements) L.push(`- Disagreement: ${d}`);
-    for (const w of s.council.wildcard_ideas) L.push(`- Wildcard: ${w}`);
-    if (s.council.note) L.push(`- ${s.council.note}`);
-  }
+  else for (const line of councilLines(s.council)) L.push(`- ${line}`);
   L.push('', '## Local Curator', '');
   L.push(s.curator ? `- Status: \`${s.curator.status}\`${s.curator.note ? ` — ${s.curator.note}` : ''}` : 'Off.');
   L.push('', '## What Ran', '');

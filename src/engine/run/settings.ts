@@ -35,6 +35,11 @@ export const settingsSchema = z
     runners: z.array(z.string().min(1)).default([]),
     creativeLane: z.boolean().default(false),
     councilRunnerTimeout: duration.default('90s'),
+    /** the council's --model per runner (empty = the runner's own default) */
+    councilModels: z
+      .object({ codex: z.string().min(1).optional(), claude: z.string().min(1).optional() })
+      .strict()
+      .default({}),
     consensusPolicy: z.enum(['majority']).default('majority'),
     scheduler: z.enum(SCHEDULERS).default('manual'),
     scheduleAt: z

@@ -1,6 +1,6 @@
 // Builds the morning report's view-model from a Summary (no vscode import). The webview only
 // renders this model, with textContent, so corpus text never becomes markup.
-import { fourAnswers, METRIC_NAMES, type Summary } from '../../engine';
+import { councilLines, fourAnswers, METRIC_NAMES, type Summary } from '../../engine';
 import type { FirstMoveAction, ReportViewModel } from '../../protocol/webview';
 import { formatDurationMs, signed } from './format';
 
@@ -163,16 +163,7 @@ export function buildReportViewModel(s: Summary, o: BuildOptions): ReportViewMod
   const council: ReportViewModel['council'] = s.council
     ? {
         title: 'Dream Council',
-        lines: [
-          `Requested: ${s.council.requested_runners.join(', ') || 'none'}`,
-          `Completed: ${s.council.completed_runners.join(', ') || 'none'}`,
-          `Failed: ${s.council.failed_runners.join(', ') || 'none'}`,
-          ...(s.council.consensus_kind ? [`Consensus (${s.council.consensus_policy}): ${s.council.consensus_kind}`] : []),
-          ...(s.council.recommended_first_action ? [`Recommended first action: ${s.council.recommended_first_action}`] : []),
-          ...s.council.disagreements.map((d) => `Disagreement: ${d}`),
-          ...s.council.wildcard_ideas.map((w) => `Wildcard: ${w}`),
-          ...(s.council.note ? [s.council.note] : []),
-        ],
+        lines: councilLines(s.council),
       }
     : null;
   const curator: ReportViewModel['curator'] = s.curator

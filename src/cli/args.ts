@@ -186,6 +186,7 @@ export const SETTING_KINDS: Record<keyof DreamSettings, FlagKind | 'json'> = {
   runners: 'list',
   creativeLane: 'boolean',
   councilRunnerTimeout: 'duration',
+  councilModels: 'json',
   consensusPolicy: 'string',
   scheduler: 'string',
   scheduleAt: 'string',

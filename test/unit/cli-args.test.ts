@@ -81,6 +81,7 @@ describe('dream CLI: exit codes and messages', function () {
     ['DREAM_WARN_ONLY', 'perhaps', /^dream: DREAM_WARN_ONLY="perhaps": expected true or false$/],
     ['DREAM_WARN_ONLY_BUDGET', '-3', /^dream: DREAM_WARN_ONLY_BUDGET="-3": expected a whole number, 0 or more$/],
     ['DREAM_KEEP_AWAKE', 'sometimes', /^dream: DREAM_KEEP_AWAKE="sometimes": expected true or false$/],
+    ['DREAM_COUNCIL_MODELS', '{"gemini":"pro"}', /^dream: DREAM_COUNCIL_MODELS="\{\\"gemini\\":\\"pro\\"\}": /],
     ['DREAM_CREATIVE_LANE', '2', /^dream: DREAM_CREATIVE_LANE="2": expected true or false$/],
     ['DREAM_CONSENSUS_POLICY', 'loudest', /^dream: DREAM_CONSENSUS_POLICY="loudest": /],
     ['DREAM_SCHEDULER', 'at', /^dream: DREAM_SCHEDULER="at": /],

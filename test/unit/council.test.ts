@@ -419,3 +419,78 @@ describe('council synthesis (majority)', () => {
     assert.equal(r.runner, 'codex');
   });
 });
+
+describe('council on the CLI: dream start --runner --creative-lane, Ctrl-C', function () {
+  this.timeout(60000);
+  const CLI = path.resolve(__dirname, '../../../dist/cli.js');
+  let ws: string;
+  let fake: FakeRunners;
+  beforeEach(() => {
+    ws = makeWorkspace();
+    fake = fakeRunners();
+  });
+  afterEach(() => {
+    rm(ws);
+    fake.cleanup();
+  });
+
+  it('--runner codex --runner claude --creative-lane: both review, wildcards listed, the council feeds the report', async () => {
+    const wild = (runner: string, kind: string, idea: string) =>
+      JSON.stringify({
+        runner,
+        headline: `${runner} headline`,
+        recommended_kind: kind,
+        recommended_first_action: `${runner} action`,
+        risks: [],
+        opportunities: [],
+        confidence: 'high',
+        wildcard_idea: idea,
+      });
+    const r = await execa(
+      process.execPath,
+      [CLI, 'start', '--workspace', ws, '--runner', 'codex', '--runner', 'claude', '--creative-lane', '--max-iterations', '1', '--json'],
+      {
+        env: fake.env(
+          {},
+          {
+            DREAM_KEEP_AWAKE: 'false',
+            FAKE_CODEX_REPORT: wild('codex', 'repair', 'Ask a haiku'),
+            FAKE_CLAUDE_REPORT: wild('claude', 'document', 'Draw a map'),
+          },
+        ),
+        reject: false,
+      },
+    );
+    assert.equal(r.exitCode, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as Summary;
+    assert.deepEqual(s.council!.completed_runners, ['claude', 'codex']);
+    assert.equal(s.council!.consensus_kind, 'document', 'a 1-1 tie goes to the alphabetically first kind');
+    assert.equal(s.council!.recommended_first_action, 'claude action');
+    assert.deepEqual(s.council!.disagreements, ['codex prefers repair: codex action']);
+    assert.deepEqual(s.council!.wildcard_ideas, ['claude: Draw a map', 'codex: Ask a haiku']);
+    assert.match(fake.record('codex')!.argv.at(-1)!, /Include one bounded wildcard idea/);
+    assert.equal(s.dreamscape.council, 'mixed');
+    const md = fs.readFileSync(path.join(ws, '.agents/overnight/runs', s.run_id, 'summary.md'), 'utf8');
+    assert.match(md, /- claude recommends document \(confidence high\): claude action/);
+    assert.match(md, /- Disagreement: codex prefers repair: codex action/);
+    assert.match(md, /- Wildcard: codex: Ask a haiku/);
+  });
+
+  it('Ctrl-C during the council cancels the runner and kills its tree; the run still writes its report', async () => {
+    const child = execa(process.execPath, [CLI, 'start', '--workspace', ws, '--runner', 'codex', '--max-iterations', '1', '--json'], {
+      env: fake.env({ codex: 'slow' }, { DREAM_KEEP_AWAKE: 'false' }),
+      reject: false,
+    });
+    const started = path.join(fake.records, 'codex.started');
+    const t0 = Date.now();
+    while (!fs.existsSync(started) && Date.now() - t0 < 30000) await new Promise((res) => setTimeout(res, 50));
+    assert.ok(fs.existsSync(started), 'the stand-in codex started');
+    child.kill('SIGINT');
+    const r = await child;
+    assert.equal(r.exitCode, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as Summary;
+    assert.equal(s.council!.runs![0]!.reason, 'codex was cancelled (the run was stopped)');
+    assert.equal(pidAlive(fake.grandchildPid('codex')!), false);
+    assert.equal(pidAlive(fake.record('codex')!.pid), false);
+  });
+});

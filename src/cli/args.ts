@@ -193,6 +193,8 @@ export const SETTING_KINDS: Record<keyof DreamSettings, FlagKind | 'json'> = {
   queueFile: 'string',
   staleDays: 'whole',
   dedupeThreshold: 'number',
+  retention: 'string',
+  maxRetirePerNight: 'string',
   localCurator: 'json',
 };
 

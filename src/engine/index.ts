@@ -13,6 +13,7 @@ export { abs, rel, latestDir } from './core/paths';
 export { formatDuration, parseDuration } from './core/duration';
 export { dreamEventSchema, type DreamEvent } from './core/events';
 export { faultsFromEnv, faultsSchema } from './core/faults';
+export { clockFromEnv, TEST_NOW_ENV } from './core/clock';
 export { CorpusWriter, WriteGuardError } from './commit/writer';
 export { readLock, processAlive, releaseRunLock } from './commit/lock';
 export {

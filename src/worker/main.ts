@@ -2,7 +2,7 @@
 // (and maybe `cancel`); the worker posts progress `event`s, then exactly one `finished` or `error`.
 // Never imports vscode. Messages are plain JSON, validated with zod on both ends.
 import { parentPort } from 'node:worker_threads';
-import { DreamError, faultsSchema, runBedtime, readConfigFile, resolveSettings, type DreamEvent } from '../engine';
+import { DreamError, clockFromEnv, faultsSchema, runBedtime, readConfigFile, resolveSettings, type DreamEvent } from '../engine';
 import { bedtimeLanes } from '../lanes';
 import { hostToWorkerSchema, type StartRequest, type WorkerToHost } from '../protocol/worker';
 
@@ -64,6 +64,7 @@ async function start(req: StartRequest): Promise<void> {
     trusted: req.trusted,
     onEvent: (event) => post({ type: 'event', event: slim(event) }),
     ...(faults ? { faults } : {}),
+    now: clockFromEnv(process.env),
   });
   post({
     type: 'finished',

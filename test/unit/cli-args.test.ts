@@ -89,6 +89,8 @@ describe('dream CLI: exit codes and messages', function () {
     ['DREAM_QUEUE_FILE', '', /^dream: DREAM_QUEUE_FILE="": /],
     ['DREAM_STALE_DAYS', '0', /^dream: DREAM_STALE_DAYS="0": expected a whole number of 1 or more$/],
     ['DREAM_DEDUPE_THRESHOLD', '0.1', /^dream: DREAM_DEDUPE_THRESHOLD="0.1": expected a number of 0.5 or more$/],
+    ['DREAM_RETENTION', 'forever', /^dream: DREAM_RETENTION="forever": /],
+    ['DREAM_MAX_RETIRE_PER_NIGHT', 'lots', /^dream: DREAM_MAX_RETIRE_PER_NIGHT="lots": /],
     ['DREAM_REPORT_RETENTION', 'all', /^dream: DREAM_REPORT_RETENTION="all": expected a whole number$/],
     ['DREAM_RUNNERS', '', /.^/], // an empty list is allowed: see below
     ['DREAM_LOCAL_CURATOR', '{"enabled":"yes"}', /^dream: DREAM_LOCAL_CURATOR="\{\\"enabled\\":\\"yes\\"\}": /],

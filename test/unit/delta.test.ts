@@ -56,15 +56,15 @@ describe('fitnessDelta', () => {
     assert.equal(r.regressed, false);
   });
 
-  it('a metric missing in the current vector is a full drop with current 0', () => {
-    const r = fitnessDelta({ a: 0.5, b: 0.5 }, { b: 0.5 });
-    assert.equal(r.regressions.length, 1);
-    const reg = r.regressions[0]!;
-    assert.equal(reg.name, 'a');
-    assert.equal(reg.current, 0);
-    close(reg.drop, 0.5);
-    close(r.perMetric.a!, -0.5);
-    close(r.composite, -0.25);
+  // Contract §4 changes upstream's pin ("a missing metric is a full drop with current 0"): a metric
+  // with nothing to measure is null (n/a), and the composite is the mean over metrics defined on both sides.
+  it('a metric missing or n/a on either side is neither a regression nor part of the composite (§4)', () => {
+    const r = fitnessDelta({ a: 0.5, b: 0.5, c: 0.9 }, { b: 0.7, c: null });
+    assert.equal(r.regressed, false);
+    assert.deepEqual(Object.keys(r.perMetric), ['b']);
+    close(r.composite, 0.2);
+    const back = fitnessDelta({ a: null, b: 0.5 }, { a: 1, b: 0.5 });
+    assert.equal(back.composite, 0, 'a metric that becomes measurable is not improvement');
   });
 
   it('a metric new in the current vector is not a regression', () => {

@@ -30,7 +30,9 @@ describe('bedtime run on the example workspace', function () {
     for (const rel of expected.learnings as string[]) original.set(rel, fs.readFileSync(path.join(ws, '.agents', rel)));
     outcome = await runBedtime({
       workspace: ws,
-      settings: resolveSettings({ args: { keepAwake: false } }),
+      // §4.2: one night retires at most 10% of the live learnings (3 of 37 here); the five planted
+      // duplicates need a cap of at least 5 to collapse in one night
+      settings: resolveSettings({ args: { keepAwake: false, maxRetirePerNight: 10 } }),
       now: NOW,
       goal: 'tidy the corpus',
     });
@@ -66,15 +68,22 @@ describe('bedtime run on the example workspace', function () {
     }
   });
 
-  it('archives stale notes, keeps referenced and stable old notes', () => {
+  // §4.2 changes upstream's pin (stale notes archived by age): age alone never retires a note; old
+  // and unused notes are listed for review with the command that archives them
+  it('keeps old notes live and proposes the old unused ones for review; referenced and stable old notes are not proposed', () => {
+    const proposed = new Map(outcome.summary.proposals.map((p) => [p.path, p]));
     for (const rel of expected.stale as string[]) {
-      assert.equal(fs.existsSync(path.join(ws, '.agents', rel)), false, `${rel} left the live learnings`);
-      const a = fm(ws, path.join('learnings/.archive', rel.replace(/^learnings\//, '')));
-      assert.equal(a.maturity, 'archived');
-      assert.match(String(a.archived_reason), /stale/);
+      assert.ok(fs.existsSync(path.join(ws, '.agents', rel)), `${rel} stays live`);
+      const p = proposed.get(`.agents/${rel}`);
+      assert.ok(p, `${rel} proposed for review`);
+      assert.match(p.reason, /not used or validated in 30 days/);
+      assert.equal(p.command, `dream archive .agents/${rel}`);
     }
-    for (const rel of [...expected.stale_but_referenced, ...expected.stable_old] as string[])
+    for (const rel of [...expected.stale_but_referenced, ...expected.stable_old] as string[]) {
       assert.ok(fs.existsSync(path.join(ws, '.agents', rel)), `${rel} kept`);
+      assert.ok(!proposed.has(`.agents/${rel}`), `${rel} not proposed`);
+    }
+    assert.deepEqual(outcome.summary.live_learnings.before, (expected.learnings as string[]).length);
   });
 
   it('flags broken citations with stale_citation: true', () => {
@@ -167,7 +176,11 @@ describe('bedtime run on the example workspace', function () {
 
   it('a second run on the result plateaus without changing anything', async () => {
     const hash = corpusHash(ws);
-    const second = await runBedtime({ workspace: ws, settings: resolveSettings({ args: { keepAwake: false } }), now: NOW });
+    const second = await runBedtime({
+      workspace: ws,
+      settings: resolveSettings({ args: { keepAwake: false, maxRetirePerNight: 10 } }),
+      now: NOW,
+    });
     assert.equal(second.summary.halt_reason, 'plateau');
     assert.equal(second.summary.iterations.length, 1);
     assert.equal(second.summary.iterations[0]!.changes.length, 0);

@@ -121,12 +121,15 @@ describe('INGEST: mineSessionLearnings', () => {
 });
 
 describe('INGEST: findings', () => {
-  it('severities map minor|low -> low, significant -> medium, major -> high, blocker -> critical', () => {
+  // §2.1 changes upstream's pin "significant -> medium": significant is high, moderate medium, informational low
+  it('severities map minor|low|informational -> low, moderate -> medium, significant|major -> high, blocker -> critical', () => {
     const table: [string | undefined, string][] = [
       ['minor', 'low'],
       ['low', 'low'],
       ['Minor', 'low'],
-      ['significant', 'medium'],
+      ['significant', 'high'],
+      ['moderate', 'medium'],
+      ['informational', 'low'],
       ['medium', 'medium'],
       ['major', 'high'],
       ['high', 'high'],
@@ -348,16 +351,20 @@ describe('MEASURE', () => {
   it('computes the metrics the contract describes on a known corpus', () => {
     const f = run().fitness;
     // 5 learnings: close-pool, jitter, old, archived, no-fm
-    assert.equal(f.frontmatter_validity, 0.8, 'no-fm lacks the required keys');
-    assert.equal(f.maturity_provisional_or_higher, 0.4, 'close-pool and old');
+    // §2.1/§4: a title comes from the heading too; a date from date|created_at|created|file name
+    assert.equal(f.frontmatter_validity, 0.8, 'no-fm has a heading but no date');
+    // §2.1: a missing maturity is provisional (upstream counted it below provisional)
+    assert.equal(f.maturity_provisional_or_higher, 0.6, 'close-pool, old and no-fm');
     assert.equal(f.citation_coverage, 0.4, 'close-pool and jitter cite something');
     assert.equal(f.citation_validity, 0.5, 'src/gone.ts is missing');
     assert.equal(f.inject_visibility, 0.8, 'archived.md is not visible');
-    assert.equal(f.freshness, 0.8, 'old.md is stale');
+    // §4 freshness is evidence of life among live learnings: old.md and the undated no-fm show none
+    assert.equal(f.freshness, 0.5, 'close-pool and jitter are recent');
     assert.ok(Math.abs(f.findings_resolution! - 2 / 3) < 1e-6, String(f.findings_resolution));
     assert.equal(f.uniqueness, 1, 'no near-duplicates');
-    assert.equal(f.retrieval_self_test, 0, 'no index.jsonl yet');
-    assert.equal(f.index_consistency, 0, 'no index.jsonl yet');
+    // §4: without index.jsonl the baseline measures an index built in memory, as REDUCE would build it
+    assert.equal(f.retrieval_self_test, 1, 'in-memory index');
+    assert.equal(f.index_consistency, 1, 'in-memory index');
   });
 
   it('is deterministic on the same corpus', () => {
@@ -368,9 +375,12 @@ describe('MEASURE', () => {
     assert.deepEqual(Object.keys(a.fitness), Object.keys(b.fitness));
   });
 
-  it('findings_resolution is 1 when there are no findings', () => {
+  // §4 changes upstream's pin (1 when there are no findings): nothing to measure is null (n/a)
+  it('findings_resolution is null (n/a) when no finding uses a resolution field', () => {
     fs.rmSync(path.join(ws, '.agents', 'findings'), { recursive: true });
-    assert.equal(run().fitness.findings_resolution, 1);
+    assert.equal(run().fitness.findings_resolution, null);
+    put(ws, '.agents/findings/f-2026-11-20-009.md', '---\ntitle: untracked\nseverity: low\n---\nbody\n');
+    assert.equal(run().fitness.findings_resolution, null);
   });
 
   it('near-duplicates lower uniqueness', () => {
@@ -401,15 +411,15 @@ describe('MEASURE', () => {
     assert.ok(run().fitness.index_consistency! < 1);
   });
 
-  it('an empty corpus measures without throwing, every metric in 0..1', () => {
+  // §4: an empty set is n/a (null), never 1
+  it('an empty corpus measures without throwing: every metric null (n/a)', () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'dream-measure-empty-'));
     try {
       fs.mkdirSync(path.join(empty, '.agents', 'learnings'), { recursive: true });
       const m = run(empty);
       assert.deepEqual(Object.keys(m.fitness).sort(), [...METRIC_NAMES].sort());
-      for (const k of METRIC_NAMES) assert.ok(m.fitness[k]! >= 0 && m.fitness[k]! <= 1, k);
-      assert.equal(m.fitness.findings_resolution, 1);
-      assert.ok(m.degraded.some((d) => /no live learnings/.test(d)));
+      for (const k of METRIC_NAMES) assert.equal(m.fitness[k], null, k);
+      assert.ok(m.degraded.some((d) => /no learnings; metrics over learnings are n\/a/.test(d)));
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
     }

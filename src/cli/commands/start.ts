@@ -1,6 +1,15 @@
 // `dream start`: one bedtime run on the engine, progress on a terminal, the four answers at the end.
 import path from 'node:path';
-import { faultsFromEnv, formatDuration, fourAnswers, latestDir, requireCorpus, runBedtime, type DreamEvent } from '../../engine';
+import {
+  faultsFromEnv,
+  clockFromEnv,
+  formatDuration,
+  fourAnswers,
+  latestDir,
+  requireCorpus,
+  runBedtime,
+  type DreamEvent,
+} from '../../engine';
 import { bedtimeLanes } from '../../lanes';
 import { noPositionals } from '../args';
 import { cliSettings, COMMON_FLAGS, parseCommand, settingArgs, workspaceOf, type Command, type CommandContext } from '../command';
@@ -89,6 +98,7 @@ async function start({ argv, io, env, cwd }: CommandContext): Promise<number> {
       lanes: bedtimeLanes(settings),
       onEvent: progress,
       faults: faultsFromEnv(env),
+      now: clockFromEnv(env),
     });
   } finally {
     process.off('SIGINT', onSig);

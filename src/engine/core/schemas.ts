@@ -14,7 +14,9 @@ export const METRIC_NAMES = [
   'index_consistency',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
-export type FitnessVector = Record<string, number>;
+/** §4: a metric with nothing to measure is null ("n/a"), never 1 */
+export type FitnessVector = Record<string, number | null>;
+const fitnessSchema = z.record(z.string(), z.number().nullable());
 
 export const ITERATION_STATUSES = [
   'done',
@@ -80,8 +82,8 @@ export const iterationSchema = z.object({
   ingest: counters,
   reduce: counters,
   measure: counters,
-  fitness_before: z.record(z.string(), z.number()),
-  fitness_after: z.record(z.string(), z.number()),
+  fitness_before: fitnessSchema,
+  fitness_after: fitnessSchema,
   fitness_delta: z.number(),
   metric_deltas: z.record(z.string(), z.number()).default({}),
   regressions: z.array(regressionSchema),
@@ -175,6 +177,14 @@ export const dreamscapeSchema = z.object({
 export const RUN_STATUSES = ['planned', 'dry-run', 'running', 'done', 'failed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
+/** §5.5 a retirement over the cap, or an old-and-unused note listed for review */
+export const proposalSchema = z.object({
+  path: z.string(),
+  reason: z.string(),
+  command: z.string(),
+});
+export type Proposal = z.infer<typeof proposalSchema>;
+
 export const SUMMARY_SCHEMA_VERSION = 2;
 export const summarySchema = z
   .object({
@@ -203,8 +213,8 @@ export const summarySchema = z
     }),
     steps: z.array(stepSchema),
     iterations: z.array(iterationSchema),
-    fitness: z.record(z.string(), z.number()),
-    fitness_baseline: z.record(z.string(), z.number()).default({}),
+    fitness: fitnessSchema,
+    fitness_baseline: fitnessSchema.default({}),
     fitness_delta: z.record(z.string(), z.number()),
     plateau_reason: z.string().nullable(),
     regression_reason: z.string().nullable(),
@@ -222,6 +232,10 @@ export const summarySchema = z
     recommended: z.array(z.string()),
     next_action: z.string(),
     resumed_from: z.string().nullable().default(null),
+    /** §5.5 live learnings before the run and after its last committed iteration (additive) */
+    live_learnings: z.object({ before: z.number().nullable(), after: z.number().nullable() }).default({ before: null, after: null }),
+    /** §5.5 retirements over the cap and age-only review candidates (additive) */
+    proposals: z.array(proposalSchema).default([]),
   })
   .passthrough();
 export type Summary = z.infer<typeof summarySchema>;

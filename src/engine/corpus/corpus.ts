@@ -8,14 +8,17 @@ import { Note, parseNote } from './note';
 
 export type FileKind = 'learning' | 'archive' | 'pattern' | 'research' | 'finding' | 'pending' | 'session' | 'other';
 
+/** §2.1: files inside learnings/ that are not learnings */
+export const NOT_LEARNINGS = new Set(['readme.md', 'schema.md', 'agents.md', 'index.md', 'claude.md']);
+
 export function kindOf(rel: string): FileKind {
-  if (rel.startsWith('learnings/.archive/')) return 'archive';
-  if (rel.startsWith('learnings/')) return 'learning';
+  if (rel.startsWith('learnings/.archive/') || rel.startsWith('learnings/archive/')) return 'archive';
+  if (rel.startsWith('learnings/')) return NOT_LEARNINGS.has(rel.slice(rel.lastIndexOf('/') + 1).toLowerCase()) ? 'other' : 'learning';
   if (rel.startsWith('patterns/')) return 'pattern';
   if (rel.startsWith('research/')) return 'research';
   if (rel.startsWith('findings/')) return 'finding';
   if (rel.startsWith('knowledge/pending/')) return 'pending';
-  if (rel.startsWith('sessions/')) return 'session';
+  if (rel.startsWith('sessions/') || rel.startsWith('ao/sessions/')) return 'session';
   return 'other';
 }
 
@@ -28,12 +31,15 @@ function statKey(st: fs.Stats): string {
 export interface ScanResult {
   /** markdown notes, relative to .agents/, sorted */
   notes: string[];
+  /** JSONL files (read for references and usage; not Dream's own index.jsonl), sorted */
+  jsonl: string[];
   /** symlinks and unreadable entries, reported as degraded */
   degraded: string[];
 }
 
 export function scanCorpus(agentsDir: string): ScanResult {
   const notes: string[] = [];
+  const jsonl: string[] = [];
   const degraded: string[] = [];
   const walk = (dirAbs: string, rel: string) => {
     let entries: fs.Dirent[];
@@ -52,11 +58,13 @@ export function scanCorpus(agentsDir: string): ScanResult {
       }
       if (e.isDirectory()) walk(path.join(dirAbs, e.name), childRel);
       else if (e.isFile() && e.name.toLowerCase().endsWith('.md')) notes.push(toPosix(childRel));
+      else if (e.isFile() && e.name.toLowerCase().endsWith('.jsonl') && childRel !== 'index.jsonl') jsonl.push(toPosix(childRel));
     }
   };
   walk(agentsDir, '');
   notes.sort();
-  return { notes, degraded };
+  jsonl.sort();
+  return { notes, jsonl, degraded };
 }
 
 /** Parsed-note cache shared by the iterations of one run (keyed by content hash, and by file identity). */
@@ -124,6 +132,8 @@ export interface Snapshot {
   /** raw bytes of rpi/next-work.jsonl and index.jsonl (null when missing) */
   nextWork: Buffer | null;
   index: Buffer | null;
+  /** every other JSONL file of the corpus (rel -> bytes), for references and usage (§2.1) */
+  jsonl: Map<string, Buffer>;
   degraded: string[];
   bytesRead: number;
 }
@@ -160,7 +170,16 @@ export function loadSnapshot(workspace: string, cache: NoteCache): Snapshot {
   const nextWork = cache.readRaw(path.join(agentsDir, 'rpi', 'next-work.jsonl'), 'rpi/next-work.jsonl', degraded);
   const index = cache.readRaw(path.join(agentsDir, 'index.jsonl'), 'index.jsonl', degraded);
   bytesRead += (nextWork?.length ?? 0) + (index?.length ?? 0);
-  return { workspace, agentsDir, notes, nextWork, index, degraded, bytesRead };
+  const jsonl = new Map<string, Buffer>();
+  for (const rel of scan.jsonl) {
+    if (rel === 'rpi/next-work.jsonl' && nextWork) {
+      jsonl.set(rel, nextWork);
+      continue;
+    }
+    const b = cache.readRaw(path.join(agentsDir, rel), rel, degraded);
+    if (b) jsonl.set(rel, b);
+  }
+  return { workspace, agentsDir, notes, nextWork, index, jsonl, degraded, bytesRead };
 }
 
 /**

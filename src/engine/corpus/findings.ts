@@ -9,25 +9,36 @@ export interface Finding {
   title: string;
   severity: 'low' | 'medium' | 'high' | 'critical';
   resolved: boolean;
+  /** the finding carries a resolution field (resolved, status, superseded_by) */
+  tracksResolution: boolean;
   description: string;
 }
 
 const FINDING_RE = /^f-\d{4}-\d{2}-\d{2}-\d{3}\.md$/;
 
+/** §2.1: critical, high/significant, medium/moderate, low/informational (plus upstream's minor/major/blocker) */
 export function normaliseSeverity(s: string | undefined): Finding['severity'] {
   const v = (s ?? '').toLowerCase().trim();
-  if (v === 'minor' || v === 'low') return 'low';
-  if (v === 'high' || v === 'major') return 'high';
+  if (v === 'minor' || v === 'low' || v === 'informational' || v === 'info') return 'low';
+  if (v === 'high' || v === 'major' || v === 'significant') return 'high';
   if (v === 'critical' || v === 'blocker') return 'critical';
   return 'medium';
+}
+
+/** §2.1 finding lifecycle: resolved, or status retired|superseded|resolved|closed, or superseded_by */
+const FINISHED = new Set(['retired', 'superseded', 'resolved', 'closed']);
+export function findingFinished(n: Note): boolean {
+  const r = n.fm.resolved;
+  if (r === true || str(r)?.toLowerCase() === 'true') return true;
+  if (FINISHED.has((str(n.fm.status) ?? '').trim().toLowerCase())) return true;
+  const sup = n.fm.superseded_by;
+  return sup != null && !(typeof sup === 'string' && sup.trim() === '') && !(Array.isArray(sup) && sup.length === 0);
 }
 
 export function parseFinding(n: Note): Finding | null {
   const base = path.posix.basename(n.rel);
   if (!FINDING_RE.test(base)) return null;
-  const resolvedFm = n.fm.resolved;
-  const resolved =
-    resolvedFm === true || str(resolvedFm)?.toLowerCase() === 'true' || /\*\*Resolved:\*\*|<!--\s*RESOLVED\s*-->/.test(n.body);
+  const resolved = findingFinished(n) || /\*\*Resolved:\*\*|<!--\s*RESOLVED\s*-->/.test(n.body);
   let description = '';
   const sum = /^##\s+Summary\s*\r?\n+([\s\S]*?)(\r?\n\s*\r?\n|\r?\n#|$)/im.exec(n.body);
   if (sum) description = sum[1]!.trim();
@@ -44,6 +55,7 @@ export function parseFinding(n: Note): Finding | null {
     title: noteTitle(n),
     severity: normaliseSeverity(str(n.fm.severity)),
     resolved,
+    tracksResolution: resolved || ['resolved', 'status', 'superseded_by'].some((k) => n.fm[k] != null),
     description: description.replace(/\s+/g, ' ').slice(0, 600),
   };
 }

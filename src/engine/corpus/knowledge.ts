@@ -4,20 +4,132 @@ import fs from 'node:fs';
 import { normaliseForDedupe } from './text';
 import { firstHeading, noteDate, str, strList, type Note } from './note';
 
-export const MATURITY_ORDER = ['draft', 'provisional', 'accepted', 'stable', 'promoted'] as const;
-export const PROVISIONAL_OR_HIGHER = new Set(['provisional', 'accepted', 'stable', 'promoted']);
-/** maturities exempt from age-based archiving */
-export const AGE_EXEMPT = new Set(['stable', 'promoted']);
-export const REQUIRED_KEYS = ['title', 'date', 'maturity'] as const;
+/**
+ * §2.1 maturity ladder: draft < provisional < candidate < accepted = confirmed = validated <
+ * established < stable < promoted. Missing or unknown = provisional (the value is kept as written);
+ * `anti-pattern` is a kind of knowledge (counted as provisional, never promoted); `archived` is retired.
+ */
+export const MATURITY_LADDER: Readonly<Record<string, number>> = {
+  draft: 0,
+  provisional: 1,
+  candidate: 2,
+  accepted: 3,
+  confirmed: 3,
+  validated: 3,
+  established: 4,
+  stable: 5,
+  promoted: 6,
+};
+export const ESTABLISHED_RANK = MATURITY_LADDER.established!;
 
+/** the maturity as written, lower-cased ('' when missing) */
 export function maturityOf(n: Note): string {
   const d = derived(n);
   return (d.maturity ??= (str(n.fm.maturity) ?? '').trim().toLowerCase());
 }
 
+/** rank on the ladder: archived -1, missing/unknown/anti-pattern = provisional (1) */
 export function maturityRank(m: string): number {
-  const i = (MATURITY_ORDER as readonly string[]).indexOf(m);
-  return i < 0 ? -1 : i;
+  if (m === 'archived') return -1;
+  return MATURITY_LADDER[m] ?? MATURITY_LADDER.provisional!;
+}
+
+export function isProvisionalOrHigher(m: string): boolean {
+  return maturityRank(m) >= MATURITY_LADDER.provisional!;
+}
+
+export function isAntiPattern(n: Note): boolean {
+  return maturityOf(n) === 'anti-pattern' || (str(n.fm.type) ?? '').trim().toLowerCase() === 'anti-pattern';
+}
+
+/** §2.1 date: `date`, `created_at`, `created`, else the file name's YYYY-MM-DD prefix */
+export function noteDateOf(n: Note): Date | null {
+  const d = derived(n);
+  if (d.date === undefined)
+    d.date =
+      noteDate(n.fm.date) ??
+      noteDate(n.fm.created_at) ??
+      noteDate(n.fm.created) ??
+      noteDate(/^\d{4}-\d{2}-\d{2}/.exec(path.posix.basename(n.rel))?.[0]);
+  return d.date;
+}
+
+/** §2.1 confidence: a number 0..1 or low/medium/high; null when absent */
+export function confidenceOf(n: Note): number | null {
+  const v = n.fm.confidence;
+  if (typeof v === 'number' && Number.isFinite(v)) return Math.max(0, Math.min(1, v));
+  const s = (str(v) ?? '').trim().toLowerCase();
+  if (s === 'low') return 0.3;
+  if (s === 'medium') return 0.6;
+  if (s === 'high') return 0.9;
+  const x = Number(s);
+  return s !== '' && Number.isFinite(x) ? Math.max(0, Math.min(1, x)) : null;
+}
+
+const num = (v: unknown): number => {
+  const x = typeof v === 'number' ? v : Number(str(v));
+  return Number.isFinite(x) ? x : 0;
+};
+
+/**
+ * §4.2 usage evidence: helpful_count or reward_count > 0, utility >= 0.55, last_reward_at or
+ * last_used within `staleDays`, or a `.agents/ao/citations.jsonl` use within `staleDays`.
+ */
+export function hasUsageEvidence(n: Note, now: Date, staleDays: number, uses?: UsageLog): boolean {
+  if (num(n.fm.helpful_count) > 0 || num(n.fm.reward_count) > 0) return true;
+  if (num(n.fm.utility) >= 0.55) return true;
+  const window = staleDays * 86_400_000;
+  for (const k of ['last_reward_at', 'last_used']) {
+    const d = noteDate(n.fm[k]);
+    if (d && now.getTime() - d.getTime() <= window) return true;
+  }
+  return !!uses && uses.usedWithin(n, now, staleDays);
+}
+
+/** uses recorded in `.agents/ao/citations.jsonl` (one use per line), keyed by the names they mention */
+export class UsageLog {
+  /** name -> newest use time (NaN when a use has no readable time: counted as recent) */
+  private last = new Map<string, number>();
+  constructor(raw: Buffer | null) {
+    if (!raw) return;
+    for (const line of raw.toString('utf8').split(/\r?\n/)) {
+      if (!line.trim()) continue;
+      let obj: unknown;
+      try {
+        obj = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      if (!obj || typeof obj !== 'object') continue;
+      const rec = obj as Record<string, unknown>;
+      let when = NaN;
+      for (const k of ['timestamp', 'cited_at', 'used_at', 'created_at', 'time', 'ts', 'at', 'date']) {
+        const d = noteDate(rec[k]);
+        if (d) {
+          when = d.getTime();
+          break;
+        }
+      }
+      const strings: string[] = [];
+      const collect = (v: unknown, depth: number) => {
+        if (typeof v === 'string') strings.push(v);
+        else if (depth < 3 && v && typeof v === 'object') for (const x of Object.values(v)) collect(x, depth + 1);
+      };
+      collect(rec, 0);
+      for (const t of new Set(strings.flatMap((s) => [...referenceTokens(s).keys()]))) {
+        const prev = this.last.get(t);
+        if (prev === undefined || Number.isNaN(when) || (!Number.isNaN(prev) && when > prev)) this.last.set(t, when);
+      }
+    }
+  }
+  usedWithin(n: Note, now: Date, staleDays: number): boolean {
+    for (const k of referenceKeys(n)) {
+      const t = this.last.get(k);
+      if (t === undefined) continue;
+      if (Number.isNaN(t) || now.getTime() - t <= staleDays * 86_400_000) return true;
+    }
+    return false;
+  }
 }
 
 export function noteId(n: Note): string {
@@ -49,30 +161,75 @@ export function citationPath(c: string): string {
   return p;
 }
 
+/** §2.1 provenance: source, source_*, promoted_from, source_learnings, related, citations, or cited paths in a source section */
 export function hasSource(n: Note): boolean {
-  if (citationsOf(n).length) return true;
-  for (const k of ['source', 'source_bead', 'source_session']) {
-    const v = n.fm[k];
-    if (v != null && !(typeof v === 'string' && v.trim() === '')) return true;
+  for (const [k, v] of Object.entries(n.fm)) {
+    if (!(k === 'source' || k.startsWith('source_') || k === 'promoted_from' || k === 'related' || k === 'citations')) continue;
+    if (v != null && !(typeof v === 'string' && v.trim() === '') && !(Array.isArray(v) && v.length === 0)) return true;
   }
-  return false;
+  return citedPathsOf(n).length > 0;
 }
 
+const SOURCE_SECTION = /^(#{2,6})[ \t]+(sources?|evidence|references)\b.*$/i;
+
+/**
+ * §2.1 cited paths: `citations` plus repository paths named in a `## Source(s)`, `## Evidence` or
+ * `## References` section (backticked paths, or bare tokens with a folder and a file name).
+ */
+export function citedPathsOf(n: Note): string[] {
+  const d = derived(n);
+  if (d.cited) return d.cited;
+  const out = new Set(citationsOf(n));
+  const lines = n.body.split(/\r?\n/);
+  let level = 0;
+  let inFence = false;
+  for (const line of lines) {
+    if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
+    const h = inFence ? null : /^(#{1,6})[ \t]+/.exec(line);
+    if (h) {
+      const m = SOURCE_SECTION.exec(line);
+      if (m) level = m[1]!.length;
+      else if (level && h[1]!.length <= level) level = 0;
+      continue;
+    }
+    if (!level) continue;
+    for (const t of line.matchAll(/`([^`\s]+)`/g)) if (looksLikePath(t[1]!, true)) out.add(t[1]!);
+    for (const t of line
+      .replace(/`[^`]*`/g, ' ')
+      .matchAll(/(?:^|[\s(])((?:\.{1,2}\/)?[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+(?::\d+(?:-\d+)?)?)/g))
+      if (looksLikePath(t[1]!, false)) out.add(t[1]!);
+  }
+  return (d.cited = [...out]);
+}
+
+function looksLikePath(t: string, quoted: boolean): boolean {
+  const p = t.replace(/[.,;:)]+$/, '');
+  if (!p || /^[a-z][a-z0-9+.-]*:\/\//i.test(p) || p.startsWith('/') || p.startsWith('-') || /[<>*{}$|]/.test(p)) return false;
+  const file = /\.[A-Za-z0-9]{1,6}(:\d+(-\d+)?)?$/.test(p);
+  if (p.includes('/')) return file || quoted ? /[A-Za-z]/.test(p) && !/^\d+\/\d+/.test(p) : false;
+  return quoted && file && /^[\w.-]+\.(md|ts|tsx|js|mjs|go|py|sh|json|jsonl|ya?ml|toml|rs|java|rb)$/.test(p);
+}
+
+/** live: not archived and not superseded (a note whose YAML was read leniently still counts) */
 export function isVisible(n: Note): boolean {
   const d = derived(n);
   return (d.visible ??= computeVisible(n));
 }
 
 function computeVisible(n: Note): boolean {
-  if (n.fmError || !n.utf8) return false;
   if (maturityOf(n) === 'archived') return false;
   const sup = n.fm.superseded_by;
-  return sup == null || (typeof sup === 'string' && sup.trim() === '');
+  return sup == null || (typeof sup === 'string' && sup.trim() === '') || (Array.isArray(sup) && sup.length === 0);
 }
 
-export function hasRequiredKeys(n: Note): boolean {
-  if (!n.utf8 || !n.hasFrontmatter || n.fmError) return false;
-  return REQUIRED_KEYS.every((k) => n.fm[k] != null && String(n.fm[k]).trim() !== '');
+/**
+ * §4 frontmatter_validity: the metadata reads cleanly (YAML accepts it, or there is none) with a
+ * title (`title` or a `# ` heading) and a date (§2.1). `title` is not a required key.
+ */
+export function readsCleanly(n: Note): boolean {
+  if (!n.utf8 || n.fmError) return false;
+  const hasTitle = !!str(n.fm.title)?.trim() || !!firstHeading(n.body);
+  return hasTitle && noteDateOf(n) !== null;
 }
 
 /** Cited-path existence checks, cached per iteration. Paths are workspace-relative. */
@@ -106,13 +263,42 @@ export class CitationChecker {
   }
 }
 
-export function isStale(n: Note, now: Date, staleDays: number, referenced: boolean): boolean {
-  if (referenced || AGE_EXEMPT.has(maturityOf(n))) return false;
-  const dv = derived(n);
-  if (dv.date === undefined) dv.date = noteDate(n.fm.date);
-  const d = dv.date;
-  if (!d) return false;
-  return now.getTime() - d.getTime() > staleDays * 86_400_000;
+export interface RetentionContext {
+  now: Date;
+  staleDays: number;
+  references: ReferenceIndex;
+  uses?: UsageLog;
+  citations: CitationChecker;
+}
+
+/** protected from rule 2 of §4.2: usage evidence, established or above, or referenced */
+export function isProtected(n: Note, c: RetentionContext): boolean {
+  return maturityRank(maturityOf(n)) >= ESTABLISHED_RANK || hasUsageEvidence(n, c.now, c.staleDays, c.uses) || c.references.references(n);
+}
+
+/** §4.2 rule 2: every cited path broken for more than staleDays (stale_citation_since), and not protected */
+export function isRotten(n: Note, c: RetentionContext): boolean {
+  const cited = citedPathsOf(n);
+  if (!cited.length || n.fm.stale_citation !== true) return false;
+  const since = noteDate(n.fm.stale_citation_since);
+  if (!since || c.now.getTime() - since.getTime() <= c.staleDays * 86_400_000) return false;
+  if (cited.some((p) => c.citations.exists(p))) return false;
+  return !isProtected(n, c);
+}
+
+/** older than staleDays by its §2.1 date (undated notes are not old) */
+export function isOld(n: Note, now: Date, staleDays: number): boolean {
+  const d = noteDateOf(n);
+  return !!d && now.getTime() - d.getTime() > staleDays * 86_400_000;
+}
+
+/**
+ * §4 freshness: evidence of life — a recent date, usage, a reference, or a cited path that exists.
+ */
+export function hasEvidenceOfLife(n: Note, c: RetentionContext): boolean {
+  if (!isOld(n, c.now, c.staleDays) && noteDateOf(n)) return true;
+  if (hasUsageEvidence(n, c.now, c.staleDays, c.uses) || c.references.references(n)) return true;
+  return citedPathsOf(n).some((p) => c.citations.exists(p));
 }
 
 /** dedupe text: the title and the body, so metadata differences do not hide a duplicate */
@@ -127,6 +313,7 @@ interface Derived {
   summary?: string;
   citations?: string[];
   maturity?: string;
+  cited?: string[];
   visible?: boolean;
   date?: Date | null;
 }
@@ -163,23 +350,76 @@ export function noteSummary(n: Note): string {
   return d.summary;
 }
 
-/** Text of patterns/ and research/, lower-cased, for "is this note referenced" checks. */
-let lastReferenceIndex: ReferenceIndex | null = null;
-/** the same texts give the same index (and its per-note memo) */
-export function referenceIndexFor(texts: string[]): ReferenceIndex {
-  const joined = texts.join('\n').toLowerCase();
-  if (lastReferenceIndex && lastReferenceIndex.source === joined) return lastReferenceIndex;
-  return (lastReferenceIndex = new ReferenceIndex(texts));
+/**
+ * The names a text mentions, for §2.1 references: lower-cased word-like tokens (file names, stems,
+ * ids, wiki links), each with its count. `foo.md` also counts as `foo`.
+ */
+const tokenMemo = new WeakMap<object, Map<string, number>>();
+export function referenceTokens(text: string, owner?: object): Map<string, number> {
+  const hit = owner && tokenMemo.get(owner);
+  if (hit) return hit;
+  const out = new Map<string, number>();
+  for (const raw of text.toLowerCase().match(/[a-z0-9_][a-z0-9_.-]*/g) ?? []) {
+    const t = raw.replace(/[.-]+$/, '');
+    if (t.length < 4) continue;
+    out.set(t, (out.get(t) ?? 0) + 1);
+    if (t.endsWith('.md')) out.set(t.slice(0, -3), (out.get(t.slice(0, -3)) ?? 0) + 1);
+  }
+  if (owner) tokenMemo.set(owner, out);
+  return out;
 }
 
+/** the names by which other text may point at a note: file name, stem (>= 6 chars), id (>= 4 chars) */
+export function referenceKeys(n: Note): string[] {
+  const base = path.posix.basename(n.rel).toLowerCase();
+  const stem = base.replace(/\.md$/, '');
+  const keys = new Set<string>([base]);
+  if (stem.length >= 6) keys.add(stem);
+  const id = str(n.fm.id)?.trim().toLowerCase();
+  if (id && id.length >= 4) keys.add(id);
+  return [...keys];
+}
+
+/** a text of the corpus, for references: its tokens are memoised on `owner` (a Note or a Buffer) */
+export interface ReferenceText {
+  rel: string;
+  owner: object;
+  text: () => string;
+}
+
+function tokensOf(t: ReferenceText): Map<string, number> {
+  return tokenMemo.get(t.owner) ?? referenceTokens(t.text(), t.owner);
+}
+
+/** a note as a reference text (its frontmatter and body) */
+export function noteReferenceText(n: Note): ReferenceText {
+  return { rel: n.rel, owner: n, text: () => (n.utf8 ? n.fmText + '\n' + n.body : '') };
+}
+
+let lastReferenceIndex: { owners: object[]; index: ReferenceIndex } | null = null;
+/** the same texts give the same index (and its per-note memo) */
+export function referenceIndexFor(texts: ReferenceText[]): ReferenceIndex {
+  const owners = texts.map((t) => t.owner);
+  if (
+    lastReferenceIndex &&
+    lastReferenceIndex.owners.length === owners.length &&
+    lastReferenceIndex.owners.every((o, i) => o === owners[i])
+  )
+    return lastReferenceIndex.index;
+  const index = new ReferenceIndex(texts);
+  lastReferenceIndex = { owners, index };
+  return index;
+}
+
+/**
+ * §2.1 references: a learning's path, file name or id mentioned in any other `.agents/` text
+ * (markdown and JSONL, not Dream's own overnight/ and index.jsonl). Self-mentions do not count.
+ */
 export class ReferenceIndex {
-  private text: string;
+  private total = new Map<string, number>();
   private memo = new WeakMap<Note, boolean>();
-  constructor(texts: string[]) {
-    this.text = texts.join('\n').toLowerCase();
-  }
-  get source(): string {
-    return this.text;
+  constructor(texts: ReferenceText[]) {
+    for (const t of texts) for (const [k, c] of tokensOf(t)) this.total.set(k, (this.total.get(k) ?? 0) + c);
   }
   references(n: Note): boolean {
     let r = this.memo.get(n);
@@ -187,12 +427,8 @@ export class ReferenceIndex {
     return r;
   }
   private lookup(n: Note): boolean {
-    const base = path.posix.basename(n.rel).toLowerCase();
-    const stem = base.replace(/\.md$/, '');
-    if (this.text.includes(base)) return true;
-    if (stem.length >= 6 && this.text.includes(stem)) return true;
-    const id = str(n.fm.id)?.trim().toLowerCase();
-    return !!id && id.length >= 4 && this.text.includes(id);
+    const own = tokensOf(noteReferenceText(n));
+    return referenceKeys(n).some((k) => (this.total.get(k) ?? 0) > (own.get(k) ?? 0));
   }
 }
 

@@ -18,6 +18,8 @@ export interface Note {
   hasFrontmatter: boolean;
   /** YAML parse error, or why the block is not a mapping */
   fmError: string | null;
+  /** true when YAML rejected the block and `fm` holds what a line-by-line read found (§2.1) */
+  lenient: boolean;
   fm: Record<string, unknown>;
   fmText: string;
   /** text after the frontmatter block (or the whole text) */
@@ -42,6 +44,7 @@ export function parseNote(rel: string, bytes: Buffer, hash = sha256(bytes)): Not
     eol: '\n',
     hasFrontmatter: false,
     fmError: null,
+    lenient: false,
     fm: {},
     fmText: '',
     body: '',
@@ -92,7 +95,54 @@ export function parseNote(rel: string, bytes: Buffer, hash = sha256(bytes)): Not
   } catch (e) {
     note.fmError = `frontmatter YAML: ${(e as Error).message.split('\n')[0]!.replace(/:\s*$/, '')}`;
   }
+  if (note.fmError && note.fmError !== 'frontmatter is not a mapping') {
+    // §2.1: read simple `key: value` lines so the note still counts and ranks; never rewritten
+    note.fm = lenientFrontmatter(note.fmText);
+    note.lenient = Object.keys(note.fm).length > 0;
+  }
   return note;
+}
+
+/**
+ * A line-by-line reading of a frontmatter block that YAML rejects (an unquoted colon in a title is
+ * the common case): top-level `key: value` lines, quoted or plain scalars, booleans, numbers,
+ * `[a, b]` lists and `- item` block lists. Anything else is skipped.
+ */
+export function lenientFrontmatter(fmText: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const lines = fmText.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]+(.*?))?[ \t]*$/.exec(lines[i]!);
+    if (!m || Object.prototype.hasOwnProperty.call(out, m[1]!) || m[1] === '__proto__') continue;
+    const raw = m[2] ?? '';
+    if (raw === '') {
+      const items: unknown[] = [];
+      while (i + 1 < lines.length && /^\s*- /.test(lines[i + 1]!)) items.push(lenientScalar(lines[++i]!.replace(/^\s*- /, '')));
+      out[m[1]!] = items.length ? items : null;
+      continue;
+    }
+    if (raw.startsWith('[') && raw.endsWith(']')) {
+      out[m[1]!] = raw
+        .slice(1, -1)
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+        .map(lenientScalar);
+      continue;
+    }
+    out[m[1]!] = lenientScalar(raw);
+  }
+  return out;
+}
+
+function lenientScalar(raw: string): unknown {
+  const v = raw.trim();
+  if (v.length >= 2 && ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")))) return v.slice(1, -1);
+  if (/^(true|yes)$/i.test(v)) return true;
+  if (/^(false|no)$/i.test(v)) return false;
+  if (/^(null|~)$/i.test(v)) return null;
+  if (/^[-+]?\d+(\.\d+)?$/.test(v)) return Number(v);
+  return v.replace(/\s+#.*$/, '');
 }
 
 /**

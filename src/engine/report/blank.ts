@@ -38,5 +38,7 @@ export function blankSummary(runId: string, repoRoot: string, outputDir: string)
     recommended: [],
     next_action: '',
     resumed_from: null,
+    live_learnings: { before: null, after: null },
+    proposals: [],
   };
 }

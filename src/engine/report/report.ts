@@ -62,8 +62,8 @@ export function deriveRecommended(
   return [...new Set(out)];
 }
 
-function fmt(x: number | undefined): string {
-  return x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(3);
+function fmt(x: number | null | undefined): string {
+  return x === undefined || x === null || Number.isNaN(x) ? 'n/a' : x.toFixed(3);
 }
 function signed(x: number): string {
   return (x >= 0 ? '+' : '') + x.toFixed(3);
@@ -75,8 +75,9 @@ export function fourAnswers(s: Summary): { state: string; ran: string; degraded:
   const live = its.filter(compounded);
   const changes = live.reduce((a, it) => a + it.changes.length, 0);
   const comp = meanDelta(s.fitness_delta);
-  const base = meanOf(s.fitness_baseline);
-  const now = meanOf(s.fitness);
+  // §4: the composite is the mean over metrics defined (not n/a) on both sides
+  const base = meanOf(s.fitness_baseline, s.fitness);
+  const now = meanOf(s.fitness, s.fitness_baseline);
   let state: string;
   if (s.status === 'failed')
     state = `The run failed${s.failing_step ? ` at ${s.failing_step}` : ''}: ${s.failure_reason ?? 'unknown reason'}. ${
@@ -106,8 +107,10 @@ export function fourAnswers(s: Summary): { state: string; ran: string; degraded:
   return { state, ran, degraded, first: s.next_action };
 }
 
-function meanOf(v: Record<string, number>): number | undefined {
-  const xs = Object.values(v);
+function meanOf(v: Record<string, number | null>, other?: Record<string, number | null>): number | undefined {
+  const xs = Object.entries(v)
+    .filter(([k, x]) => typeof x === 'number' && (!other || typeof other[k] === 'number'))
+    .map(([, x]) => x as number);
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined;
 }
 

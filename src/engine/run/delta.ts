@@ -12,9 +12,13 @@ export interface DeltaResult {
 
 const EPS = 1e-12;
 
+/**
+ * §4: per-metric deltas and the composite over metrics defined (a number, not n/a) on both sides;
+ * a metric missing or null on either side is neither improvement nor regression.
+ */
 export function fitnessDelta(
-  prev: Record<string, number> | null,
-  curr: Record<string, number>,
+  prev: Record<string, number | null> | null,
+  curr: Record<string, number | null>,
   floors: Record<string, number> = {},
   defaultFloor = DEFAULT_REGRESSION_FLOOR,
 ): DeltaResult {
@@ -23,23 +27,22 @@ export function fitnessDelta(
   const perMetric: Record<string, number> = {};
   const regressions: Regression[] = [];
   let sum = 0;
+  let defined = 0;
   for (const k of keys) {
     const p = prev[k];
     const c = curr[k];
-    let d: number;
-    if (p !== undefined && c !== undefined) d = c - p;
-    else if (p !== undefined) d = -p;
-    else d = c!;
-    d = round(d);
+    if (typeof p !== 'number' || typeof c !== 'number') continue;
+    defined++;
+    const d = round(c - p);
     perMetric[k] = d;
     sum += d;
     const floor = floors[k] !== undefined && floors[k]! > 0 ? floors[k]! : defaultFloor > 0 ? defaultFloor : DEFAULT_REGRESSION_FLOOR;
     const drop = -d;
-    if (p !== undefined && drop > floor + EPS) {
-      regressions.push({ name: k, previous: p, current: c ?? 0, drop: round(drop), floor });
+    if (drop > floor + EPS) {
+      regressions.push({ name: k, previous: p, current: c, drop: round(drop), floor });
     }
   }
-  const composite = keys.length ? sum / keys.length : 0;
+  const composite = defined ? sum / defined : 0;
   return { composite, perMetric, regressions, regressed: regressions.length > 0 };
 }
 

@@ -7,7 +7,9 @@ import { iterationId } from '../commit/iterationStore';
 import { CorpusWriter } from '../commit/writer';
 import type { EventSink, Stage } from '../core/events';
 import { abs } from '../core/paths';
-import type { FitnessVector, HaltReason, IterationRecord, WarnOnlyBudgetFile } from '../core/schemas';
+import type { FitnessVector, HaltReason, IterationRecord, Proposal, WarnOnlyBudgetFile } from '../core/schemas';
+import { compounded } from '../core/status';
+import { isVisible } from '../corpus/knowledge';
 import { NoteCache } from '../corpus/corpus';
 import { SignatureCache } from '../stages/dedupe';
 import { ingest } from '../stages/ingest';
@@ -19,7 +21,7 @@ import { decide, type Decision, type RunNotes } from './decide';
 import { fitnessDelta } from './delta';
 import type { FaultSeam } from './faultSeam';
 import type { PlateauState } from './plateau';
-import type { DreamSettings } from './settings';
+import { retireCap, type DreamSettings } from './settings';
 import { decrementWarnOnlyBudget } from './warnOnly';
 
 /** thrown inside a stage when the run must stop now */
@@ -48,6 +50,19 @@ export interface LoopState {
   failingStep: string | null;
   warnOnlyBudget: WarnOnlyBudgetFile | null;
   degraded: string[];
+  /** §5.5 live learnings before the run and after its last committed iteration */
+  liveLearnings: { before: number | null; after: number | null };
+  /** §5.5 proposals of the last iteration that reached REDUCE (over the cap, or for review) */
+  proposals: Proposal[];
+}
+
+/** live learnings this run has retired so far (absorbed duplicates, rot, age; committed iterations) */
+export function retiredTonight(iterations: IterationRecord[]): number {
+  let n = 0;
+  for (const it of iterations)
+    if (compounded(it))
+      n += Number(it.reduce.dedup_merged ?? 0) + Number(it.reduce.archived_rot ?? 0) + Number(it.reduce.archived_age ?? 0);
+  return n;
 }
 
 export interface IterationEnv {
@@ -93,6 +108,7 @@ export class IterationRunner {
         view: ing.view,
         citations: ing.citations,
         references: ing.references,
+        uses: ing.uses,
         sigCache: this.sigCache,
         now: now(),
         staleDays: s.staleDays,
@@ -149,7 +165,12 @@ export class IterationRunner {
       if (!st.baseline) st.baseline = this.measureView(ing).fitness;
       const prev = st.lastCommitted ?? st.baseline;
       rec.fitness_before = prev;
-      const liveBefore = ing.view.notesOf('learning').length;
+      const liveBefore = ing.view.notesOf('learning').filter(isVisible).length;
+      st.liveLearnings.before ??= liveBefore;
+      st.liveLearnings.after ??= liveBefore;
+      // §4.2 retire cap: counted over the night, from the live learnings at the start of the run
+      const cap = retireCap(s.maxRetirePerNight, st.liveLearnings.before);
+      const retireBudget = Math.max(0, cap - retiredTonight(st.iterations));
       leave();
 
       // REDUCE (into the overlay)
@@ -163,6 +184,8 @@ export class IterationRunner {
           now: env.now(),
           staleDays: s.staleDays,
           dedupeThreshold: s.dedupeThreshold,
+          retention: s.retention,
+          retireBudget,
           workspaceName: path.basename(workspace),
           runId,
           checkpoint: env.stopCheck,
@@ -174,6 +197,9 @@ export class IterationRunner {
       }
       rec.reduce = red.counters;
       rec.degraded.push(...red.degraded);
+      st.proposals = red.proposals;
+      if (red.counters.retire_capped)
+        rec.degraded.push(`retire cap: ${red.counters.retire_capped} retirement(s) over tonight's cap of ${cap} proposed instead`);
       env.seam.afterReduce(index, ing.view, staging, red.changes);
       const integrity = settle(
         decide({
@@ -194,7 +220,7 @@ export class IterationRunner {
         env.seam.beforeMeasure(index);
         const m = this.measureView(ing);
         after = m.fitness;
-        liveAfter = ing.view.notesOf('learning').length;
+        liveAfter = red.live.after;
         rec.measure = m.counters;
         rec.degraded.push(...m.degraded);
         this.measureFailures = 0;
@@ -259,6 +285,7 @@ export class IterationRunner {
       rec.degraded.push(...staging.commitNotes);
       this.rememberCommitted(plan.ops, ing.view, staging);
       st.lastCommitted = after;
+      st.liveLearnings.after = liveAfter;
       env.seam.afterCommit(index, workspace, rec);
       const post = verifyCommitted(workspace, rec.changes);
       const committed = settle(decide({ at: 'committed', rescued, stripped: post.length }));

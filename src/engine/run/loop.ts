@@ -48,6 +48,8 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
     failingStep: null,
     warnOnlyBudget: o.warnOnlyBudget,
     degraded: [],
+    liveLearnings: { before: null, after: null },
+    proposals: [],
   };
   const plateau = new PlateauState(s.plateauWindow, s.plateauEpsilon);
   // rehydrate: last committed fitness and the plateau window from compounded iterations

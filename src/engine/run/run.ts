@@ -287,12 +287,18 @@ function finalizeDerived(s: Summary, st: LoopState | null, workspace: string, qu
     if (st.failureReason) s.failure_reason = st.failureReason;
     if (st.failingStep) s.failing_step = st.failingStep;
     if (st.warnOnlyBudget) s.warn_only_remaining = st.warnOnlyBudget.remaining;
+    if (st.liveLearnings.before !== null) s.live_learnings = { ...st.liveLearnings };
+    s.proposals = st.proposals;
   }
   const live = s.iterations.filter(compounded);
   const last: FitnessVector = live.length ? live[live.length - 1]!.fitness_after : s.fitness_baseline;
   s.fitness = last;
   const delta: Record<string, number> = {};
-  for (const k of Object.keys(last)) if (s.fitness_baseline[k] !== undefined) delta[k] = round(last[k]! - s.fitness_baseline[k]!);
+  for (const k of Object.keys(last)) {
+    const a = last[k];
+    const b = s.fitness_baseline[k];
+    if (typeof a === 'number' && typeof b === 'number') delta[k] = round(a - b);
+  }
   s.fitness_delta = delta;
   const steps: Step[] = s.steps.filter((x) => !/^iteration-\d+$/.test(x.name));
   const iterSteps: Step[] = s.iterations.map((it) => ({

@@ -49,6 +49,12 @@ export const settingsSchema = z
     queueFile: z.string().min(1).default('.agents/dream/tonight.md'),
     staleDays: z.number().int().min(1).max(36500).default(30),
     dedupeThreshold: z.number().min(0.5).max(1).default(0.8),
+    /** §4.2: `evidence` retires only with evidence; `age` restores upstream's age-based archiving (still capped) */
+    retention: z.enum(['evidence', 'age']).default('evidence'),
+    /** §4.2: at most this many live learnings retired per night: a percentage of the live ones (`10%`) or a count */
+    maxRetirePerNight: z
+      .union([z.number().int().min(0), z.string().regex(/^(\d{1,3}(\.\d+)?%|\d+)$/, 'must be a percentage such as 10% or a count')])
+      .default('10%'),
     localCurator: z
       .object({
         enabled: z.boolean().default(false),
@@ -205,6 +211,13 @@ export function resolveSettings(layers: SettingsLayers): DreamSettings {
   const r = settingsSchema.safeParse(merged);
   if (!r.success) throw new SettingsError(r.error.issues.map((i) => describeIssue(i, 'settings')).join('; '));
   return r.data;
+}
+
+/** §4.2: the night's retire cap for `live` learnings: a percentage (at least 1) or a count */
+export function retireCap(setting: DreamSettings['maxRetirePerNight'], live: number): number {
+  if (typeof setting === 'number') return setting;
+  if (setting.endsWith('%')) return Math.max(1, Math.floor((live * Number(setting.slice(0, -1))) / 100));
+  return Number(setting);
 }
 
 export function defaultSettings(): DreamSettings {

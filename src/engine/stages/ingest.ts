@@ -4,7 +4,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CorpusView, loadSnapshot, kindOf, type NoteCache } from '../corpus/corpus';
 import { sha256 } from '../core/fsutil';
-import { CitationChecker, ReferenceIndex, citationsOf, isoDay, referenceIndexFor } from '../corpus/knowledge';
+import {
+  CitationChecker,
+  ReferenceIndex,
+  UsageLog,
+  citedPathsOf,
+  hasSource,
+  isVisible,
+  isoDay,
+  noteReferenceText,
+  referenceIndexFor,
+  type ReferenceText,
+} from '../corpus/knowledge';
+import { jaccard, trigramSet } from './dedupe';
 import { noteDate, str, type Note } from '../corpus/note';
 import { redactSecrets } from '../core/secrets';
 import { parseFinding, type Finding } from '../corpus/findings';
@@ -19,6 +31,8 @@ export interface SessionCandidate {
   date: string;
   tags: string[];
   redactions: number;
+  /** mined from an anti-pattern section: promoted with `type: anti-pattern` */
+  antiPattern: boolean;
 }
 
 export interface IngestResult {
@@ -31,6 +45,8 @@ export interface IngestResult {
   tonight: string[];
   tonightPath: string | null;
   references: ReferenceIndex;
+  /** uses from `.agents/ao/citations.jsonl` (§2.1 usage) */
+  uses: UsageLog;
   citations: CitationChecker;
   degraded: string[];
   counters: Record<string, number>;
@@ -38,14 +54,25 @@ export interface IngestResult {
 
 const INACTIVE_SESSION = new Set(['active', 'in-progress', 'in_progress', 'open', 'running']);
 
-export function mineSessionLearnings(n: Note): string[] {
+/** §2.1 lesson sections of a session note; anti-pattern sections keep their polarity */
+const LESSON_HEADING = /^(learnings?|lessons?( learned)?|knowledge|key insights?)\b/i;
+const ANTI_HEADING = /\banti-?patterns?\b|^(pitfalls|what not to do|don'?ts)\b/i;
+
+export interface MinedLesson {
+  text: string;
+  antiPattern: boolean;
+}
+
+/** bullets of the lesson sections (§2.1), with their polarity */
+export function mineSessionLessons(n: Note): MinedLesson[] {
   const lines = n.body.split(/\r?\n/);
-  const out: string[] = [];
+  const out: MinedLesson[] = [];
   let inSection = false;
+  let anti = false;
   let level = 0;
   let current: string | null = null;
   const flush = () => {
-    if (current && current.trim()) out.push(current.trim().replace(/\s+/g, ' '));
+    if (current && current.trim()) out.push({ text: current.trim().replace(/\s+/g, ' '), antiPattern: anti });
     current = null;
   };
   for (const line of lines) {
@@ -55,9 +82,12 @@ export function mineSessionLearnings(n: Note): string[] {
         flush();
         inSection = false;
       }
-      if (/^learnings?\b/i.test(h[2]!.trim())) {
+      const title = h[2]!.trim().replace(/[*_`]/g, '');
+      const isAnti = ANTI_HEADING.test(title);
+      if (LESSON_HEADING.test(title) || isAnti) {
         flush();
         inSection = true;
+        anti = isAnti;
         level = h[1]!.length;
       }
       continue;
@@ -75,6 +105,31 @@ export function mineSessionLearnings(n: Note): string[] {
   }
   flush();
   return out;
+}
+
+export function mineSessionLearnings(n: Note): string[] {
+  return mineSessionLessons(n).map((l) => l.text);
+}
+
+/**
+ * §2.1: only statements are mined — never a bare path or link, a "See:" list, a truncated
+ * fragment or a complaint.
+ */
+export function isStatement(text: string): boolean {
+  const t = text.trim();
+  if (/^see\b\s*(also)?\s*:?/i.test(t)) return false;
+  if (/(\.\.\.|…)$/.test(t)) return false;
+  if (/^(what was hard|hard:|frustrat|annoying|ugh\b|pain:|complaint)/i.test(t)) return false;
+  // drop links, wiki links, backticked and bare paths: what is left must be a sentence
+  const rest = t
+    .replace(/\[\[[^\]]*\]\]/g, ' ')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, ' ')
+    .replace(/`[^`]*`/g, ' x ')
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, ' ')
+    .replace(/(^|\s)\S*\/\S*/g, ' ')
+    .replace(/[*_>#]/g, ' ');
+  const words = rest.match(/[A-Za-z][A-Za-z'-]*/g) ?? [];
+  return words.length >= 4;
 }
 
 function titleFrom(text: string): string {
@@ -128,7 +183,7 @@ export function ingest(workspace: string, cache: NoteCache, queueFile: string, n
   const degraded = [...snap.degraded];
   const counters: Record<string, number> = { files_read: snap.notes.size, bytes_read: snap.bytesRead };
 
-  const refTexts: string[] = [];
+  const refTexts: ReferenceText[] = [];
   const candidates: SessionCandidate[] = [];
   const pendingPromotions: string[] = [];
   const drafts: string[] = [];
@@ -136,19 +191,36 @@ export function ingest(workspace: string, cache: NoteCache, queueFile: string, n
   const knownHashes = new Set<string>();
   let learnings = 0;
   let sessions = 0;
+  const lenient: string[] = [];
+  const notUtf8: string[] = [];
+  const broken: string[] = [];
+  const noFrontmatter: string[] = [];
 
   for (const [rel, n] of snap.notes) {
     const kind = kindOf(rel);
     if ((kind === 'learning' || kind === 'archive') && str(n.fm.source_hash)) knownHashes.add(str(n.fm.source_hash)!);
     if (kind === 'learning') {
       learnings++;
-      if (!n.utf8) degraded.push(`learnings: .agents/${rel} is not valid UTF-8; left untouched`);
-      else if (n.fmError) degraded.push(`learnings: .agents/${rel}: ${n.fmError}; left untouched`);
-      else if (!n.hasFrontmatter) degraded.push(`learnings: .agents/${rel} has no frontmatter; left untouched`);
-    }
-    if (kind === 'pattern' || kind === 'research') refTexts.push(n.utf8 ? n.body + '\n' + n.fmText : '');
+      if (!n.utf8) notUtf8.push(rel);
+      else if (n.lenient) lenient.push(rel);
+      else if (n.fmError) broken.push(`${rel} (${n.fmError})`);
+      else if (!n.hasFrontmatter) noFrontmatter.push(rel);
+    } else if (n.lenient && (kind === 'finding' || kind === 'pending' || kind === 'pattern')) lenient.push(rel);
+    refTexts.push(noteReferenceText(n));
   }
+  for (const [rel, b] of snap.jsonl) refTexts.push({ rel, owner: b, text: () => b.toString('utf8') });
+  // one grouped line per kind of corpus problem (§5.6)
+  const group = (list: string[], what: string) => {
+    if (!list.length) return;
+    const shown = list.slice(0, 3).map((r) => `.agents/${r}`);
+    degraded.push(`corpus: ${list.length} ${what}: ${shown.join(', ')}${list.length > 3 ? `, +${list.length - 3} more` : ''}`);
+  };
+  group(lenient, 'note(s) whose frontmatter YAML rejects (read leniently, left untouched)');
+  group(notUtf8, 'learning(s) not valid UTF-8 (left untouched)');
+  group(broken, 'learning(s) with unreadable frontmatter (left untouched)');
+  group(noFrontmatter, 'learning(s) without frontmatter (read, not edited)');
 
+  const known = new KnownStatements(view.notesOf('learning').filter(isVisible));
   for (const [rel, n] of snap.notes) {
     const kind = kindOf(rel);
     if (kind === 'session') {
@@ -164,15 +236,24 @@ export function ingest(workspace: string, cache: NoteCache, queueFile: string, n
       }
       const d = noteDate(n.fm.date) ?? noteDate(path.posix.basename(rel).slice(0, 10)) ?? now;
       if (now.getTime() - d.getTime() > staleDays * 86_400_000) {
-        // its learnings would be stale on arrival: leave old sessions alone
+        // an old session was harvested by its own producer long ago: leave it alone
         counters.sessions_skipped_stale = (counters.sessions_skipped_stale ?? 0) + 1;
         continue;
       }
-      for (const bullet of mineSessionLearnings(n)) {
-        const red = redactSecrets(bullet);
+      for (const lesson of mineSessionLessons(n)) {
+        const bullet = lesson.text;
+        if (!isStatement(bullet)) {
+          counters.session_lines_not_statements = (counters.session_lines_not_statements ?? 0) + 1;
+          continue;
+        }
         const hash = sha256(`${rel}\n${bullet.toLowerCase()}`).slice(0, 16);
         if (knownHashes.has(hash)) continue;
         knownHashes.add(hash);
+        if (known.states(bullet)) {
+          counters.session_candidates_known = (counters.session_candidates_known ?? 0) + 1;
+          continue;
+        }
+        const red = redactSecrets(bullet);
         candidates.push({
           session: rel,
           text: red.text,
@@ -181,6 +262,7 @@ export function ingest(workspace: string, cache: NoteCache, queueFile: string, n
           date: isoDay(d),
           tags: ['session-mined'],
           redactions: red.redactions,
+          antiPattern: lesson.antiPattern,
         });
       }
     } else if (kind === 'pending') {
@@ -198,12 +280,11 @@ export function ingest(workspace: string, cache: NoteCache, queueFile: string, n
   const tonight = readTonight(workspace, queueFile);
   if (tonight.note) degraded.push(tonight.note);
   const citations = new CitationChecker(workspace, (r) => view.hasAgentsPath(r));
-  let broken = 0;
+  let brokenCites = 0;
   let missingSource = 0;
   for (const n of view.notesOf('learning')) {
-    const cs = citationsOf(n);
-    if (!cs.length && !n.fm.source && !n.fm.source_session && !n.fm.source_bead) missingSource++;
-    for (const c of cs) if (!citations.exists(c)) broken++;
+    if (!hasSource(n)) missingSource++;
+    for (const c of citedPathsOf(n)) if (!citations.exists(c)) brokenCites++;
   }
   Object.assign(counters, {
     learnings,
@@ -214,9 +295,10 @@ export function ingest(workspace: string, cache: NoteCache, queueFile: string, n
     tier1_drafts: drafts.length,
     findings: findings.length,
     findings_unrouted: findings.filter((f) => !f.resolved && !ids.has(f.id)).length,
-    broken_citations: broken,
+    broken_citations: brokenCites,
     missing_source: missingSource,
-    provenance_audited: broken + missingSource,
+    provenance_audited: brokenCites + missingSource,
+    frontmatter_lenient: lenient.length,
     tonight_items: tonight.items.length,
   });
   if (learnings === 0) degraded.push('corpus: empty corpus (no learnings under .agents/learnings/)');
@@ -230,8 +312,48 @@ export function ingest(workspace: string, cache: NoteCache, queueFile: string, n
     tonight: tonight.items,
     tonightPath: tonight.path,
     references: referenceIndexFor(refTexts),
+    uses: usageLogFor(snap.jsonl.get('ao/citations.jsonl') ?? null),
     citations,
     degraded,
     counters,
   };
+}
+
+let lastUsage: { raw: Buffer | null; log: UsageLog } | null = null;
+function usageLogFor(raw: Buffer | null): UsageLog {
+  if (lastUsage && lastUsage.raw === raw) return lastUsage.log;
+  const log = new UsageLog(raw);
+  lastUsage = { raw, log };
+  return log;
+}
+
+const normStatement = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+
+/**
+ * What live learnings already state, section by section (§4 REDUCE): a candidate contained in a
+ * learning's text, or close (trigram Jaccard > 0.8) to one of its bullets or paragraphs, is known.
+ */
+class KnownStatements {
+  private joined: string | null = null;
+  private parts: Uint32Array[] | null = null;
+  constructor(private notes: Note[]) {}
+  states(candidate: string): boolean {
+    const c = normStatement(candidate);
+    if (!c) return true;
+    this.joined ??= this.notes.map((n) => normStatement(n.body)).join(' | ');
+    if (this.joined.includes(c)) return true;
+    this.parts ??= this.notes.flatMap((n) =>
+      n.body
+        .split(/\r?\n\s*\r?\n|\r?\n(?=\s*(?:[-*+]|\d+[.)])\s)|\r?\n(?=#)/)
+        .map((p) => normStatement(p.replace(/^\s*(?:[-*+]|\d+[.)]|#+)\s+/, '')))
+        .filter((p) => p.length >= 12)
+        .map((p) => trigramSet(p)),
+    );
+    const cs = trigramSet(c);
+    return this.parts.some((p) => p.length >= cs.length * 0.8 && cs.length >= p.length * 0.8 && jaccard(cs, p) > 0.8);
+  }
 }

@@ -4,17 +4,19 @@ import { findNearDuplicates, type SignatureCache } from './dedupe';
 import { parseFinding, type Finding } from '../corpus/findings';
 import {
   CitationChecker,
-  PROVISIONAL_OR_HIGHER,
   ReferenceIndex,
-  citationsOf,
+  UsageLog,
+  citedPathsOf,
   dedupeItem,
-  hasRequiredKeys,
+  hasEvidenceOfLife,
   hasSource,
-  isStale,
+  isProvisionalOrHigher,
   isVisible,
   maturityOf,
+  readsCleanly,
   cachedTitle,
 } from '../corpus/knowledge';
+import { buildIndex } from './reduce';
 import { round } from '../run/delta';
 import { Retriever, parseIndex } from './retrieval';
 import { METRIC_NAMES, type FitnessVector, type IndexEntry } from '../core/schemas';
@@ -25,6 +27,7 @@ export interface MeasureInput {
   view: CorpusView;
   citations: CitationChecker;
   references: ReferenceIndex;
+  uses?: UsageLog;
   sigCache: SignatureCache;
   now: Date;
   staleDays: number;
@@ -37,8 +40,9 @@ export interface MeasureResult {
   degraded: string[];
 }
 
-function frac(num: number, den: number, empty = 1): number {
-  return den === 0 ? empty : round(num / den, 6);
+/** a fraction, or null ("n/a") when there is nothing to measure (§4: never 1 for an empty set) */
+function frac(num: number, den: number): number | null {
+  return den === 0 ? null : round(num / den, 6);
 }
 
 /**
@@ -67,7 +71,8 @@ export function measure(input: MeasureInput): MeasureResult {
   const L = view.notesOf('learning');
   const degraded: string[] = [];
   const n = L.length;
-  if (!n) degraded.push('measure: no live learnings; metrics over learnings are vacuous (1)');
+  if (!n) degraded.push('measure: no learnings; metrics over learnings are n/a');
+  const ctx = { now, staleDays, references, uses: input.uses, citations };
 
   let valid = 0,
     matured = 0,
@@ -78,16 +83,16 @@ export function measure(input: MeasureInput): MeasureResult {
     fresh = 0;
   const dedupeItems: { key: string; text: string }[] = [];
   for (const note of L) {
-    if (hasRequiredKeys(note)) valid++;
-    if (PROVISIONAL_OR_HIGHER.has(maturityOf(note))) matured++;
+    if (readsCleanly(note)) valid++;
+    if (isProvisionalOrHigher(maturityOf(note))) matured++;
     if (hasSource(note)) covered++;
-    for (const c of citationsOf(note)) {
+    for (const c of citedPathsOf(note)) {
       cites++;
       if (citations.exists(c)) validCites++;
     }
     const vis = isVisible(note);
     if (vis) visible++;
-    if (!isStale(note, now, staleDays, references.references(note))) fresh++;
+    if (vis && hasEvidenceOfLife(note, ctx)) fresh++;
     if (vis) dedupeItems.push(dedupeItem(note));
   }
   const dups = findNearDuplicates(dedupeItems, input.dedupeThreshold, input.sigCache);
@@ -98,8 +103,13 @@ export function measure(input: MeasureInput): MeasureResult {
     .map(parseFinding)
     .filter((f): f is Finding => !!f);
   const resolved = findings.filter((f) => f.resolved).length;
+  const tracked = findings.filter((f) => f.tracksResolution).length;
 
-  const { entries, bad } = parseIndex(view.raw('index.jsonl'));
+  const visibleNotes = L.filter(isVisible);
+  // §4: without index.jsonl the index is built in memory, the way REDUCE would, so creating it is not "improvement"
+  const liveIndex = view.raw('index.jsonl');
+  const indexRaw = liveIndex ?? buildIndex(visibleNotes, input.sigCache).bytes;
+  const { entries, bad } = parseIndex(indexRaw);
   if (bad) degraded.push(`index.jsonl has ${bad} unreadable line(s)`);
   const byPath = new Map(L.map((x) => [x.rel, x]));
   let consistent = 0;
@@ -107,8 +117,7 @@ export function measure(input: MeasureInput): MeasureResult {
     const note = byPath.get(e.path.replace(/^\.agents\//, ''));
     if (note && note.hash === e.hash) consistent++;
   }
-  const visibleNotes = L.filter(isVisible);
-  const hits = selfTest(view.raw('index.jsonl'), entries, visibleNotes, input.sigCache);
+  const hits = selfTest(indexRaw, entries, visibleNotes, input.sigCache);
 
   const fitness: FitnessVector = {
     frontmatter_validity: frac(valid, n),
@@ -116,9 +125,9 @@ export function measure(input: MeasureInput): MeasureResult {
     citation_coverage: frac(covered, n),
     citation_validity: frac(validCites, cites),
     inject_visibility: frac(visible, n),
-    uniqueness: round(1 - frac(inGroups, visible || 0, 0), 6),
-    freshness: frac(fresh, n),
-    findings_resolution: frac(resolved, findings.length),
+    uniqueness: visible ? round(1 - inGroups / visible, 6) : null,
+    freshness: frac(fresh, visible),
+    findings_resolution: frac(resolved, tracked),
     retrieval_self_test: frac(hits, visibleNotes.length),
     index_consistency: frac(consistent, Math.max(entries.length, visibleNotes.length)),
   };
@@ -128,6 +137,8 @@ export function measure(input: MeasureInput): MeasureResult {
     counters: {
       learnings: n,
       visible: visibleNotes.length,
+      live_learnings: visibleNotes.length,
+      index_in_memory: liveIndex ? 0 : 1,
       citations: cites,
       valid_citations: validCites,
       near_duplicate_groups: dups.groups.length,

@@ -6,21 +6,26 @@ import path from 'node:path';
 import { findNearDuplicates, type SignatureCache } from './dedupe';
 import type { IngestResult } from './ingest';
 import {
-  MATURITY_ORDER,
   citationsOf,
+  citedPathsOf,
+  confidenceOf,
   dedupeItem,
   noteSummary,
-  isStale,
+  isOld,
+  isProtected,
+  isRotten,
   isVisible,
   isoDay,
   maturityOf,
   maturityRank,
+  noteDateOf,
   noteId,
   cachedTitle,
   slugify,
+  type RetentionContext,
 } from '../corpus/knowledge';
 import { buildNote, isEditable, noteDate, patchFrontmatter, str, strList, type Note } from '../corpus/note';
-import type { Change } from '../core/schemas';
+import type { Change, Proposal } from '../core/schemas';
 import type { Staging } from '../commit/checkpoint';
 import type { IndexEntry } from '../core/schemas';
 
@@ -31,6 +36,10 @@ export interface ReduceInput {
   now: Date;
   staleDays: number;
   dedupeThreshold: number;
+  /** §4.2: `evidence` (default) or upstream's `age` (still capped) */
+  retention?: 'evidence' | 'age';
+  /** how many live learnings this iteration may still retire tonight (§4.1 retire cap); default: no cap */
+  retireBudget?: number;
   workspaceName: string;
   runId: string;
   /** throws when the stage must stop (deadline / user stop) */
@@ -41,6 +50,23 @@ export interface ReduceResult {
   counters: Record<string, number>;
   changes: Change[];
   degraded: string[];
+  /** retirements over the cap and old-and-unused notes for review (§4.2) */
+  proposals: Proposal[];
+  /** live learnings before and after this iteration's staged changes */
+  live: { before: number; after: number };
+}
+
+/** the command a person runs to archive a proposed note after a look */
+export function archiveCommand(rel: string): string {
+  return `dream archive .agents/${rel}`;
+}
+
+/** §2.1 a dated log: a daily/nightly note, a retro or session log of one date */
+function logDay(n: Note): string | null {
+  const name = `${path.posix.basename(n.rel)} ${cachedTitle(n)}`.toLowerCase();
+  if (!/(daily|nightly|retro|standup|journal|\blog\b|-log\b|session|post-?mortem|weekly|summary)/.test(name)) return null;
+  const d = noteDateOf(n);
+  return d ? isoDay(d) : null;
 }
 
 interface ChangeAcc {
@@ -64,12 +90,26 @@ export function reduce(input: ReduceInput): ReduceResult {
     dedup_groups: 0,
     maturity_tempered: 0,
     archived_stale: 0,
+    archived_rot: 0,
+    archived_age: 0,
     archived_marked: 0,
+    retire_capped: 0,
+    proposed_review: 0,
     findings_routed: 0,
     index_entries: 0,
     index_rebuilt: 0,
   };
 
+  const proposals: Proposal[] = [];
+  const liveBefore = view.notesOf('learning').filter(isVisible).length;
+  let retireBudget = input.retireBudget ?? Infinity;
+  const retention: RetentionContext = {
+    now,
+    staleDays: input.staleDays,
+    references: ingest.references,
+    uses: ingest.uses,
+    citations: ingest.citations,
+  };
   const record = (rel: string, kind: Change['kind'], reason: string, movedTo?: string) => {
     const c = changes.get(rel);
     if (c) {
@@ -118,7 +158,7 @@ export function reduce(input: ReduceInput): ReduceResult {
     const fm: Record<string, unknown> = {
       id: `dream-${c.hash.slice(0, 12)}`,
       title: c.title,
-      type: 'learning',
+      type: c.antiPattern ? 'anti-pattern' : 'learning',
       maturity: 'provisional',
       confidence: 0.5,
       utility: 0.5,
@@ -158,15 +198,18 @@ export function reduce(input: ReduceInput): ReduceResult {
     counters.pending_promoted!++;
   }
 
-  // 2. audit citations: flag stale_citation (set false, never drop the key, when fixed)
+  // 2. audit cited paths (§2.1): flag stale_citation with stale_citation_since; clear the flag
+  //    (set false, never drop the key) when they exist again
   for (let n of view.notesOf('learning')) {
     if (!isEditable(n) || !isVisible(n)) continue;
-    const cs = citationsOf(n);
+    const cs = citedPathsOf(n);
     const broken = cs.filter((c) => !ingest.citations.exists(c));
     const flagged = n.fm.stale_citation === true;
     if (broken.length && !flagged) {
-      n = update(n, { stale_citation: true }, `broken citation(s): ${broken.join(', ')}`);
+      n = update(n, { stale_citation: true, stale_citation_since: today }, `broken cited path(s): ${broken.join(', ')}`);
       counters.citations_flagged!++;
+    } else if (broken.length && flagged && n.fm.stale_citation_since == null) {
+      n = update(n, { stale_citation_since: today }, 'broken cited path(s): start of the stale period recorded');
     } else if (!broken.length && flagged) {
       n = update(n, { stale_citation: false }, 'cited paths exist again');
       counters.citations_cleared!++;
@@ -179,9 +222,54 @@ export function reduce(input: ReduceInput): ReduceResult {
   // only notes Dream can edit take part in a merge
   const visible = view.notesOf('learning').filter((n) => isVisible(n));
   const dups = findNearDuplicates(visible.map(dedupeItem), input.dedupeThreshold, input.sigCache);
+  const subgroups: Note[][] = [];
   for (const group of dups.groups) {
+    const notes = group.map((rel) => view.note(rel)).filter((n): n is Note => !!n);
+    // dated logs of different dates never merge (§4 REDUCE)
+    const byDay = new Map<string, Note[]>();
+    for (const n of notes) {
+      const k = logDay(n) ?? '';
+      byDay.set(k, [...(byDay.get(k) ?? []), n]);
+    }
+    if (byDay.size > 1 && [...byDay.keys()].some((k) => k !== '')) {
+      counters.dedup_kept_apart = (counters.dedup_kept_apart ?? 0) + 1;
+      for (const [k, ns] of byDay) if (k !== '' || byDay.size === 1) subgroups.push(ns);
+    } else subgroups.push(notes);
+  }
+  const retire = (n: Note, patch: Record<string, unknown>, kind: 'archived' | 'superseded', reason: string, proposal: string): boolean => {
+    if (retireBudget <= 0) {
+      proposals.push({ path: `.agents/${n.rel}`, reason: `${proposal} (over tonight's retire cap)`, command: archiveCommand(n.rel) });
+      counters.retire_capped!++;
+      return false;
+    }
+    retireBudget--;
+    moveToArchive(n, { ...patch, archived_from_maturity: maturityOf(n) || 'provisional' }, kind, reason);
+    return true;
+  };
+  for (const group of subgroups) {
     input.checkpoint('reduce:merge');
-    const members = group.map((rel) => view.note(rel)!).filter((n) => n && isEditable(n));
+    // an untouchable note (no frontmatter) survives when an editable copy is an exact duplicate of it
+    const fixed = group.filter((n) => !isEditable(n) && n.utf8);
+    let editable = group.filter((n) => isEditable(n));
+    if (fixed.length) {
+      const keep = fixed[0]!;
+      const flat = (n: Note) => n.body.trim().replace(/\s+/g, ' ');
+      const copies = editable.filter((n) => flat(n) === flat(keep));
+      editable = editable.filter((n) => flat(n) !== flat(keep));
+      for (const o of copies) {
+        if (
+          retire(
+            o,
+            { superseded_by: noteId(keep), maturity: 'archived', archived_at: today, archived_reason: `exact copy of .agents/${keep.rel}` },
+            'superseded',
+            `exact copy of .agents/${keep.rel} (kept: it has no frontmatter Dream could edit); superseded by ${noteId(keep)}`,
+            `exact copy of .agents/${keep.rel}`,
+          )
+        )
+          counters.dedup_merged!++;
+      }
+    }
+    const members = editable;
     if (members.length < 2) continue;
     const ranked = [...members].sort((a, b) => compareSurvivor(a, b, ingest.references));
     const survivor = ranked[0]!;
@@ -198,8 +286,8 @@ export function reduce(input: ReduceInput): ReduceResult {
     const tags = union('tags');
     if (cites.length > citationsOf(survivor).length) patch.citations = cites;
     if (tags.length > strList(survivor.fm.tags).length) patch.tags = tags;
-    const best = Math.max(...members.map((m) => maturityRank(maturityOf(m))));
-    if (best > maturityRank(maturityOf(survivor)) && best >= 0) patch.maturity = MATURITY_ORDER[best];
+    const best = [...members].sort((a, b) => maturityRank(maturityOf(b)) - maturityRank(maturityOf(a)))[0]!;
+    if (maturityRank(maturityOf(best)) > maturityRank(maturityOf(survivor)) && maturityOf(best)) patch.maturity = str(best.fm.maturity);
     for (const k of ['confidence', 'utility']) {
       const vals = members.map((m) => Number(m.fm[k])).filter((x) => Number.isFinite(x));
       if (vals.length && Math.max(...vals) > (Number(survivor.fm[k]) || -Infinity)) patch[k] = Math.max(...vals);
@@ -208,27 +296,34 @@ export function reduce(input: ReduceInput): ReduceResult {
     const newest = dates.sort((a, b) => b.getTime() - a.getTime())[0];
     const sd = noteDate(survivor.fm.date);
     if (newest && sd && newest.getTime() > sd.getTime()) patch.date = isoDay(newest);
-    const mergedFrom = [...strList(survivor.fm.merged_from), ...others.map(noteId)];
-    patch.merged_from = [...new Set(mergedFrom)];
-    if (patch.citations) {
-      const anyBroken = cites.some((c) => !ingest.citations.exists(c));
-      if (anyBroken && survivor.fm.stale_citation !== true) patch.stale_citation = true;
-      else if (!anyBroken && survivor.fm.stale_citation === true) patch.stale_citation = false;
-    }
-    update(
-      survivor,
-      patch,
-      `merged near-duplicate(s) ${others.map((o) => `.agents/${o.rel}`).join(', ')} (trigram Jaccard > ${input.dedupeThreshold})`,
-    );
+    const absorbed: Note[] = [];
     for (const o of others) {
-      moveToArchive(
+      const ok = retire(
         o,
         { superseded_by: sid, maturity: 'archived', archived_at: today, archived_reason: `near-duplicate of .agents/${survivor.rel}` },
         'superseded',
         `near-duplicate of .agents/${survivor.rel}; superseded by ${sid}`,
+        `near-duplicate of .agents/${survivor.rel}`,
       );
-      counters.dedup_merged!++;
+      if (ok) {
+        absorbed.push(o);
+        counters.dedup_merged!++;
+      }
     }
+    if (!absorbed.length) continue;
+    patch.merged_from = [...new Set([...strList(survivor.fm.merged_from), ...absorbed.map(noteId)])];
+    if (patch.citations) {
+      const anyBroken = cites.some((c) => !ingest.citations.exists(c));
+      if (anyBroken && survivor.fm.stale_citation !== true) {
+        patch.stale_citation = true;
+        if (survivor.fm.stale_citation_since == null) patch.stale_citation_since = today;
+      } else if (!anyBroken && survivor.fm.stale_citation === true) patch.stale_citation = false;
+    }
+    update(
+      survivor,
+      patch,
+      `merged near-duplicate(s) ${absorbed.map((o) => `.agents/${o.rel}`).join(', ')} (trigram Jaccard > ${input.dedupeThreshold})`,
+    );
     counters.dedup_groups!++;
   }
 
@@ -240,7 +335,8 @@ export function reduce(input: ReduceInput): ReduceResult {
     const cs = citationsOf(n);
     const validCount = cs.filter((c) => ingest.citations.exists(c)).length;
     const referenced = ingest.references.references(n);
-    if ((m === 'draft' || m === '') && (validCount > 0 || referenced)) {
+    // a note with no maturity key is provisional already (§2.1): only an explicit draft rises
+    if (m === 'draft' && (validCount > 0 || referenced)) {
       update(
         n,
         { maturity: 'provisional' },
@@ -255,36 +351,75 @@ export function reduce(input: ReduceInput): ReduceResult {
     }
   }
 
-  // 5. archive rot: stale notes (age from frontmatter date, not referenced, not stable/promoted)
-  //    and notes already marked archived/superseded that still sit among live learnings
+  // 5. retention (§4.2): notes already marked archived/superseded leave the live folder; rot with
+  //    evidence is retired (capped); old-and-unused notes are proposed for review, never retired by age
+  //    (`retention: age` restores upstream's age rule, capped)
   for (const n of view.notesOf('learning')) {
     input.checkpoint('reduce:archive');
     if (!isEditable(n)) continue;
     if (!isVisible(n)) {
       moveToArchive(
         n,
-        { archived_at: today, maturity: 'archived' },
+        {
+          archived_at: today,
+          maturity: 'archived',
+          ...(maturityOf(n) !== 'archived' ? { archived_from_maturity: maturityOf(n) || 'provisional' } : {}),
+        },
         maturityOf(n) === 'archived' ? 'archived' : 'superseded',
         'already marked archived or superseded; moved out of the live learnings',
       );
       counters.archived_marked!++;
       continue;
     }
-    const referenced = ingest.references.references(n);
-    if (isStale(n, now, input.staleDays, referenced)) {
-      moveToArchive(
-        n,
-        {
-          maturity: 'archived',
-          archived_at: today,
-          archived_reason: `stale: dated ${str(n.fm.date)}, older than ${input.staleDays} days and not referenced`,
-        },
-        'archived',
-        `stale: dated ${str(n.fm.date)} (> ${input.staleDays} days), not referenced from patterns or research`,
-      );
-      counters.archived_stale!++;
+    if (input.retention === 'age') {
+      const exempt = maturityRank(maturityOf(n)) >= maturityRank('stable') || ingest.references.references(n);
+      if (!exempt && isOld(n, now, input.staleDays)) {
+        const dated = isoDay(noteDateOf(n)!);
+        if (
+          retire(
+            n,
+            {
+              maturity: 'archived',
+              archived_at: today,
+              archived_reason: `age: dated ${dated}, older than ${input.staleDays} days (retention: age)`,
+            },
+            'archived',
+            `age: dated ${dated} (> ${input.staleDays} days), not referenced (retention: age)`,
+            `age: dated ${dated}, older than ${input.staleDays} days`,
+          )
+        )
+          counters.archived_age!++;
+      }
+      continue;
+    }
+    if (isRotten(n, retention)) {
+      const since = str(n.fm.stale_citation_since);
+      if (
+        retire(
+          n,
+          {
+            maturity: 'archived',
+            archived_at: today,
+            archived_reason: `rot: every cited path broken since ${since} (> ${input.staleDays} days), no usage or reference`,
+          },
+          'archived',
+          `rot: every cited path broken since ${since} (> ${input.staleDays} days); no usage evidence, not referenced`,
+          `rot: every cited path broken since ${since}`,
+        )
+      )
+        counters.archived_rot!++;
+      continue;
+    }
+    if (isOld(n, now, input.staleDays) && !isProtected(n, retention)) {
+      proposals.push({
+        path: `.agents/${n.rel}`,
+        reason: `not used or validated in ${input.staleDays} days`,
+        command: archiveCommand(n.rel),
+      });
+      counters.proposed_review!++;
     }
   }
+  counters.archived_stale = counters.archived_rot! + counters.archived_age!;
 
   // 6. route unresolved findings to rpi/next-work.jsonl, once
   const fresh = ingest.findings.filter((f) => !f.resolved && !ingest.nextWorkIds.has(f.id));
@@ -303,7 +438,7 @@ export function reduce(input: ReduceInput): ReduceResult {
         source_path: `.agents/${f.rel}`,
       })),
       consumed: false,
-      claim_status: 'pending',
+      claim_status: 'available',
       claimed_by: null,
       claimed_at: null,
     });
@@ -339,7 +474,10 @@ export function reduce(input: ReduceInput): ReduceResult {
     before: null,
     ...(c.moved_to ? { moved_to: c.moved_to } : {}),
   }));
-  return { counters, changes: out, degraded };
+  const liveAfter = view.notesOf('learning').filter(isVisible).length;
+  counters.live_before = liveBefore;
+  counters.live_after = liveAfter;
+  return { counters, changes: out, degraded, proposals, live: { before: liveBefore, after: liveAfter } };
 }
 
 /** index.jsonl bytes for the live notes; memoised while the notes are the same objects */
@@ -370,10 +508,10 @@ function compareSurvivor(a: Note, b: Note, refs?: { references(n: Note): boolean
     if (ra !== rb) return rb - ra;
   }
   const num = (n: Note, k: string) => (Number.isFinite(Number(n.fm[k])) ? Number(n.fm[k]) : -1);
-  const d = (n: Note) => noteDate(n.fm.date)?.getTime() ?? 0;
+  const d = (n: Note) => noteDateOf(n)?.getTime() ?? 0;
   return (
     maturityRank(maturityOf(b)) - maturityRank(maturityOf(a)) ||
-    num(b, 'confidence') - num(a, 'confidence') ||
+    (confidenceOf(b) ?? -1) - (confidenceOf(a) ?? -1) ||
     num(b, 'utility') - num(a, 'utility') ||
     citationsOf(b).length - citationsOf(a).length ||
     (a.fm.stale_citation === true ? 1 : 0) - (b.fm.stale_citation === true ? 1 : 0) ||

@@ -94,8 +94,8 @@ function labelFor(command: string): string {
   return labels[command] ?? command;
 }
 
-function fmt(x: number | undefined): string {
-  return x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(3);
+function fmt(x: number | null | undefined): string {
+  return x === undefined || x === null || !Number.isFinite(x) ? 'n/a' : x.toFixed(3);
 }
 
 function banner(s: Summary, live: boolean): ReportViewModel['banner'] {
@@ -131,7 +131,8 @@ export function buildReportViewModel(s: Summary, o: BuildOptions): ReportViewMod
     ]),
   ];
   const points = ['start', ...its.map((it) => String(it.index))];
-  const clamp = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : Math.min(1, Math.max(0, v)));
+  const clamp = (v: number | null | undefined) =>
+    v === undefined || v === null || !Number.isFinite(v) ? null : Math.min(1, Math.max(0, v));
   const series = metrics.map((metric) => ({
     metric,
     values: [clamp(s.fitness_baseline[metric] ?? its[0]?.fitness_before[metric]), ...its.map((it) => clamp(it.fitness_after[metric]))],

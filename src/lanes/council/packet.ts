@@ -16,8 +16,9 @@ export interface BedtimePacket {
   live_learnings?: unknown;
   top_changes: { path: string; kind: string; reason: string }[];
   changes_total: number;
-  fitness: Record<string, number>;
-  fitness_delta: Record<string, number>;
+  /** null = n/a (§4: nothing to measure) */
+  fitness: Record<string, number | null>;
+  fitness_delta: Record<string, number | null>;
   degraded: string[];
   degraded_total: number;
   tonight_priorities: string[];
@@ -32,9 +33,9 @@ function clip(s: string, max = MAX_STRING): string {
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 
-function round(v: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, x] of Object.entries(v)) out[k] = Math.round(x * 1000) / 1000;
+function round(v: Record<string, number | null>): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = x === null ? null : Math.round(x * 1000) / 1000;
   return out;
 }
 

@@ -3,6 +3,7 @@
 #  - Debian packages: chromium (hosts the workbench), fonts; libkrb5-dev, pkg-config and build tools
 #    for code-server's native modules; ripgrep replaces the binary code-server would download
 #  - code-server (VS Code 1.100 server + workbench from npm) in ${DREAM_CACHE:-~/.cache/dream-ci}
+#  - the real codex and claude CLIs (pinned) in ${DREAM_CACHE}/runners, for the council argument tests
 # Used by .ci/run and by `npm test` when something is missing. apt needs root (or sudo -n).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,3 +27,4 @@ else
 fi
 CS_PREFIX="$DREAM_CACHE/code-server"
 bash scripts/install-code-server.sh "$CS_PREFIX"   # idempotent: ~0.1 s when the install is complete
+bash scripts/install-runners.sh "$DREAM_CACHE/runners"   # the real codex/claude CLIs (council argument tests), pinned

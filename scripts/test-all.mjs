@@ -11,7 +11,7 @@
 //   --no-ui     skip e (the e2e UI test); d still runs
 //   --no-vscode skip d
 //   --bail      stop at the first failing phase
-//   --no-install  do not install missing chromium / code-server
+//   --no-install  do not install missing chromium / code-server / the real codex and claude CLIs
 // d and e need code-server and chromium: when they are missing they are installed first
 // (scripts/install-test-deps.sh: apt needs root or sudo); if that fails the phase FAILS (it never
 // skips silently) and says how to install them.
@@ -167,6 +167,9 @@ if (go(ok)) {
   built = await phase('b. build', single(process.execPath, ['esbuild.mjs'], 10 * 60_000));
   ok = ok && built;
 }
+// the council's argument tests run the real codex and claude CLIs from the harness cache
+if (built && !flag('--no-install') && !['codex', 'claude'].every((b) => fs.existsSync(path.join(cache, 'runners/node_modules/.bin', b))))
+  spawnSync('bash', [path.join(repo, 'scripts/install-runners.sh'), path.join(cache, 'runners')], { stdio: 'inherit', cwd: repo });
 if (built && go(ok))
   ok =
     (await phase(

@@ -193,21 +193,25 @@ export function citedPathsOf(n: Note): string[] {
       continue;
     }
     if (!level) continue;
-    for (const t of line.matchAll(/`([^`\s]+)`/g)) if (looksLikePath(t[1]!, true)) out.add(t[1]!);
+    const add = (t: string) => {
+      const p = t.replace(/[.,;:)\]]+$/, '');
+      if (looksLikePath(p)) out.add(p);
+    };
+    for (const t of line.matchAll(/`([^`\s]+)`/g)) add(t[1]!);
     for (const t of line
       .replace(/`[^`]*`/g, ' ')
       .matchAll(/(?:^|[\s(])((?:\.{1,2}\/)?[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+(?::\d+(?:-\d+)?)?)/g))
-      if (looksLikePath(t[1]!, false)) out.add(t[1]!);
+      add(t[1]!);
   }
   return (d.cited = [...out]);
 }
 
-function looksLikePath(t: string, quoted: boolean): boolean {
-  const p = t.replace(/[.,;:)]+$/, '');
+/** a repository path: a folder path with a file extension or a trailing slash (a bare file name could live anywhere) */
+function looksLikePath(p: string): boolean {
   if (!p || /^[a-z][a-z0-9+.-]*:\/\//i.test(p) || p.startsWith('/') || p.startsWith('-') || /[<>*{}$|]/.test(p)) return false;
-  const file = /\.[A-Za-z0-9]{1,6}(:\d+(-\d+)?)?$/.test(p);
-  if (p.includes('/')) return file || quoted ? /[A-Za-z]/.test(p) && !/^\d+\/\d+/.test(p) : false;
-  return quoted && file && /^[\w.-]+\.(md|ts|tsx|js|mjs|go|py|sh|json|jsonl|ya?ml|toml|rs|java|rb)$/.test(p);
+  if (!/[A-Za-z]/.test(p) || /^\d+\/\d+/.test(p)) return false;
+  const file = /\/?[^/]+\.[A-Za-z][A-Za-z0-9]{0,5}(:\d+(-\d+)?)?$/.test(p);
+  return p.includes('/') && (file || p.endsWith('/'));
 }
 
 /** live: not archived and not superseded (a note whose YAML was read leniently still counts) */

@@ -25,7 +25,9 @@ export {
   type RestoreResult,
   type RestorePlanEntry,
 } from './commit/restore';
-export { isEditable, parseNote, patchFrontmatter, str } from './corpus/note';
+export { buildNote, isEditable, parseNote, patchFrontmatter, str } from './corpus/note';
+export { Retriever, parseIndex } from './stages/retrieval';
+export { scanCorpus } from './corpus/corpus';
 export { runBedtime, writeSummary, requireCorpus } from './run/run';
 export { resetWarnOnlyBudget, readWarnOnlyBudget } from './run/warnOnly';
 export {
@@ -35,12 +37,14 @@ export {
   defaultSettings,
   settingsSchema,
   SETTING_KEYS,
+  JOB_KINDS,
   SettingsError,
   type DreamSettings,
 } from './run/settings';
 export { loadReport, renderMarkdown, fourAnswers, ReportError } from './report/report';
 export { councilLines } from './report/council';
 export { parseSummaryText, type ReadSummary } from './report/summaryRead';
+export { curatorLines, curatorMarkdown } from './report/curatorSection';
 export { runLanes, type Lane, type LaneContext, type LaneResult } from './run/lanes';
 export { redactSecrets } from './core/secrets';
 export { readTonight } from './stages/ingest';

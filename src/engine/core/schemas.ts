@@ -161,10 +161,31 @@ export const curatorSummarySchema = z
     enabled: z.boolean(),
     status: z.string(),
     jobs_processed: z.number().optional(),
+    /** draft paths relative to .agents/ */
     drafts: z.array(z.string()).optional(),
     note: z.string().optional(),
+    ollama_url: z.string().optional(),
+    model: z.string().optional(),
+    jobs: z
+      .array(
+        z
+          .object({
+            id: z.string(),
+            kind: z.string(),
+            status: z.string(),
+            drafts: z.array(z.string()),
+            reason: z.string().optional(),
+            escalation: z.string().optional(),
+          })
+          .passthrough(),
+      )
+      .optional(),
+    failures: z.array(z.object({ id: z.string(), kind: z.string(), reason: z.string() }).passthrough()).optional(),
+    cap: z.object({ hourly_cap: z.number(), used_this_hour: z.number(), remaining: z.number() }).passthrough().optional(),
+    queue_left: z.number().optional(),
   })
   .passthrough();
+export type CuratorSummary = z.infer<typeof curatorSummarySchema>;
 
 export const dreamscapeSchema = z.object({
   weather: z.string(),

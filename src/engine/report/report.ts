@@ -8,6 +8,7 @@ import { SummaryReadError as ReportError, parseSummaryText } from './summaryRead
 import { councilLines } from './council';
 
 import { compounded } from '../core/status';
+import { curatorMarkdown } from './curatorSection';
 export { compounded };
 
 export function deriveDreamscape(
@@ -202,7 +203,7 @@ export function renderMarkdown(s: Summary, notes: string[] = []): string {
   if (!s.council) L.push('Not run (no runners configured).');
   else for (const line of councilLines(s.council)) L.push(`- ${line}`);
   L.push('', '## Local Curator', '');
-  L.push(s.curator ? `- Status: \`${s.curator.status}\`${s.curator.note ? ` — ${s.curator.note}` : ''}` : 'Off.');
+  L.push(...curatorMarkdown(s.curator, s.output_dir, s.repo_root));
   L.push('', '## What Ran', '');
   for (const st of s.steps) L.push(`- \`${st.name}\`: \`${st.status}\`${st.note ? ` (${st.note})` : ''}`);
   L.push('', '## Degraded', '');

@@ -1,29 +1,39 @@
-// The Tier 1 local curator commands (the lane itself is not built yet; these commands are).
+// The Tier 1 local curator commands: thin surfaces over src/lanes/curator. Status and diagnose open a
+// readable markdown document; a problem with a command to fix it offers "Fix" (a terminal with it).
 import * as vscode from 'vscode';
-import { abs, CorpusWriter } from '../../engine';
 import {
-  compactPlan,
-  DEFAULT_OLLAMA_URLS,
-  diagnose,
+  appendEvent,
+  compactLedger,
+  curatorStatus,
+  diagnoseLines,
+  enqueueJob,
   EVENTS_FILE,
-  modelInstalled,
   newEvent,
-  newJob,
-  probeOllama,
-  queueDepth,
-  QUEUE_DIR,
-  readLedger,
+  parseDays,
   SEVERITIES,
-  type OllamaProbe,
+  statusMarkdown,
+  type CuratorStatus,
 } from '../../lanes/curator';
 import { effectiveSettings } from '../settings';
 import { asObject, type Register, type Services } from './shared';
 
+const KIND_HELP: Record<string, string> = {
+  'ingest-session': 'summarise a session note (or a file you name) into draft learnings',
+  'lint-wiki': 'look for contradictions, duplicates and broken structure among related learnings',
+  'dream-seed': "propose next ideas from tonight's summary and queue",
+};
+const SEVERITY_HELP: Record<string, string> = {
+  info: 'for the record',
+  warn: 'worth a look',
+  high: 'needs a person soon',
+  critical: 'needs a person now',
+};
+
 export function curatorCommands(s: Services, reg: Register): vscode.Disposable[] {
   const { log, folders } = s;
   return [
-    reg('dream.curatorStatus', async () => curatorReport(s, 'status')),
-    reg('dream.curatorDiagnose', async () => curatorReport(s, 'diagnose')),
+    reg('dream.curatorStatus', async (arg?: unknown) => curatorReport(s, 'status', asObject(arg) ?? {})),
+    reg('dream.curatorDiagnose', async (arg?: unknown) => curatorReport(s, 'diagnose', asObject(arg) ?? {})),
 
     reg('dream.curatorEnqueue', async (arg?: unknown) => {
       const folder = await folders.pick('Curator Enqueue Job');
@@ -36,29 +46,30 @@ export function curatorCommands(s: Services, reg: Register): vscode.Disposable[]
       const o = asObject(arg) ?? {};
       let kind = typeof o.kind === 'string' ? o.kind : undefined;
       if (kind === undefined)
-        kind = await vscode.window.showQuickPick(allowed, {
-          title: 'Dream: Curator Enqueue Job',
-          placeHolder: 'Job kind (from dream.localCurator.allowedJobKinds)',
-        });
+        kind = (
+          await vscode.window.showQuickPick(
+            allowed.map((k) => ({ label: k, detail: KIND_HELP[k] })),
+            { title: 'Dream: Curator Enqueue Job', placeHolder: 'Job kind (from dream.localCurator.allowedJobKinds)' },
+          )
+        )?.label;
       if (!kind) return undefined;
-      if (!(allowed as string[]).includes(kind))
-        throw new Error(`job kind "${kind}" is not allowed; allowed: ${allowed.join(', ')} (dream.localCurator.allowedJobKinds)`);
       let source = typeof o.source === 'string' ? o.source : undefined;
-      if (source === undefined && !('kind' in o)) {
+      if (source === undefined && !('kind' in o) && kind !== 'dream-seed') {
         source = await vscode.window.showInputBox({
-          title: 'Dream: Curator Enqueue Job',
-          prompt: 'Source path for the job (optional; e.g. .agents/sessions/2025-11-20.md). Enter to skip.',
+          title: `Dream: Curator Enqueue Job (${kind})`,
+          prompt:
+            kind === 'ingest-session'
+              ? 'Session note or file to summarise, relative to the workspace (Enter: the newest session note not ingested yet)'
+              : 'Learning to start from, e.g. .agents/learnings/x.md (Enter: the next one in turn)',
         });
         if (source === undefined) return undefined;
       }
-      const job = newJob(kind, new Date(), source?.trim() || undefined);
-      const target = `${QUEUE_DIR}/${job.id}.json`;
-      new CorpusWriter(folder).write(target, JSON.stringify(job, null, 2) + '\n'); // atomic: temp + fsync + rename
-      log.info(`curator: queued ${job.kind} job ${job.id} in .agents/${target}`);
+      const { job, path } = enqueueJob(folder, { kind, source: source?.trim() || undefined, allowed });
+      log.info(`curator: queued ${job.kind} job ${job.id} in ${path}`);
       void vscode.window.showInformationMessage(
-        `Dream: queued a ${job.kind} job (${job.id}). The local curator lane processes the queue during a run once it is available.`,
+        `Dream: queued a ${job.kind} job (${job.id}); the next bedtime run with the curator enabled works it.`,
       );
-      return { ...job, path: abs(folder, target) };
+      return { ...job, path };
     }),
 
     reg('dream.curatorEvent', async (arg?: unknown) => {
@@ -69,113 +80,118 @@ export function curatorCommands(s: Services, reg: Register): vscode.Disposable[]
         typeof o.source === 'string'
           ? o.source
           : await vscode.window.showInputBox({
-              title: 'Dream: Curator Record Event (1/3)',
+              title: 'Dream: Curator Record Event (1/4)',
               prompt: 'Source of the event (who or what noticed it)',
               value: 'vscode',
               validateInput: (v) => (v.trim() ? null : 'a source is required'),
             });
       if (!source) return undefined;
-      const severity = (
+      const severity =
         typeof o.severity === 'string'
           ? o.severity
-          : await vscode.window.showQuickPick([...SEVERITIES], { title: 'Dream: Curator Record Event (2/3)', placeHolder: 'Severity' })
-      ) as (typeof SEVERITIES)[number] | undefined;
+          : (
+              await vscode.window.showQuickPick(
+                SEVERITIES.map((v) => ({ label: v, description: SEVERITY_HELP[v] })),
+                { title: 'Dream: Curator Record Event (2/4)', placeHolder: 'Severity' },
+              )
+            )?.label;
       if (!severity) return undefined;
-      if (!SEVERITIES.includes(severity)) throw new Error(`severity must be one of ${SEVERITIES.join(', ')}`);
       const desiredAction =
         typeof o.desiredAction === 'string'
           ? o.desiredAction
           : await vscode.window.showInputBox({
-              title: 'Dream: Curator Record Event (3/3)',
+              title: 'Dream: Curator Record Event (3/4)',
               prompt: 'Desired action (what should happen about it)',
               validateInput: (v) => (v.trim() ? null : 'a desired action is required'),
             });
       if (!desiredAction) return undefined;
-      const ev = newEvent({ source: source.trim(), severity, desiredAction: desiredAction.trim() });
-      new CorpusWriter(folder).appendLines(EVENTS_FILE, [JSON.stringify(ev)]);
-      log.info(`curator: recorded event ${ev.id} (${ev.severity}) in .agents/${EVENTS_FILE}, status needs-review`);
-      void vscode.window.showInformationMessage(`Dream: event ${ev.id} recorded for review (no escalation without a budget).`);
+      let budget = typeof o.budget === 'number' ? o.budget : undefined;
+      if (budget === undefined && !('source' in o)) {
+        const b = await vscode.window.showInputBox({
+          title: 'Dream: Curator Record Event (4/4)',
+          prompt: 'Escalation budget: how many council reviews this may cause (0 = record only, no escalation)',
+          value: '0',
+          validateInput: (v) => (/^\d+$/.test(v.trim()) ? null : 'a whole number >= 0'),
+        });
+        if (b === undefined) return undefined;
+        budget = Number(b.trim());
+      }
+      const ev = newEvent({
+        source,
+        severity,
+        desiredAction,
+        budget: budget ?? 0,
+        note: typeof o.note === 'string' ? o.note : 'recorded from VS Code',
+      });
+      appendEvent(folder, ev);
+      log.info(`curator: recorded event ${ev.id} (${ev.severity}, budget ${ev.budget}) in .agents/${EVENTS_FILE}, status needs-review`);
+      void vscode.window.showInformationMessage(
+        `Dream: event ${ev.id} recorded for review${ev.budget > 0 ? ` (escalation to ${ev.escalation_target}, budget ${ev.budget})` : ' (no escalation without a budget)'}.`,
+      );
       return ev;
     }),
 
-    reg('dream.curatorCompact', async () => {
+    reg('dream.curatorCompact', async (arg?: unknown) => {
       const folder = await folders.pick('Curator Compact');
       if (!folder) return undefined;
-      const plan = compactPlan(await readLedger(folder));
-      const lines = [
-        `curator compact (dry run) of .agents/${EVENTS_FILE}: ${plan.total} entr${plan.total === 1 ? 'y' : 'ies'}`,
-        `  ${plan.pendingReview} still need review (kept)`,
-        `  ${plan.wouldArchive.length} reviewed and older than ${plan.olderThanDays} days would move to the archive`,
-        ...(plan.unreadable ? [`  ${plan.unreadable} unreadable line(s) would be kept as they are`] : []),
-        '  nothing was changed (applying a compaction is not available from the editor in this version)',
-      ];
-      for (const l of lines) log.info(l);
-      void vscode.window
-        .showInformationMessage(
-          `Dream (dry run): ${plan.wouldArchive.length} of ${plan.total} ledger entries would be compacted; ${plan.pendingReview} need review. Nothing was changed.`,
-          'Show Log',
-        )
-        .then((c) => c && log.show());
-      return plan;
+      const o = asObject(arg) ?? {};
+      const olderThanDays =
+        typeof o.olderThan === 'string' ? parseDays(o.olderThan) : typeof o.olderThanDays === 'number' ? o.olderThanDays : 30;
+      const dry = compactLedger(folder, { apply: false, olderThanDays });
+      log.info(`curator compact: ${dry.message}`);
+      let apply = o.apply === true;
+      if (!apply && o.apply === undefined && dry.wouldArchive.length) {
+        const c = await vscode.window.showInformationMessage(
+          `Dream: ${dry.message}`,
+          { modal: true, detail: 'Apply moves those entries to events.archive.jsonl; entries awaiting review always stay.' },
+          'Apply',
+        );
+        apply = c === 'Apply';
+      } else if (!apply) void vscode.window.showInformationMessage(`Dream: ${dry.message}`);
+      if (!apply) return dry;
+      const done = compactLedger(folder, { apply: true, olderThanDays });
+      log.info(`curator compact: ${done.message}`);
+      void vscode.window.showInformationMessage(`Dream: ${done.message}`);
+      return done;
     }),
   ];
 }
 
-async function curatorReport(s: Services, mode: 'status' | 'diagnose'): Promise<unknown> {
+/** The status (or diagnose) as a markdown document beside the editor; "Fix" opens a terminal with the fixing command. */
+async function curatorReport(
+  s: Services,
+  mode: 'status' | 'diagnose',
+  o: Record<string, unknown>,
+): Promise<CuratorStatus | string[] | undefined> {
   const folder = await s.folders.pick(mode === 'status' ? 'Curator Status' : 'Curator Diagnose');
   if (!folder) return undefined;
-  const lc = effectiveSettings(folder).settings.localCurator;
-  const urls = lc.ollamaUrl ? [lc.ollamaUrl] : DEFAULT_OLLAMA_URLS;
-  const tried: OllamaProbe[] = [];
-  let probe: OllamaProbe | null = null;
-  for (const url of urls) {
-    const p = await probeOllama(url, 1500);
-    tried.push(p);
-    if (p.reachable) {
-      probe = p;
-      break;
-    }
+  const st = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: 'Dream: asking Ollama…', cancellable: false },
+    () => curatorStatus(folder, effectiveSettings(folder).settings),
+  );
+  const lines = diagnoseLines(st.diagnostics);
+  s.log.info(`curator ${mode} for ${folder}:`);
+  for (const l of lines) s.log.info(`  ${l}`);
+  if (o.show !== false) {
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: statusMarkdown(st, folder) });
+    await vscode.commands
+      .executeCommand('markdown.showPreview', doc.uri)
+      .then(undefined, () => vscode.window.showTextDocument(doc, { preview: true }));
   }
-  const depth = await queueDepth(folder);
-  const pending = (await readLedger(folder)).filter((e) => e.raw?.status === 'needs-review').length;
-  const log = s.log;
-  if (mode === 'status') {
-    log.info(`curator status for ${folder}:`);
-    log.info(`  enabled: ${lc.enabled}; model: ${lc.model}; hourly cap: ${lc.hourlyCap}; allowed kinds: ${lc.allowedJobKinds.join(', ')}`);
-    for (const p of tried)
-      log.info(
-        `  ollama ${p.url}: ${p.reachable ? `reachable (version ${p.version ?? 'unknown'}), ${p.models.length} model(s): ${p.models.join(', ') || 'none'}` : `not reachable (${p.error})`}`,
-      );
-    if (probe) log.info(`  model ${lc.model}: ${modelInstalled(probe.models, lc.model) ? 'installed' : 'not installed'}`);
-    log.info(`  queue depth: ${depth}; events pending review: ${pending}`);
-    log.info('  note: the curator lane that processes the queue during a run is not available in this version');
-    const msg = probe
-      ? `Dream curator: Ollama ${probe.version ?? ''} at ${probe.url}, model ${lc.model} ${modelInstalled(probe.models, lc.model) ? 'installed' : 'not installed'}; ${depth} job(s) queued, ${pending} event(s) to review; ${lc.enabled ? 'enabled' : 'disabled'}.`
-      : `Dream curator: Ollama not reachable at ${tried.map((t) => t.url).join(', ')}; install Ollama or set dream.localCurator.ollamaUrl. ${depth} job(s) queued, ${pending} event(s) to review.`;
-    void (probe ? vscode.window.showInformationMessage(msg, 'Show Log') : vscode.window.showWarningMessage(msg, 'Show Log')).then(
-      (c) => c && log.show(),
-    );
-    return { probes: tried, queueDepth: depth, pendingEvents: pending, enabled: lc.enabled, model: lc.model };
-  }
-  const d = diagnose({
-    enabled: lc.enabled,
-    probe,
-    probesTried: tried,
-    model: lc.model,
-    queueDepth: depth,
-    pendingEvents: pending,
-    hourlyCap: lc.hourlyCap,
-  });
-  log.info(`curator diagnose for ${folder}:`);
-  for (const l of d.lines) log.info(`  ${l}`);
-  const first = d.problems[0];
-  void (
-    first
-      ? vscode.window.showWarningMessage(
-          `Dream curator: ${first.problem}; ${first.fix}${d.problems.length > 1 ? ` (+${d.problems.length - 1} more in the log)` : ''}`,
-          'Show Log',
-        )
-      : vscode.window.showInformationMessage('Dream curator: ready.', 'Show Log')
-  ).then((c) => c && log.show());
-  return d;
+  const fix = st.diagnostics.find((d) => d.command);
+  const first = st.diagnostics[0];
+  if (o.show !== false)
+    void (
+      first
+        ? vscode.window.showWarningMessage(`Dream curator: ${first.problem}: ${first.fix}`, ...(fix ? ['Fix'] : []), 'Show Log')
+        : vscode.window.showInformationMessage('Dream curator: ready.', 'Show Log')
+    ).then((c) => {
+      if (c === 'Show Log') s.log.show();
+      if (c === 'Fix' && fix?.command) {
+        const t = vscode.window.createTerminal({ name: 'Dream: curator fix', cwd: folder });
+        t.show();
+        t.sendText(fix.command, true);
+      }
+    });
+  return mode === 'status' ? st : lines;
 }

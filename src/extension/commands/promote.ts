@@ -1,8 +1,8 @@
-// A person promotes a draft from knowledge/pending/ to learnings/; Dream never does.
-import fs from 'node:fs';
+// A person promotes a draft from knowledge/pending/ to learnings/; Dream never does. The draft is
+// shown first, then a confirmation; the move goes through the write guard (src/lanes/curator/promote.ts).
 import * as vscode from 'vscode';
-import { abs, CorpusWriter } from '../../engine';
-import { listDrafts, promotedBytes, promotionTarget } from '../../lanes/curator';
+import { abs } from '../../engine';
+import { listDrafts, promoteDraft, promotionTarget } from '../../lanes/curator';
 import { asObject, type Register, type Services } from './shared';
 
 export function promoteCommands(s: Services, reg: Register): vscode.Disposable[] {
@@ -12,9 +12,12 @@ export function promoteCommands(s: Services, reg: Register): vscode.Disposable[]
       const folder = await folders.pick('Promote Draft');
       if (!folder) return undefined;
       const o = asObject(arg) ?? {};
+      // a tree node or an explorer resource hands over a path
+      const given =
+        typeof o.draft === 'string' ? o.draft : arg instanceof vscode.Uri ? arg.fsPath : typeof o.path === 'string' ? o.path : undefined;
       const drafts = await listDrafts(folder);
-      let draft = typeof o.draft === 'string' ? drafts.find((d) => d.rel === o.draft || d.name === o.draft) : undefined;
-      if (typeof o.draft === 'string' && !draft) throw new Error(`no draft ${o.draft} in .agents/knowledge/pending/`);
+      let draft = given ? drafts.find((d) => d.rel === given || d.name === given || abs(folder, d.rel) === given) : undefined;
+      if (given && !draft) throw new Error(`no draft ${given} in .agents/knowledge/pending/`);
       if (!draft) {
         if (!drafts.length) {
           void vscode.window.showInformationMessage('Dream: no drafts in .agents/knowledge/pending/ to promote.');
@@ -35,24 +38,22 @@ export function promoteCommands(s: Services, reg: Register): vscode.Disposable[]
       if (!draft.editable) throw new Error(`cannot promote ${draft.rel}: ${draft.problem ?? 'unreadable'}`);
       const target = promotionTarget(folder, draft.name);
       if (o.confirm !== true) {
+        await vscode.window.showTextDocument(vscode.Uri.file(abs(folder, draft.rel)), { preview: true });
         const ok = await vscode.window.showWarningMessage(
           `Promote "${draft.title}" to .agents/${target}?`,
           {
             modal: true,
             detail:
-              'The note moves out of knowledge/pending/ and gets needs_review: false, promoted_by: human and promoted_at. Promote only what you reviewed.',
+              'The note moves out of knowledge/pending/ and gets needs_review: false, promoted_by: human, promoted_at and promoted_from. Promote only what you reviewed.',
           },
           'Promote',
         );
         if (ok !== 'Promote') return undefined;
       }
-      const bytes = promotedBytes(draft.rel, await fs.promises.readFile(abs(folder, draft.rel)));
-      const writer = new CorpusWriter(folder);
-      writer.write(target, bytes);
-      writer.removeFile(draft.rel);
-      log.info(`promoted .agents/${draft.rel} → .agents/${target} (promoted_by: human)`);
-      void vscode.window.showTextDocument(vscode.Uri.file(abs(folder, target)), { preview: false });
-      return { from: draft.rel, to: target, path: abs(folder, target) };
+      const p = promoteDraft(folder, draft.rel, { trusted: vscode.workspace.isTrusted });
+      log.info(`promoted .agents/${p.from} → .agents/${p.to} (promoted_by: human)`);
+      void vscode.window.showTextDocument(vscode.Uri.file(abs(folder, p.to)), { preview: false });
+      return { ...p, path: abs(folder, p.to) };
     }),
   ];
 }

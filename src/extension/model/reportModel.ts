@@ -1,6 +1,6 @@
 // Builds the morning report's view-model from a Summary (no vscode import). The webview only
 // renders this model, with textContent, so corpus text never becomes markup.
-import { councilLines, fourAnswers, METRIC_NAMES, type Summary } from '../../engine';
+import { councilLines, curatorLines, fourAnswers, METRIC_NAMES, type Summary } from '../../engine';
 import type { FirstMoveAction, ReportViewModel } from '../../protocol/webview';
 import { formatDurationMs, signed } from './format';
 
@@ -170,13 +170,7 @@ export function buildReportViewModel(s: Summary, o: BuildOptions): ReportViewMod
   const curator: ReportViewModel['curator'] = s.curator
     ? {
         title: 'Local Curator',
-        lines: [
-          `Enabled: ${s.curator.enabled ? 'yes' : 'no'}`,
-          `Status: ${s.curator.status}`,
-          ...(s.curator.jobs_processed !== undefined ? [`Jobs processed: ${s.curator.jobs_processed}`] : []),
-          ...(s.curator.drafts ?? []).map((d) => `Draft: ${d}`),
-          ...(s.curator.note ? [s.curator.note] : []),
-        ],
+        lines: [`Enabled: ${s.curator.enabled ? 'yes' : 'no'}`, ...curatorLines(s.curator)],
       }
     : null;
   return {

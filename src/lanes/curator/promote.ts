@@ -2,9 +2,8 @@
 // learnings/, recording that a human promoted it. Dream itself never promotes.
 import fs from 'node:fs';
 import path from 'node:path';
-import { abs, isEditable, parseNote, str, patchFrontmatter } from '../../engine';
-
-export const PENDING_DIR = 'knowledge/pending';
+import { abs, CorpusWriter, isEditable, parseNote, str, patchFrontmatter } from '../../engine';
+import { PENDING_DIR } from './drafts';
 
 export interface Draft {
   /** path relative to .agents/ */
@@ -72,4 +71,62 @@ export function promotionTarget(workspace: string, name: string, exists: (p: str
     if (!exists(abs(workspace, rel))) return rel;
   }
   throw new Error(`no free name for ${name} in learnings/`);
+}
+
+export class PromoteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PromoteError';
+  }
+}
+
+/** "knowledge/pending/x.md", ".agents/knowledge/pending/x.md", an absolute path or a bare name → the draft's path relative to .agents/ */
+export function draftRel(workspace: string, input: string): string {
+  const agents = abs(workspace, '');
+  const full = path.isAbsolute(input) ? input : fs.existsSync(path.resolve(workspace, input)) ? path.resolve(workspace, input) : null;
+  let rel: string;
+  if (full) rel = path.relative(agents, full).split(path.sep).join('/');
+  else rel = input.replace(/\\/g, '/').replace(/^\.agents\//, '');
+  if (!rel.includes('/')) rel = `${PENDING_DIR}/${rel}`;
+  if (!rel.startsWith(`${PENDING_DIR}/`) || rel.slice(PENDING_DIR.length + 1).includes('/') || !rel.endsWith('.md'))
+    throw new PromoteError(`"${input}" is not a draft: drafts are .md files directly in .agents/${PENDING_DIR}/`);
+  return rel;
+}
+
+export interface Promotion {
+  from: string;
+  to: string;
+  title: string;
+}
+
+/**
+ * A person promotes one draft: the note moves from knowledge/pending/ to learnings/ (a free name)
+ * with needs_review: false, promoted_by: human, promoted_at and promoted_from; the draft is gone
+ * from pending/ only once the learning is written. Refused in an untrusted workspace.
+ */
+export function promoteDraft(workspace: string, input: string, opts: { trusted: boolean; now?: Date }): Promotion {
+  if (!opts.trusted) throw new PromoteError('promoting a draft is disabled in an untrusted workspace; trust the workspace first');
+  const rel = draftRel(workspace, input);
+  const full = abs(workspace, rel);
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(full);
+  } catch {
+    throw new PromoteError(`no draft at .agents/${rel}`);
+  }
+  if (st.isSymbolicLink() || !st.isFile()) throw new PromoteError(`.agents/${rel} is not a regular file (Dream does not follow symlinks)`);
+  const bytes = fs.readFileSync(full);
+  const note = parseNote(rel, bytes);
+  let out: Buffer;
+  try {
+    out = promotedBytes(rel, bytes, opts.now);
+  } catch (e) {
+    throw new PromoteError((e as Error).message);
+  }
+  const target = promotionTarget(workspace, path.basename(rel));
+  out = patchFrontmatter(parseNote(target, out), { promoted_from: `.agents/${rel}` });
+  const w = new CorpusWriter(workspace);
+  w.write(target, out);
+  w.removeFile(rel);
+  return { from: rel, to: target, title: str(note.fm.title) ?? path.basename(rel, '.md') };
 }

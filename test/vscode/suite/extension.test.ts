@@ -278,7 +278,14 @@ parentPort.on('message', () => {
       source: '',
     });
     assert.ok(job && fs.existsSync(job.path));
-    assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(job.path, 'utf8'))).sort(), ['created_at', 'id', 'kind', 'max_retries']);
+    assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(job.path, 'utf8'))).sort(), [
+      'attempts',
+      'budget',
+      'created_at',
+      'id',
+      'kind',
+      'max_retries',
+    ]);
     assert.ok(job.path.startsWith(path.join(ws, '.agents', 'dream', 'curator', 'queue')));
     const ev = await vscode.commands.executeCommand<{ id: string }>('dream.curatorEvent', {
       source: 'test',

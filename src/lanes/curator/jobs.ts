@@ -222,9 +222,11 @@ function planSeed(ctx: PlanContext): Planned {
   if (s) {
     if (s.goal) lines.push(`Goal: ${s.goal}`);
     lines.push(`Run status: ${s.status}; halt: ${s.halt_reason ?? 'none'}`);
-    const fit = Object.entries(s.fitness).map(([k, v]) => `${k} ${v.toFixed(3)}`);
+    const fit = Object.entries(s.fitness).map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(3) : 'n/a'}`);
     if (fit.length) lines.push(`Fitness: ${fit.join(', ')}`);
-    const delta = Object.entries(s.fitness_delta).map(([k, v]) => `${k} ${v >= 0 ? '+' : ''}${v.toFixed(3)}`);
+    const delta = Object.entries(s.fitness_delta)
+      .filter((e): e is [string, number] => typeof e[1] === 'number')
+      .map(([k, v]) => `${k} ${v >= 0 ? '+' : ''}${v.toFixed(3)}`);
     if (delta.length) lines.push(`Fitness change tonight: ${delta.join(', ')}`);
     for (const p of s.morning_packets) lines.push(`Morning packet: ${p.title} (${p.type}, ${p.severity}) — ${p.why_now}`);
     for (const d of s.degraded.slice(0, 10)) lines.push(`Degraded: ${d}`);

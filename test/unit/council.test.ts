@@ -245,6 +245,10 @@ describe('council lane: invocation', function () {
     assert.equal(fs.existsSync(path.join(r.dir, 'codex.json')), false);
     const md = renderMarkdown({ ...blankSummary(RUN_ID, ws, r.dir), council: r.council, degraded: r.result.degraded });
     assert.match(md, /broke the read-only rule/);
+    assert.match(
+      md,
+      /\*\*What state did I wake up to\?\*\* .*The Dream Council broke the read-only rule: codex changed 2 file\(s\) outside \.agents\//,
+    );
   });
 
   it('unsupported and missing runners are soft-fails with their reason; nothing else runs', async () => {

@@ -92,6 +92,8 @@ export function fourAnswers(s: Summary): { state: string; ran: string; degraded:
     state = `This run has not finished (still running or interrupted). ${live.length} iteration(s) committed so far.`;
   else
     state = `Run finished (${s.halt_reason ?? 'done'}${s.halt_reason === 'plateau' ? ': nothing more to improve' : ''}). Corpus fitness ${fmt(base)} → ${fmt(now)} (${signed(comp)}); ${changes} change(s) live from ${live.length} committed iteration(s).`;
+  if (s.council?.read_only?.broken)
+    state += ` The Dream Council broke the read-only rule: ${s.council.read_only.violations.map((v) => `${v.runner} changed ${v.files.length} file(s) outside .agents/`).join('; ')} (see Degraded).`;
   const byStatus = new Map<string, number>();
   for (const it of its) byStatus.set(it.status, (byStatus.get(it.status) ?? 0) + 1);
   const statusText = [...byStatus.entries()].map(([k, v]) => `${v} ${k}`).join(', ');

@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { resolveSettings, type LaneContext, type Summary } from '../../src/engine';
 import { blankSummary } from '../../src/engine/report/blank';
-import { councilLane } from '../../src/lanes/council';
+import { councilLane, reportJsonSchema } from '../../src/lanes/council';
+import { fakeMessagesApi } from './helpers/fakeMessagesApi';
 import { pidAlive } from './helpers/fakeRunners';
 import { makeWorkspace, rm, tmpDir } from './helpers/fixture';
 
@@ -42,18 +43,19 @@ function survivors(home: string): number[] {
   return out;
 }
 
-async function realRun(ws: string, home: string, args: Record<string, unknown>) {
+async function realRun(ws: string, home: string, args: Record<string, unknown>, extraEnv: NodeJS.ProcessEnv = {}, goal = 'check the argv') {
   const logs: string[] = [];
   const env: NodeJS.ProcessEnv = {
     PATH: [BIN, path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(path.delimiter),
     HOME: home,
     LANG: 'C.UTF-8',
+    ...extraEnv,
   };
   const ctx: LaneContext = {
     workspace: ws,
     runId: '20261125T020000Z',
     settings: resolveSettings({ args: { keepAwake: false, ...args } }),
-    summary: { ...blankSummary('20261125T020000Z', ws, ws), goal: 'check the argv' } as Summary,
+    summary: { ...blankSummary('20261125T020000Z', ws, ws), goal } as Summary,
     trusted: true,
     deadline: Date.now() + 60_000,
     now: () => new Date(),
@@ -110,4 +112,54 @@ describe('council against the real CLIs (argument compatibility)', function () {
       assert.deepEqual(survivors(home), []);
     });
   }
+
+  it('real claude end to end against a loopback Messages API: read-only tools, plan mode, the schema as StructuredOutput, a validated report', async () => {
+    const canned = {
+      runner: 'claude',
+      headline: 'The night merged two duplicates',
+      recommended_kind: 'promote',
+      recommended_first_action: 'Promote the session learning about pool shutdown',
+      risks: ['one broken citation left'],
+      opportunities: ['retire old-note.md'],
+      confidence: 'high',
+      wildcard_idea: '',
+    };
+    const api = await fakeMessagesApi(canned);
+    try {
+      const secret = 'sk-ant-api03-E2EplantedSECRETvalue0987654321';
+      const r = await realRun(
+        ws,
+        home,
+        { runners: ['claude'], councilRunnerTimeout: '45s' },
+        {
+          ANTHROPIC_BASE_URL: api.url,
+          ANTHROPIC_API_KEY: 'sk-ant-test-loopback-key-000000000000',
+          DISABLE_TELEMETRY: '1',
+          CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+        },
+        `tidy up, key ${secret}`,
+      );
+      const run = r.council.runs![0]!;
+      assert.equal(run.status, 'completed', `${run.reason ?? ''}\n${r.logs.slice(-3000)}`);
+      assert.deepEqual(r.council.completed_runners, ['claude']);
+      assert.equal(r.council.consensus_kind, 'promote');
+      assert.equal(r.council.recommended_first_action, canned.recommended_first_action);
+      const file = path.join(ws, '.agents/overnight/runs/20261125T020000Z/council/claude.json');
+      assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), canned);
+      assert.ok(api.requests.length >= 1);
+      const first = api.requests[0]!.body as { tools: { name: string; input_schema?: unknown }[]; messages: unknown[] };
+      const names = first.tools.map((t) => t.name);
+      for (const t of ['Read', 'Grep', 'Glob', 'StructuredOutput']) assert.ok(names.includes(t), `${t} offered: ${names}`);
+      for (const t of ['Write', 'Edit', 'Bash', 'NotebookEdit', 'MultiEdit'])
+        assert.ok(!names.includes(t), `${t} must not be offered: ${names}`);
+      assert.deepEqual(first.tools.find((t) => t.name === 'StructuredOutput')!.input_schema, reportJsonSchema());
+      assert.match(api.requests[0]!.raw, /Plan mode is active/);
+      assert.match(api.requests[0]!.raw, /Bedtime packet:/);
+      for (const q of api.requests) assert.equal(q.raw.includes(secret), false, 'a planted secret reached the model API');
+      assert.equal(r.council.read_only!.broken, false, r.degraded.join('\n'));
+      assert.deepEqual(survivors(home), []);
+    } finally {
+      await api.close();
+    }
+  });
 });

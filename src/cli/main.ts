@@ -4,6 +4,7 @@
 import { DreamError, ReportError, SettingsError, WriteGuardError } from '../engine';
 import { UsageError } from './args';
 import { renderHelp, type Command, type Io } from './command';
+import { archiveCommand } from './commands/archive';
 import { curatorCommand } from './commands/curator';
 import { reportCommand } from './commands/report';
 import { restoreCommand } from './commands/restore';
@@ -12,7 +13,15 @@ import { startCommand } from './commands/start';
 import { warnOnlyCommand } from './commands/warnOnly';
 import { VERSION } from './version';
 
-export const COMMANDS: Command[] = [startCommand, reportCommand, setupCommand, warnOnlyCommand, curatorCommand, restoreCommand];
+export const COMMANDS: Command[] = [
+  startCommand,
+  reportCommand,
+  setupCommand,
+  warnOnlyCommand,
+  curatorCommand,
+  restoreCommand,
+  archiveCommand,
+];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name || c.aliases?.includes(name));

@@ -14,6 +14,7 @@ export { formatDuration, parseDuration } from './core/duration';
 export { dreamEventSchema, type DreamEvent } from './core/events';
 export { faultsFromEnv, faultsSchema } from './core/faults';
 export { clockFromEnv, TEST_NOW_ENV } from './core/clock';
+export { archiveLearnings, type ArchiveResult } from './commit/archive';
 export { CorpusWriter, WriteGuardError } from './commit/writer';
 export { readLock, processAlive, releaseRunLock } from './commit/lock';
 export {

@@ -1,0 +1,39 @@
+// `dream archive PATH...`: archive learnings after a look (the command the morning report's
+// proposals name, contract §4.2): each moves to .agents/learnings/.archive/, never deleted.
+import { archiveLearnings, requireCorpus } from '../../engine';
+import { UsageError } from '../args';
+import { COMMON_FLAGS, parseCommand, workspaceOf, type Command, type CommandContext } from '../command';
+
+export const archiveCommand: Command = {
+  name: 'archive',
+  summary: 'archive learnings after review (moves them to .agents/learnings/.archive/, never deletes)',
+  usage: ['archive PATH... [--reason TEXT] [--workspace DIR] [--json]'],
+  notes: ['PATH is a live learning: .agents/learnings/x.md (relative to the workspace), learnings/x.md, or absolute.'],
+  flags: [
+    { name: 'reason', kind: 'string', value: 'TEXT', help: 'archived_reason to record (default: archived by hand after review)' },
+    ...COMMON_FLAGS,
+  ],
+  examples: [
+    'dream archive .agents/learnings/2025-01-10-old-deploy-window.md',
+    'dream archive learnings/a.md learnings/b.md --reason "superseded by the runbook"',
+  ],
+  run: archive,
+};
+
+function archive({ argv, io, cwd }: CommandContext): number {
+  const { values: v, positionals } = parseCommand(archiveCommand, argv);
+  if (!positionals.length) throw new UsageError('usage: dream archive PATH... (a learning under .agents/learnings/)');
+  const workspace = workspaceOf(v, cwd);
+  requireCorpus(workspace);
+  const r = archiveLearnings({
+    workspace,
+    paths: positionals.map((p) => (p.startsWith('/') ? p : p.startsWith('.agents/') ? `${workspace}/${p}` : p)),
+    ...(typeof v.reason === 'string' ? { reason: v.reason } : {}),
+  });
+  if (v.json) io.out(JSON.stringify({ moved: r.moved, notes: r.notes }));
+  else {
+    for (const line of r.notes) io.err(`dream: ${line}`);
+    for (const m of r.moved) io.out(`archived ${m.from} -> ${m.to}`);
+  }
+  return 0;
+}

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { archiveLearnings, parseNote, resolveSettings, runBedtime, type DreamSettings } from '../../src/engine';
+import { parseNote, resolveSettings, runBedtime, type DreamSettings } from '../../src/engine';
 import { main } from '../../src/cli/main';
 import { prose, rm, tmpDir, write } from './helpers/fixture';
 

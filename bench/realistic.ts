@@ -53,6 +53,45 @@ const VOCAB = (
   'widget axle bearing cable drill easel funnel gasket hopper inlet jack knob ladle mallet needle outlet pulley ratchet'
 ).split(/\s+/);
 
+// a Zipf-distributed vocabulary (base words first, then generated ones up to 30 000), as in real
+// prose: unrelated notes share common words but few rare ones (random pairs stay well below the rule)
+const ONSETS = 'b c d f g h j k l m n p r s t v w z ch sh th st tr br pl gr cl fr sk sp qu y x'.split(' ');
+const NUCLEI = 'a e i o u ai ea ou ie oo au y'.split(' ');
+const CODAS = ['', '', '', 'n', 'r', 's', 't', 'l', 'm', 'ck', 'nd', 'st', 'x', 'ng', 'ph', 'rk'];
+const ZIPF_WORDS = (() => {
+  const out = [...new Set(VOCAB)];
+  const seen = new Set(out);
+  const rnd = mulberry32(0x2a1b);
+  while (out.length < 30_000) {
+    let w = '';
+    for (let n = 1 + Math.floor(rnd() * 3); n > 0; n--)
+      w +=
+        ONSETS[Math.floor(rnd() * ONSETS.length)]! + NUCLEI[Math.floor(rnd() * NUCLEI.length)]! + CODAS[Math.floor(rnd() * CODAS.length)]!;
+    if (!seen.has(w)) {
+      seen.add(w);
+      out.push(w);
+    }
+  }
+  return out;
+})();
+const ZIPF_CDF = (() => {
+  const c = new Float64Array(ZIPF_WORDS.length);
+  let acc = 0;
+  for (let i = 0; i < c.length; i++) c[i] = acc += 1 / Math.pow(i + 1, 0.85);
+  for (let i = 0; i < c.length; i++) c[i] = c[i]! / acc;
+  return c;
+})();
+function zipfWord(u: number): string {
+  let lo = 0;
+  let hi = ZIPF_CDF.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ZIPF_CDF[mid]! < u) lo = mid + 1;
+    else hi = mid;
+  }
+  return ZIPF_WORDS[lo]!;
+}
+
 const SOURCE_FILES = [
   'cli/cmd/ao/rpi.go',
   'cli/cmd/ao/flywheel.go',
@@ -113,16 +152,17 @@ export function generateRealisticCorpus(dir: string, opts: RealisticOptions): Sy
   write('package.json', JSON.stringify({ name: `realistic-${opts.seed}`, private: true }, null, 2) + '\n');
   for (const f of SOURCE_FILES) write(f, `// ${f}\n${'x'.repeat(int(40, 400))}\n`);
 
+  const word = () => zipfWord(rnd());
   const sentence = (): string => {
     const ws: string[] = [];
-    for (let i = int(8, 18); i > 0; i--) ws.push(pick(VOCAB));
+    for (let i = int(8, 18); i > 0; i--) ws.push(word());
     if (rnd() < 0.2) ws.splice(int(1, ws.length - 1), 0, '`' + pick(VOCAB) + '-' + int(1, 99) + '`');
     ws[0] = ws[0]!.charAt(0).toUpperCase() + ws[0]!.slice(1);
     return ws.join(' ') + '.';
   };
   const titleOf = () => {
     const ws: string[] = [];
-    for (let i = int(4, 9); i > 0; i--) ws.push(pick(VOCAB));
+    for (let i = int(4, 9); i > 0; i--) ws.push(word());
     ws[0] = ws[0]!.charAt(0).toUpperCase() + ws[0]!.slice(1);
     return ws.join(' ');
   };
@@ -148,8 +188,8 @@ export function generateRealisticCorpus(dir: string, opts: RealisticOptions): Sy
       if (w.length < 4) continue;
       const i = int(1, w.length - 2);
       const op = rnd();
-      if (op < 0.5) w[i] = pick(VOCAB);
-      else if (op < 0.8) w.splice(i, 0, pick(VOCAB));
+      if (op < 0.5) w[i] = word();
+      else if (op < 0.8) w.splice(i, 0, word());
       else w.splice(i, 1);
     }
     return words.map((w) => w.join(' '));

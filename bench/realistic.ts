@@ -265,7 +265,7 @@ export function generateRealisticCorpus(dir: string, opts: RealisticOptions): Sy
     const planted = p.group >= 0;
     const hasTitle = planted || rnd() < 0.33;
     // ~1% of titles carry an unquoted colon: not valid YAML, read leniently
-    const badYaml = p.group < 0 && rnd() < 0.01;
+    const badYaml = !planted && (rnd() < 0.01 || i % 150 === 7);
     if (hasTitle) fm.push(badYaml ? `title: Note: ${p.title}` : `title: "${p.title}"`);
     fm.push(`type: ${pick(['learning', 'learning', 'learning', 'pattern', 'decision', 'gotcha'])}`);
     const dk = rnd();

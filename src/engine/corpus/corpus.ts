@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sha256, toPosix } from '../core/fsutil';
+import { identityOf } from './manifest';
 import { Note, parseNote } from './note';
 
 export type FileKind = 'learning' | 'archive' | 'pattern' | 'research' | 'finding' | 'pending' | 'session' | 'other';
@@ -71,7 +72,7 @@ export function scanCorpus(agentsDir: string): ScanResult {
 export class NoteCache {
   private byHash = new Map<string, Note>();
   /** rel -> (size, mtime, inode) of the file the note was read from */
-  private byStat = new Map<string, { key: string; note: Note }>();
+  private byStat = new Map<string, { key: string; note: Note; id: string }>();
   /**
    * The note for a file whose size, mtime and inode are unchanged since it was last read: like
    * git's index, an unchanged stat means unchanged bytes, so the file is not read again.
@@ -81,11 +82,18 @@ export class NoteCache {
     return hit && hit.key === statKey(st) ? hit.note : undefined;
   }
   remember(rel: string, st: fs.Stats, note: Note): void {
-    this.byStat.set(rel, { key: statKey(st), note });
+    this.byStat.set(rel, { key: statKey(st), note, id: identityOf(st) });
   }
-  private rawByStat = new Map<string, { key: string; bytes: Buffer }>();
+  private rawByStat = new Map<string, { key: string; bytes: Buffer; id: string }>();
   rememberRaw(rel: string, st: fs.Stats, bytes: Buffer): void {
-    if (bytes.length === st.size) this.rawByStat.set(rel, { key: statKey(st), bytes });
+    if (bytes.length === st.size) this.rawByStat.set(rel, { key: statKey(st), bytes, id: identityOf(st) });
+  }
+  /** the identity and SHA-256 of every file this cache read (for the corpus manifest) */
+  readIdentities(): Map<string, { id: string; sha256: string }> {
+    const out = new Map<string, { id: string; sha256: string }>();
+    for (const [rel, e] of this.byStat) out.set(rel, { id: e.id, sha256: e.note.hash });
+    for (const [rel, e] of this.rawByStat) out.set(rel, { id: e.id, sha256: sha256(e.bytes) });
+    return out;
   }
   /** a raw file (queue, index) read once per identity */
   readRaw(abs: string, rel: string, degraded: string[]): Buffer | null {

@@ -243,6 +243,10 @@ export class CitationChecker {
     private workspace: string,
     private agentsExists: (relInAgents: string) => boolean,
   ) {}
+  /** every cited path checked so far, and whether it existed (the corpus manifest records them) */
+  checked(): IterableIterator<[string, boolean]> {
+    return this.cache.entries();
+  }
   exists(citation: string): boolean {
     const p = citationPath(citation);
     if (!p) return false;

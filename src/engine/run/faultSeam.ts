@@ -14,6 +14,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class FaultSeam {
   constructor(readonly faults: Faults) {}
 
+  /** true when a test injects any fault (caches that skip stages are then off) */
+  get active(): boolean {
+    return Object.values(this.faults).some((v) => v !== undefined);
+  }
+
   /** slows a stage down, still honouring stops and the deadline */
   async delayStage(stopCheck: () => void): Promise<void> {
     if (!this.faults.stageDelayMs) return;

@@ -6,11 +6,12 @@ import { Staging } from '../commit/checkpoint';
 import { iterationId } from '../commit/iterationStore';
 import { CorpusWriter } from '../commit/writer';
 import type { EventSink, Stage } from '../core/events';
-import { abs } from '../core/paths';
+import { abs, agentsDir } from '../core/paths';
 import type { FitnessVector, HaltReason, IterationRecord, Proposal, WarnOnlyBudgetFile } from '../core/schemas';
 import { compounded } from '../core/status';
-import { isVisible } from '../corpus/knowledge';
+import { CitationChecker, isVisible } from '../corpus/knowledge';
 import { NoteCache } from '../corpus/corpus';
+import { buildManifest, MANIFEST_REL, refreshManifest, replayable, stageSettingsKey, type NightConclusion } from '../corpus/manifest';
 import { SignatureCache } from '../stages/dedupe';
 import { ingest } from '../stages/ingest';
 import { verifyCommitted, verifyNoSilentDelete, verifyStaged } from '../stages/integrity';
@@ -73,6 +74,7 @@ export interface IterationEnv {
   now: () => Date;
   seam: FaultSeam;
   plateau: PlateauState;
+  log?: (level: 'info' | 'warn' | 'error' | 'debug', msg: string) => void;
   /** throws a StopSignal when the user stopped the run or the deadline passed */
   stopCheck: (where: string) => void;
 }
@@ -92,6 +94,7 @@ export class IterationRunner {
   private readonly measureMemo = new StageMemo<ReturnType<typeof measure>>();
   private readonly writer: CorpusWriter;
   private measureFailures = 0;
+  private replayTried = false;
 
   constructor(
     private readonly env: IterationEnv,
@@ -159,6 +162,38 @@ export class IterationRunner {
       // INGEST (read-only)
       await enter('ingest');
       env.seam.beforeIngest(index);
+      const replay = this.replayQuietNight();
+      if (replay) {
+        const c = replay.conclusion;
+        rec.ingest = { ...c.ingest, manifest_files_checked: replay.checked, manifest_files_rehashed: replay.rehashed };
+        rec.degraded.push(...c.degraded.ingest);
+        if (!st.baseline) st.baseline = c.fitness;
+        const prev = st.lastCommitted ?? st.baseline;
+        rec.fitness_before = prev;
+        st.liveLearnings.before ??= c.live;
+        st.liveLearnings.after ??= c.live;
+        leave();
+        await enter('reduce');
+        rec.reduce = c.reduce;
+        rec.degraded.push(...c.degraded.reduce);
+        st.proposals = c.proposals;
+        leave();
+        await enter('measure');
+        env.seam.beforeMeasure(index);
+        rec.measure = c.measure;
+        rec.degraded.push(...c.degraded.measure);
+        const after = env.seam.measured(index, prev, c.fitness);
+        rec.fitness_after = after;
+        const d = fitnessDelta(prev, after, s.regressionFloors, s.regressionFloor);
+        rec.fitness_delta = d.composite;
+        rec.metric_deltas = d.perMetric;
+        rec.regressions = d.regressions;
+        leave();
+        // nothing staged: the same decision as any iteration that stages nothing
+        settle(decide({ ...this.quietObservation(index, d, c.live) }));
+        return this.finish(rec, t0, timings, halt);
+      }
+      const readStartedMs = Date.now();
       const ing = ingest(workspace, this.cache, s.queueFile, env.now(), s.staleDays);
       rec.ingest = ing.counters;
       rec.degraded.push(...ing.degraded);
@@ -216,6 +251,7 @@ export class IterationRunner {
       await enter('measure');
       let after: FitnessVector;
       let liveAfter: number;
+      let measuredDegraded: string[] = [];
       try {
         env.seam.beforeMeasure(index);
         const m = this.measureView(ing);
@@ -223,6 +259,7 @@ export class IterationRunner {
         liveAfter = red.live.after;
         rec.measure = m.counters;
         rec.degraded.push(...m.degraded);
+        measuredDegraded = m.degraded;
         this.measureFailures = 0;
       } catch (e) {
         if (e instanceof StopSignal) throw e;
@@ -272,6 +309,17 @@ export class IterationRunner {
       });
       if (verdict.action === 'rollback') {
         settle(verdict);
+        // a quiet night that no run state shaped (no retirement held back by tonight's cap) can be replayed
+        if (!plan.ops.length && verdict.status === 'halted-on-plateau' && !red.counters.retire_capped)
+          this.recordQuietNight(readStartedMs, ing, {
+            ingest: ing.counters,
+            reduce: red.counters,
+            measure: rec.measure,
+            fitness: after,
+            live: liveBefore,
+            proposals: red.proposals,
+            degraded: { ingest: ing.degraded, reduce: red.degraded, measure: measuredDegraded },
+          });
         return this.finish(rec, t0, timings, halt);
       }
       const rescued = this.spendRescue(rec, verdict.rescue);
@@ -304,6 +352,76 @@ export class IterationRunner {
       rec.changes = [];
     }
     return this.finish(rec, t0, timings, halt);
+  }
+
+  /**
+   * The first iteration of a process replays the conclusion of a night that staged nothing when
+   * every input is as that night saw it (corpus/manifest.ts): no note is read or parsed.
+   */
+  private replayQuietNight() {
+    if (this.replayTried) return null;
+    this.replayTried = true;
+    const { workspace } = this.env;
+    if (this.env.seam.active) return null;
+    const startedMs = Date.now();
+    const r = replayable(agentsDir(workspace), this.nightKey(), (p) => new CitationChecker(workspace, () => false).exists(p));
+    if (!r.conclusion) {
+      this.env.log?.('debug', `corpus manifest: full night (${r.reason})`);
+      return null;
+    }
+    this.env.log?.(
+      'info',
+      `corpus manifest: nothing changed since the last quiet night (${r.checked} files checked); its conclusion is replayed`,
+    );
+    // racy entries were just re-hashed: once older than the racy window they need not be again
+    try {
+      refreshManifest((rel, data) => this.writer.writeBatched(rel, data, false), agentsDir(workspace), startedMs);
+    } catch (e) {
+      this.env.log?.('warn', `corpus manifest not refreshed: ${(e as Error).message}`);
+    }
+    return r;
+  }
+
+  private nightKey() {
+    const { workspace, settings: s, now } = this.env;
+    const queue = path.isAbsolute(s.queueFile) ? s.queueFile : path.join(workspace, s.queueFile);
+    return { day: now().toISOString().slice(0, 10), settings: stageSettingsKey(s), queueFile: queue };
+  }
+
+  /** a night that staged nothing: write the manifest a later night can replay (best effort: it is a cache) */
+  private recordQuietNight(readStartedMs: number, ing: ReturnType<typeof ingest>, conclusion: NightConclusion): void {
+    if (this.env.seam.active) return;
+    const { workspace } = this.env;
+    try {
+      const built = buildManifest(
+        agentsDir(workspace),
+        this.nightKey(),
+        { readStartedMs, read: this.cache.readIdentities(), cited: ing.citations.checked() },
+        conclusion,
+        this.env.now(),
+      );
+      if (built.manifest) this.writer.writeBatched(MANIFEST_REL, JSON.stringify(built.manifest), false);
+      else this.env.log?.('debug', `corpus manifest not written: ${built.reason}`);
+    } catch (e) {
+      this.env.log?.('warn', `corpus manifest not written: ${(e as Error).message}`);
+    }
+  }
+
+  private quietObservation(index: number, d: ReturnType<typeof fitnessDelta>, live: number) {
+    const { env, st } = this;
+    const plateauFired = env.plateau.observe(d.composite);
+    return {
+      at: 'measured' as const,
+      index,
+      staged: 0,
+      composite: d.composite,
+      regressions: d.regressions.map((r) => r.name),
+      plateau: plateauFired ? env.plateau.reason() : null,
+      warnOnly: env.settings.warnOnly,
+      budgetRemaining: st.warnOnlyBudget?.remaining ?? 0,
+      liveBefore: live,
+      liveAfter: live,
+    };
   }
 
   /** spends one warn-only rescue when the decision asks for it; false when there is no budget to spend */

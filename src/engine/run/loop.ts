@@ -72,6 +72,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
       emit: o.emit,
       now: o.now,
       seam: new FaultSeam(o.faults),
+      log: o.log,
       plateau,
       stopCheck: (where) => {
         if (o.signal?.aborted) throw new StopSignal('cancelled', where);

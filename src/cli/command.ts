@@ -1,7 +1,7 @@
 // What every `dream` command is: its flags (parsing, validation and --help from one list), its
 // examples and its run function. Shared flags and the settings layers of the CLI live here too.
 import path from 'node:path';
-import { readConfigFile, resolveSettings, type DreamSettings } from '../engine';
+import { loadSettings, type DreamSettings } from '../engine';
 import { parseFlags, settingsFromEnv, type FlagSpec, type FlagValues } from './args';
 
 export interface Io {
@@ -51,7 +51,7 @@ export function workspaceOf(v: FlagValues, cwd: string): string {
 /** flags > DREAM_* environment > .agents/dream/config.yaml > defaults (values already checked by the flag layer) */
 export function cliSettings(workspace: string, env: NodeJS.ProcessEnv, args: Partial<DreamSettings>): DreamSettings {
   const clean = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
-  return resolveSettings({ config: readConfigFile(workspace), user: settingsFromEnv(env), userLabel: 'DREAM_* environment', args: clean });
+  return loadSettings(workspace, { user: settingsFromEnv(env), userLabel: 'DREAM_* environment', args: clean }).settings;
 }
 
 /** Flag values of the flags that map to a setting, keyed by the setting. */

@@ -8,9 +8,11 @@
 //   report/  the summary, the four answers, morning packets, reading summaries back
 export * from './core/api';
 export * from './core/schemas';
-export { compounded } from './core/status';
-export { abs, rel, latestDir } from './core/paths';
-export { formatDuration, parseDuration } from './core/duration';
+export * from './core/status';
+export { abs, rel, latestDir, containedPath } from './core/paths';
+export { RUN_ID_RE, isRunId, runIdFor, runIdToDate } from './core/runId';
+export { parseDuration } from './core/duration';
+export { formatDuration, formatElapsed, signed, metricValue } from './core/format';
 export { dreamEventSchema, type DreamEvent } from './core/events';
 export { faultsFromEnv, faultsSchema } from './core/faults';
 export { clockFromEnv, TEST_NOW_ENV } from './core/clock';
@@ -33,6 +35,7 @@ export { runBedtime, writeSummary, requireCorpus } from './run/run';
 export { resetWarnOnlyBudget, readWarnOnlyBudget } from './run/warnOnly';
 export {
   resolveSettings,
+  loadSettings,
   readConfigFile,
   readEnv,
   defaultSettings,
@@ -46,6 +49,28 @@ export { loadReport, renderMarkdown, fourAnswers, ReportError } from './report/r
 export { councilLines } from './report/council';
 export { parseSummaryText, type ReadSummary } from './report/summaryRead';
 export { curatorLines, curatorMarkdown } from './report/curatorSection';
+export {
+  RunsReader,
+  readLockOwner,
+  runStateOf,
+  diffSides,
+  safeAgentsPath,
+  type RunEntry,
+  type LockOwner,
+  type DiffSides,
+} from './report/runs';
+export {
+  describeSources,
+  extractUserSettings,
+  vscodeSettingKeys,
+  explicitValue,
+  CURATOR_KEYS,
+  type Inspector,
+  type InspectResult,
+  type UserLayer,
+  type SettingSource,
+  type Origin,
+} from './run/settingSources';
 export { runLanes, type Lane, type LaneContext, type LaneResult } from './run/lanes';
 export { redactSecrets } from './core/secrets';
 export { readTonight } from './stages/ingest';

@@ -3,8 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { type Change } from '../engine';
-import { diffSides } from './model/runs';
+import { diffSides, type Change } from '../engine';
 
 export const EMPTY_SCHEME = 'dream-empty';
 

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { abs, rel, parseSummaryText, type Summary } from '../engine';
+import { abs, rel, parseSummaryText, readLockOwner, type Summary } from '../engine';
 import {
   hostToWebviewSchema,
   webviewStateSchema,
@@ -18,7 +18,7 @@ import type { Log } from './log';
 import { insideFolder } from './model/folders';
 import { makeNonce, reportHtml } from './model/html';
 import { buildReportViewModel } from './model/reportModel';
-import { readLockOwner } from './model/runs';
+
 import type { RunController } from './runController';
 
 export const REPORT_VIEW_TYPE = 'dream.report';

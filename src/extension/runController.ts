@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import { releaseRunLock, abs, rel, type DreamEvent } from '../engine';
+import { releaseRunLock, abs, rel, signed, type DreamEvent, type HaltReason, type RunStatus } from '../engine';
 import { hostToWorkerSchema, workerToHostSchema, type HostToWorker, type StartRequest } from '../protocol/worker';
 import type { Log } from './log';
 import type { ControllerState } from './model/format';
@@ -17,7 +17,7 @@ export interface StartOptions {
   folder: string;
   goal?: string;
   resume?: string | null;
-  /** VS Code settings the user set (see model/settingsLayer) */
+  /** VS Code settings the user set (see engine/run/settingSources) */
   userSettings?: Record<string, unknown>;
   /** command arguments: highest precedence */
   args?: Record<string, unknown>;
@@ -31,8 +31,8 @@ export interface RunResult {
   folder: string;
   runId: string | null;
   /** done | failed | running (never: only after a forced stop the summary on disk may say so) */
-  status: string;
-  haltReason: string | null;
+  status: RunStatus;
+  haltReason: HaltReason | null;
   failureReason: string | null;
   summaryPath: string | null;
   /** a user-facing error before or instead of a run (DreamError, settings, crash) */
@@ -251,7 +251,7 @@ export class RunController implements vscode.Disposable {
       case 'iteration-finished': {
         const it = e.iteration;
         this.log.info(
-          `iteration ${it.index} ${it.status}: composite delta ${it.fitness_delta >= 0 ? '+' : ''}${it.fitness_delta.toFixed(4)}, ${e.changesTotal ?? it.changes.length} change(s), ${it.duration_ms} ms${it.error ? ` — ${it.error}` : ''}`,
+          `iteration ${it.index} ${it.status}: composite delta ${signed(it.fitness_delta, 4)}, ${e.changesTotal ?? it.changes.length} change(s), ${it.duration_ms} ms${it.error ? ` — ${it.error}` : ''}`,
         );
         break;
       }

@@ -3,10 +3,10 @@
 // by the CLI show up too.
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { type Change, type IterationRecord } from '../engine';
+import { RunsReader, runIdToDate, statusTone, type Change, type IterationRecord, type RunEntry } from '../engine';
 import type { Folders } from './folders';
 import { changeIcon, iterationDescription, iterationIcon, runDescription, runIcon, runLabel } from './model/format';
-import { RunsReader, runIdToDate, type RunEntry } from './model/runs';
+
 import type { RunController } from './runController';
 
 export type DreamNode =
@@ -176,7 +176,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<DreamNode>, vsc
         );
         item.id = `iter:${node.folder}:${node.run.runId}:${it.index}`;
         item.description = iterationDescription(it);
-        const bad = it.status === 'failed' || it.status.startsWith('halted-on-regression') || it.status === 'rolled-back-pre-commit';
+        const bad = statusTone(it.status) === 'bad';
         item.iconPath = new vscode.ThemeIcon(
           iterationIcon(it.status),
           bad

@@ -1,8 +1,7 @@
 // Settings on the host: the user layer from VS Code (only explicitly set values), and the effective
 // settings (for commands that run on the host, e.g. the curator's allowed kinds).
 import * as vscode from 'vscode';
-import { readConfigFile, resolveSettings, type DreamSettings } from '../engine';
-import { describeSources, extractUserSettings, type SettingSource, type UserLayer } from './model/settingsLayer';
+import { describeSources, extractUserSettings, loadSettings, type DreamSettings, type SettingSource, type UserLayer } from '../engine';
 
 export function userLayer(folder: string): UserLayer {
   const cfg = vscode.workspace.getConfiguration('dream', vscode.Uri.file(folder));
@@ -19,7 +18,6 @@ export interface Effective {
 /** throws SettingsError (with the key and where it came from) on a bad value */
 export function effectiveSettings(folder: string, args: Record<string, unknown> = {}): Effective {
   const user = userLayer(folder);
-  const config = readConfigFile(folder);
-  const settings = resolveSettings({ config, user: user.values, userLabel: 'VS Code settings', args });
+  const { settings, config } = loadSettings(folder, { user: user.values, userLabel: 'VS Code settings', args });
   return { settings, user, config, sources: describeSources({ args, user, config }, settings) };
 }

@@ -1,7 +1,8 @@
 // The typed protocol between the extension host and the morning-report webview.
 // Both directions are validated with zod on receipt. The webview bundle imports this file too, so
-// it must stay free of Node and vscode imports.
+// it must stay free of Node and vscode imports: of the engine it uses the vocabulary only.
 import { z } from 'zod';
+import { CHANGE_KINDS, HALT_REASONS, ITERATION_STATUSES, RUN_STATUSES, STEP_STATUSES } from '../engine/core/status';
 
 /** What the "do this first" button does. Decided host-side from next_action / the first packet. */
 export const firstMoveActionSchema = z.discriminatedUnion('kind', [
@@ -15,7 +16,7 @@ export type FirstMoveAction = z.infer<typeof firstMoveActionSchema>;
 
 export const reportIterationSchema = z.object({
   index: z.number(),
-  status: z.string(),
+  status: z.enum(ITERATION_STATUSES),
   committed: z.boolean(),
   /** composite delta, signed text (e.g. "+0.012") */
   delta: z.string(),
@@ -30,7 +31,7 @@ export const reportChangeSchema = z.object({
   iteration: z.number(),
   /** position in that iteration's changes[] (identifies the change for openDiff) */
   position: z.number(),
-  kind: z.string(),
+  kind: z.enum(CHANGE_KINDS),
   path: z.string(),
   movedTo: z.string().nullable(),
   reason: z.string(),
@@ -49,13 +50,13 @@ export const reportSectionLinesSchema = z.object({ title: z.string(), lines: z.a
 
 export const reportViewModelSchema = z.object({
   runId: z.string(),
-  status: z.string(),
+  status: z.enum(RUN_STATUSES),
   goal: z.string(),
   workspace: z.string(),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
   duration: z.string(),
-  haltReason: z.string().nullable(),
+  haltReason: z.enum(HALT_REASONS).nullable(),
   /** honest banner for failed / running-or-interrupted runs */
   banner: z.object({ kind: z.enum(['failed', 'running', 'info']), text: z.string() }).nullable(),
   /** what could not be read (newer schema, partial or invalid fields) */
@@ -70,7 +71,7 @@ export const reportViewModelSchema = z.object({
   packets: z.array(z.object({ rank: z.number(), title: z.string(), severity: z.string(), whyNow: z.string(), command: z.string() })),
   council: reportSectionLinesSchema,
   curator: reportSectionLinesSchema,
-  steps: z.array(z.object({ name: z.string(), status: z.string(), note: z.string() })),
+  steps: z.array(z.object({ name: z.string(), status: z.enum(STEP_STATUSES), note: z.string() })),
   degraded: z.array(z.string()),
   summaryPath: z.string(),
 });

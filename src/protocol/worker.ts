@@ -1,7 +1,7 @@
 // The typed protocol between the extension host and the run worker (worker_threads).
 // Both directions are validated with zod on receipt.
 import { z } from 'zod';
-import { dreamEventSchema } from '../engine';
+import { dreamEventSchema, HALT_REASONS, RUN_STATUSES } from '../engine';
 
 export const startRequestSchema = z.object({
   type: z.literal('start'),
@@ -37,10 +37,10 @@ export const workerToHostSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('finished'),
     runId: z.string().nullable(),
-    status: z.string(),
+    status: z.enum(RUN_STATUSES),
     summaryPath: z.string().nullable(),
     exitCode: z.number(),
-    haltReason: z.string().nullable().optional(),
+    haltReason: z.enum(HALT_REASONS).nullable().optional(),
     failureReason: z.string().nullable().optional(),
   }),
   z.object({ type: z.literal('error'), error: serializedErrorSchema }),

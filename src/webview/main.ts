@@ -2,6 +2,8 @@
 // the host's view-model with createElement/textContent — never innerHTML with data — so corpus text
 // (titles, reasons, paths) always shows as text. State survives reloads through vscode.setState.
 import type { HostToWebview, ReportViewModel, WebviewState, WebviewToHost } from '../protocol/webview';
+// the one piece of the engine the webview uses: the status vocabulary (a leaf module, no Node)
+import { statusTone } from '../engine/core/status';
 
 interface VsCodeApi {
   postMessage(msg: WebviewToHost): void;
@@ -53,11 +55,9 @@ function table(headers: string[], rows: Child[][], caption?: string): HTMLTableE
   t.append(body);
   return t;
 }
-function statusClass(status: string): string {
-  if (status === 'failed' || status.startsWith('halted-on-regression') || status === 'rolled-back-pre-commit') return 'bad';
-  if (status === 'degraded' || status === 'cancelled' || status === 'running') return 'warn';
-  if (status === 'done' || status === 'halted-on-plateau') return 'good';
-  return '';
+function statusClass(status: Parameters<typeof statusTone>[0]): string {
+  const tone = statusTone(status);
+  return tone === 'neutral' ? '' : tone;
 }
 
 function fitnessChart(f: ReportViewModel['fitness']): HTMLElement {

@@ -2,7 +2,7 @@
 // (and maybe `cancel`); the worker posts progress `event`s, then exactly one `finished` or `error`.
 // Never imports vscode. Messages are plain JSON, validated with zod on both ends.
 import { parentPort } from 'node:worker_threads';
-import { DreamError, clockFromEnv, faultsSchema, runBedtime, readConfigFile, resolveSettings, type DreamEvent } from '../engine';
+import { DreamError, clockFromEnv, faultsSchema, loadSettings, runBedtime, type DreamEvent } from '../engine';
 import { bedtimeLanes } from '../lanes';
 import { hostToWorkerSchema, type StartRequest, type WorkerToHost } from '../protocol/worker';
 
@@ -41,12 +41,7 @@ function slim(event: DreamEvent): DreamEvent {
 
 async function start(req: StartRequest): Promise<void> {
   controller = new AbortController();
-  const settings = resolveSettings({
-    config: readConfigFile(req.workspace),
-    user: req.userSettings,
-    userLabel: 'VS Code settings',
-    args: req.args,
-  });
+  const { settings } = loadSettings(req.workspace, { user: req.userSettings, userLabel: 'VS Code settings', args: req.args });
   const faults = req.faults ? faultsSchema.parse(req.faults) : undefined;
   // this fault SIGKILLs the process: inside a worker that is the whole extension host
   if (faults?.crashInCommit || faults?.io?.kill)

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { JOB_KINDS, SCHEDULERS, defaultSettings, settingsSchema } from '../../src/engine/run/settings';
 import { METRIC_NAMES } from '../../src/engine/core/schemas';
-import { vscodeSettingKeys } from '../../src/extension/model/settingsLayer';
+import { vscodeSettingKeys } from '../../src/engine/run/settingSources';
 import { webviewStateSchema, webviewToHostSchema, hostToWebviewSchema } from '../../src/protocol/webview';
 import { workerToHostSchema, type WorkerToHost } from '../../src/protocol/worker';
 import { corpusHash, makeWorkspace, rm } from './helpers/fixture';

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { formatDuration, parseDuration } from '../../src/engine/core/duration';
+import { parseDuration } from '../../src/engine/core/duration';
+import { formatDuration } from '../../src/engine/core/format';
 import {
   SettingsError,
   configPath,

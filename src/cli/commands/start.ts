@@ -4,6 +4,7 @@ import {
   faultsFromEnv,
   clockFromEnv,
   formatDuration,
+  signed,
   fourAnswers,
   latestDir,
   requireCorpus,
@@ -77,9 +78,8 @@ async function start({ argv, io, env, cwd }: CommandContext): Promise<number> {
     if (e.type === 'run-started') io.err(`dream: run ${e.runId} in ${e.workspace}${e.resumed ? ' (resumed)' : ''}`);
     else if (e.type === 'iteration-finished') {
       const it = e.iteration;
-      const d = (it.fitness_delta >= 0 ? '+' : '') + it.fitness_delta.toFixed(3);
       io.err(
-        `  iteration ${it.index}: ${it.status.padEnd(32)} Δ ${d}  ${String(it.changes.length).padStart(3)} change(s)  ${formatDuration(it.duration_ms)}  [${formatDuration(Date.now() - t0)} elapsed]`,
+        `  iteration ${it.index}: ${it.status.padEnd(32)} Δ ${signed(it.fitness_delta)}  ${String(it.changes.length).padStart(3)} change(s)  ${formatDuration(it.duration_ms)}  [${formatDuration(Date.now() - t0)} elapsed]`,
       );
     } else if (e.type === 'halted') halted = `  halted: ${e.reason} — ${e.detail}`;
     if ((e.type === 'iteration-finished' || e.type === 'run-finished') && halted) {

@@ -211,10 +211,3 @@ export function isoNow(d = new Date()): string {
 export function rfc3339(d = new Date()): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
-
-export function runIdFor(d: Date): string {
-  return d
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}Z$/, 'Z');
-}

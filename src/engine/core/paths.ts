@@ -33,3 +33,11 @@ export function abs(workspace: string, relPath: string): string {
 export function latestDir(workspace: string): string {
   return abs(workspace, rel.latest);
 }
+
+/** `p` (relative to `root`, or absolute) resolved inside `root`, or null when it points outside */
+export function containedPath(root: string, p: string): string | null {
+  if (!p) return null;
+  const base = path.resolve(root);
+  const full = path.resolve(base, p);
+  return full === base || full.startsWith(base + path.sep) ? full : null;
+}

@@ -1,5 +1,18 @@
 // Every file format Dream reads or writes, as zod schemas. Additive changes only.
 import { z } from 'zod';
+import { CHANGE_KINDS, HALT_REASONS, ITERATION_STATUSES, RUN_STATUSES, STEP_STATUSES } from './status';
+
+export {
+  CHANGE_KINDS,
+  HALT_REASONS,
+  ITERATION_STATUSES,
+  RUN_STATUSES,
+  STEP_STATUSES,
+  type HaltReason,
+  type IterationStatus,
+  type RunStatus,
+  type StepStatus,
+} from './status';
 
 export const METRIC_NAMES = [
   'frontmatter_validity',
@@ -18,32 +31,6 @@ export type MetricName = (typeof METRIC_NAMES)[number];
 export type FitnessVector = Record<string, number | null>;
 const fitnessSchema = z.record(z.string(), z.number().nullable());
 
-export const ITERATION_STATUSES = [
-  'done',
-  'degraded',
-  'rolled-back-pre-commit',
-  'halted-on-plateau',
-  'halted-on-regression-pre-commit',
-  'halted-on-regression-post-commit',
-  'cancelled',
-  'failed',
-] as const;
-export type IterationStatus = (typeof ITERATION_STATUSES)[number];
-
-export const HALT_REASONS = [
-  'budget',
-  'max-iterations',
-  'safety-cap',
-  'plateau',
-  'regression',
-  'integrity',
-  'measure-failures',
-  'cancelled',
-  'error',
-] as const;
-export type HaltReason = (typeof HALT_REASONS)[number];
-
-export const CHANGE_KINDS = ['added', 'modified', 'archived', 'superseded'] as const;
 export const changeSchema = z.object({
   path: z.string(),
   kind: z.enum(CHANGE_KINDS),
@@ -93,7 +80,6 @@ export const iterationSchema = z.object({
 });
 export type IterationRecord = z.infer<typeof iterationSchema>;
 
-export const STEP_STATUSES = ['pending', 'running', 'done', 'soft-fail', 'failed', 'skipped'] as const;
 export const stepSchema = z.object({
   name: z.string(),
   status: z.enum(STEP_STATUSES),
@@ -194,9 +180,6 @@ export const dreamscapeSchema = z.object({
   tension: z.string().optional(),
   first_move: z.string(),
 });
-
-export const RUN_STATUSES = ['planned', 'dry-run', 'running', 'done', 'failed'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** §5.5 a retirement over the cap, or an old-and-unused note listed for review */
 export const proposalSchema = z.object({

@@ -1,7 +1,7 @@
 // The Dream Council section of the morning report (summary.md and the webview share these lines):
 // who ran and for how long, what they recommend, where they disagree, why a runner failed, and
 // whether the read-only proof held.
-import { formatDuration } from '../core/duration';
+import { formatDuration } from '../core/format';
 import type { CouncilSummary } from '../core/schemas';
 
 function str(v: unknown): string {

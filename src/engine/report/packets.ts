@@ -1,6 +1,7 @@
 // Morning packets (at most 3): from tonight's queue, rpi/next-work.jsonl and the run's own signals.
 import { sha256 } from '../core/fsutil';
 import type { IterationRecord, MorningPacket } from '../core/schemas';
+import { needsIntegrityReview } from '../core/status';
 
 const SEV_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
@@ -47,8 +48,7 @@ export function buildPackets(input: PacketInput): MorningPacket[] {
   const flagged = new Map<string, string>();
   const integrity: string[] = [];
   for (const it of input.iterations) {
-    if (it.status === 'halted-on-regression-post-commit' || it.status === 'rolled-back-pre-commit')
-      integrity.push(`iteration ${it.index}: ${it.error ?? it.status}`);
+    if (needsIntegrityReview(it.status)) integrity.push(`iteration ${it.index}: ${it.error ?? it.status}`);
     if (!it.committed) continue;
     for (const c of it.changes) if (/broken citation/.test(c.reason)) flagged.set(c.moved_to ?? c.path, c.reason);
   }

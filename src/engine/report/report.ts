@@ -2,12 +2,12 @@
 // and reading a summary.json back honestly (missing, corrupt, newer or partial).
 import fs from 'node:fs';
 import path from 'node:path';
-import { formatDuration } from '../core/duration';
+import { formatDuration, metricValue as fmt, signed } from '../core/format';
 import { METRIC_NAMES, type Summary } from '../core/schemas';
 import { SummaryReadError as ReportError, parseSummaryText } from './summaryRead';
 import { councilLines } from './council';
 
-import { compounded } from '../core/status';
+import { compounded, isStormyHalt } from '../core/status';
 import { curatorMarkdown } from './curatorSection';
 export { compounded };
 
@@ -18,7 +18,7 @@ export function deriveDreamscape(
   let weather = 'steady';
   if (s.status === 'failed') weather = 'storm';
   else if (s.status === 'running') weather = 'unsettled';
-  else if (s.halt_reason === 'regression' || s.halt_reason === 'integrity' || s.halt_reason === 'measure-failures') weather = 'storm-front';
+  else if (isStormyHalt(s.halt_reason)) weather = 'storm-front';
   else if (composite > 0.005) weather = 'clear';
   else if (composite < -0.005) weather = 'fog';
   const visibility = s.status === 'failed' ? 'poor' : s.degraded.length ? 'limited' : 'full';
@@ -61,13 +61,6 @@ export function deriveRecommended(
   if (s.warn_only && s.warn_only_remaining <= 0) out.push(`dream warn-only reset --workspace ${JSON.stringify(s.repo_root)}`);
   out.push(`cat ${JSON.stringify(path.join(s.output_dir, 'summary.json'))}`);
   return [...new Set(out)];
-}
-
-function fmt(x: number | null | undefined): string {
-  return x === undefined || x === null || Number.isNaN(x) ? 'n/a' : x.toFixed(3);
-}
-function signed(x: number): string {
-  return (x >= 0 ? '+' : '') + x.toFixed(3);
 }
 
 /** One-line answers to the four morning questions. */
@@ -162,9 +155,7 @@ export function renderMarkdown(s: Summary, notes: string[] = []): string {
     for (const it of s.iterations) {
       if (it.error) L.push(`- iteration ${it.index}: ${it.error}`);
       for (const r of it.regressions)
-        L.push(
-          `- iteration ${it.index}: \`${r.name}\` dropped ${r.drop.toFixed(3)} (${fmt(r.previous)} → ${fmt(r.current)}, floor ${r.floor})`,
-        );
+        L.push(`- iteration ${it.index}: \`${r.name}\` dropped ${fmt(r.drop)} (${fmt(r.previous)} → ${fmt(r.current)}, floor ${r.floor})`);
     }
     L.push('');
   }

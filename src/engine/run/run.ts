@@ -3,9 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DreamError, type BedtimeOptions, type RunOutcome } from '../core/api';
 import { recoverFromCrash, recoveryNotes } from '../commit/checkpoint';
-import { formatDuration, parseDuration } from '../core/duration';
+import { parseDuration } from '../core/duration';
+import { formatDuration } from '../core/format';
 import type { DreamEvent } from '../core/events';
-import { runIdFor } from '../core/fsutil';
+import { isRunId, runIdFor } from '../core/runId';
 import { installIoFault } from '../core/faults';
 import { readTonight } from '../stages/ingest';
 import { loadRunIterations } from '../commit/iterationStore';
@@ -28,6 +29,7 @@ import { readWarnOnlyBudget } from './warnOnly';
 import { CorpusWriter } from '../commit/writer';
 import { round } from './delta';
 import { runLanes } from './lanes';
+import { ITERATION_STEP } from '../core/status';
 
 export function requireCorpus(workspace: string): void {
   const dir = agentsDir(workspace);
@@ -59,10 +61,7 @@ function pruneRuns(workspace: string, keep: number, current: string, degraded: s
   const dir = abs(workspace, rel.runs);
   let names: string[];
   try {
-    names = fs
-      .readdirSync(dir)
-      .filter((n) => /^\d{8}T\d{6}Z$/.test(n))
-      .sort();
+    names = fs.readdirSync(dir).filter(isRunId).sort();
   } catch {
     return;
   }
@@ -97,8 +96,7 @@ export async function runBedtime(opts: BedtimeOptions): Promise<RunOutcome> {
   let previous: Summary | null = null;
   if (opts.resume) {
     runId = opts.resume;
-    if (!/^\d{8}T\d{6}Z$/.test(runId))
-      throw new DreamError(`cannot resume "${runId}": not a Dream run id (YYYYMMDDTHHMMSSZ)`, 'bad-resume');
+    if (!isRunId(runId)) throw new DreamError(`cannot resume "${runId}": not a Dream run id (YYYYMMDDTHHMMSSZ)`, 'bad-resume');
     try {
       previous = loadReport(abs(workspace, rel.run(runId))).summary;
     } catch (e) {
@@ -303,14 +301,7 @@ function finalizeDerived(s: Summary, st: LoopState | null, workspace: string, qu
   const steps: Step[] = s.steps.filter((x) => !/^iteration-\d+$/.test(x.name));
   const iterSteps: Step[] = s.iterations.map((it) => ({
     name: `iteration-${it.index}`,
-    status:
-      it.status === 'failed'
-        ? 'failed'
-        : it.status === 'done' || it.status === 'halted-on-plateau'
-          ? 'done'
-          : it.status === 'degraded' || it.status.startsWith('halted') || it.status === 'rolled-back-pre-commit'
-            ? 'soft-fail'
-            : 'skipped',
+    status: ITERATION_STEP[it.status],
     note: `${it.status}${it.error ? `: ${it.error}` : ''}`,
   }));
   const [first, ...rest] = steps;

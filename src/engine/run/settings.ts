@@ -220,6 +220,17 @@ export function retireCap(setting: DreamSettings['maxRetirePerNight'], live: num
   return Number(setting);
 }
 
+/** The settings of a workspace, the one way the CLI, the worker and the editor load them:
+ * `args` (flags, command arguments) > `user` (DREAM_* environment or VS Code settings) >
+ * .agents/dream/config.yaml > defaults. Also returns the config layer it read. */
+export function loadSettings(
+  workspace: string,
+  layers: { user?: Record<string, unknown>; userLabel: string; args?: Record<string, unknown> },
+): { settings: DreamSettings; config: Record<string, unknown> } {
+  const config = readConfigFile(workspace);
+  return { settings: resolveSettings({ config, ...layers }), config };
+}
+
 export function defaultSettings(): DreamSettings {
   return settingsSchema.parse({});
 }

@@ -1,9 +1,9 @@
 // Read-only commands: the morning report, a change's diff, the runs view, the log, the status bar.
 import fs from 'node:fs';
 import * as vscode from 'vscode';
-import type { Change } from '../../engine';
+import { RunsReader, type Change } from '../../engine';
 import { openChangeDiff } from '../diff';
-import { RunsReader } from '../model/runs';
+
 import { ReportPanel, summaryPathFor } from '../reportPanel';
 import { STATUS_BAR_COMMAND } from '../statusBar';
 import { asObject, runRef, type Register, type Services } from './shared';

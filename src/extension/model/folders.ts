@@ -1,6 +1,7 @@
 // Which workspace folder Dream works on (no vscode import): the one that holds `.agents/`.
 import fs from 'node:fs';
 import path from 'node:path';
+import { containedPath } from '../../engine';
 
 /** true when <folder>/.agents is a real folder (a symlinked .agents is not a corpus Dream touches) */
 export async function hasCorpus(folder: string): Promise<boolean> {
@@ -19,9 +20,5 @@ export async function corpusFolders(folders: string[]): Promise<string[]> {
 
 /** Resolves a path a report or packet names (workspace-relative or absolute) inside the folder, or null. */
 export function insideFolder(folder: string, p: string): string | null {
-  if (!p) return null;
-  const root = path.resolve(folder);
-  const full = path.resolve(root, p);
-  if (full !== root && !full.startsWith(root + path.sep)) return null;
-  return full;
+  return containedPath(folder, p);
 }

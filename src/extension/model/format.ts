@@ -1,22 +1,21 @@
 // Text of the status bar item and the tree items (no vscode import).
-import { type IterationRecord } from '../../engine';
-import type { RunState } from './runs';
+import {
+  formatDuration,
+  formatElapsed,
+  signed,
+  type ChangeKind,
+  type HaltReason,
+  type IterationRecord,
+  type RunStatus,
+  type IterationStatus,
+  type RunState,
+} from '../../engine';
 
 export type ControllerState =
   | { kind: 'idle' }
   | { kind: 'starting'; startedAt: number }
   | { kind: 'running'; runId: string; iteration: number; stage: string | null; startedAt: number; stopping: boolean }
-  | { kind: 'finished'; runId: string | null; status: string; haltReason: string | null; failureReason: string | null };
-
-/** 45s, 12m, 1h05m */
-export function formatElapsed(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m`;
-  const h = Math.floor(m / 60);
-  return `${h}h${String(m % 60).padStart(2, '0')}m`;
-}
+  | { kind: 'finished'; runId: string | null; status: RunStatus; haltReason: HaltReason | null; failureReason: string | null };
 
 export interface StatusBarView {
   text: string;
@@ -60,71 +59,41 @@ export function statusBarView(state: ControllerState, now: number): StatusBarVie
   }
 }
 
-export function signed(x: number, digits = 3): string {
-  if (!Number.isFinite(x)) return 'n/a';
-  const r = Number(x.toFixed(digits));
-  return (r > 0 ? '+' : r < 0 ? '' : '±') + r.toFixed(digits);
-}
-
-export function formatDurationMs(ms: number | null | undefined): string {
-  if (ms == null || !Number.isFinite(ms)) return '—';
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  return formatElapsed(ms);
-}
-
 /** codicon id for a run */
+const RUN_ICONS: Record<RunState, string> = {
+  running: 'sync~spin',
+  interrupted: 'debug-pause',
+  done: 'pass',
+  failed: 'error',
+  unknown: 'question',
+};
 export function runIcon(state: RunState): string {
-  switch (state) {
-    case 'running':
-      return 'sync~spin';
-    case 'interrupted':
-      return 'debug-pause';
-    case 'done':
-      return 'pass';
-    case 'failed':
-      return 'error';
-    default:
-      return 'question';
-  }
+  return RUN_ICONS[state];
 }
 
-/** codicon id and whether it reads as good/bad for an iteration status */
-export function iterationIcon(status: IterationRecord['status'] | string): string {
-  switch (status) {
-    case 'done':
-      return 'pass';
-    case 'degraded':
-      return 'warning';
-    case 'halted-on-plateau':
-      return 'debug-step-over';
-    case 'rolled-back-pre-commit':
-    case 'halted-on-regression-pre-commit':
-      return 'discard';
-    case 'halted-on-regression-post-commit':
-      return 'warning';
-    case 'cancelled':
-      return 'debug-stop';
-    case 'failed':
-      return 'error';
-    default:
-      return 'circle-outline';
-  }
+/** codicon id for an iteration status */
+const ITERATION_ICONS: Record<IterationStatus, string> = {
+  done: 'pass',
+  degraded: 'warning',
+  'halted-on-plateau': 'debug-step-over',
+  'rolled-back-pre-commit': 'discard',
+  'halted-on-regression-pre-commit': 'discard',
+  'halted-on-regression-post-commit': 'warning',
+  cancelled: 'debug-stop',
+  failed: 'error',
+};
+export function iterationIcon(status: IterationStatus): string {
+  return ITERATION_ICONS[status];
 }
 
-export function changeIcon(kind: string): string {
-  switch (kind) {
-    case 'added':
-      return 'diff-added';
-    case 'modified':
-      return 'diff-modified';
-    case 'archived':
-      return 'archive';
-    case 'superseded':
-      return 'replace';
-    default:
-      return 'file';
-  }
+const CHANGE_ICONS: Record<ChangeKind, string> = {
+  added: 'diff-added',
+  modified: 'diff-modified',
+  archived: 'archive',
+  superseded: 'replace',
+};
+export function changeIcon(kind: ChangeKind): string {
+  return CHANGE_ICONS[kind];
 }
 
 /** "Nov 23, 22:13" in local time, from a run id */
@@ -153,5 +122,5 @@ export function runDescription(state: RunState, haltReason: string | null, itera
 export function iterationDescription(
   it: Pick<IterationRecord, 'status' | 'fitness_delta' | 'duration_ms' | 'committed' | 'changes'>,
 ): string {
-  return `${signed(it.fitness_delta)} · ${formatDurationMs(it.duration_ms)} · ${it.status}${it.committed ? '' : ' (not live)'} · ${it.changes.length} change${it.changes.length === 1 ? '' : 's'}`;
+  return `${signed(it.fitness_delta)} · ${formatDuration(it.duration_ms)} · ${it.status}${it.committed ? '' : ' (not live)'} · ${it.changes.length} change${it.changes.length === 1 ? '' : 's'}`;
 }

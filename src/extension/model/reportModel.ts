@@ -2,7 +2,7 @@
 // renders this model, with textContent, so corpus text never becomes markup.
 import { councilLines, curatorLines, fourAnswers, METRIC_NAMES, type Summary } from '../../engine';
 import type { FirstMoveAction, ReportViewModel } from '../../protocol/webview';
-import { formatDurationMs, signed } from './format';
+import { formatDuration, metricValue as fmt, signed } from '../../engine';
 
 export const MAX_CHANGES_IN_REPORT = 500;
 
@@ -94,10 +94,6 @@ function labelFor(command: string): string {
   return labels[command] ?? command;
 }
 
-function fmt(x: number | null | undefined): string {
-  return x === undefined || x === null || !Number.isFinite(x) ? 'n/a' : x.toFixed(3);
-}
-
 function banner(s: Summary, live: boolean): ReportViewModel['banner'] {
   if (s.status === 'failed')
     return { kind: 'failed', text: `This run failed at step ${s.failing_step ?? 'unknown'}: ${s.failure_reason ?? 'no reason recorded'}` };
@@ -180,7 +176,7 @@ export function buildReportViewModel(s: Summary, o: BuildOptions): ReportViewMod
     workspace: s.repo_root,
     startedAt: s.started_at,
     finishedAt: s.finished_at,
-    duration: formatDurationMs(s.duration_ms),
+    duration: formatDuration(s.duration_ms),
     haltReason: s.halt_reason,
     banner: banner(s, live),
     notes: o.notes ?? [],
@@ -198,11 +194,9 @@ export function buildReportViewModel(s: Summary, o: BuildOptions): ReportViewMod
       delta: signed(it.fitness_delta),
       deltaValue: it.fitness_delta,
       changes: it.changes.length,
-      duration: formatDurationMs(it.duration_ms),
+      duration: formatDuration(it.duration_ms),
       error: it.error,
-      regressions: it.regressions.map(
-        (r) => `${r.name} dropped ${r.drop.toFixed(3)} (${fmt(r.previous)} → ${fmt(r.current)}, floor ${r.floor})`,
-      ),
+      regressions: it.regressions.map((r) => `${r.name} dropped ${fmt(r.drop)} (${fmt(r.previous)} → ${fmt(r.current)}, floor ${r.floor})`),
     })),
     fitness: { points, series, rows },
     changes,

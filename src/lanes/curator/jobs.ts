@@ -8,7 +8,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { abs, parseIndex, parseNote, readTonight, Retriever, scanCorpus, type DreamSettings, type Summary } from '../../engine';
+import {
+  abs,
+  metricValue,
+  parseIndex,
+  parseNote,
+  readTonight,
+  Retriever,
+  scanCorpus,
+  signed,
+  type DreamSettings,
+  type Summary,
+} from '../../engine';
 import type { DraftSpec } from './drafts';
 import { SEVERITIES } from './ledger';
 import type { CuratorJob, CuratorState } from './queue';
@@ -222,11 +233,11 @@ function planSeed(ctx: PlanContext): Planned {
   if (s) {
     if (s.goal) lines.push(`Goal: ${s.goal}`);
     lines.push(`Run status: ${s.status}; halt: ${s.halt_reason ?? 'none'}`);
-    const fit = Object.entries(s.fitness).map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(3) : 'n/a'}`);
+    const fit = Object.entries(s.fitness).map(([k, v]) => `${k} ${metricValue(v)}`);
     if (fit.length) lines.push(`Fitness: ${fit.join(', ')}`);
     const delta = Object.entries(s.fitness_delta)
       .filter((e): e is [string, number] => typeof e[1] === 'number')
-      .map(([k, v]) => `${k} ${v >= 0 ? '+' : ''}${v.toFixed(3)}`);
+      .map(([k, v]) => `${k} ${signed(v)}`);
     if (delta.length) lines.push(`Fitness change tonight: ${delta.join(', ')}`);
     for (const p of s.morning_packets) lines.push(`Morning packet: ${p.title} (${p.type}, ${p.severity}) — ${p.why_now}`);
     for (const d of s.degraded.slice(0, 10)) lines.push(`Degraded: ${d}`);

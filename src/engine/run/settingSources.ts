@@ -1,7 +1,8 @@
-// The "VS Code settings set by the user" layer (no vscode import): only values the user set
-// explicitly (workspace folder > workspace > user), never the contributed defaults, so that
+// Where each setting comes from. The editor's "set by the user" layer is read through an inspector
+// (vscode's `inspect`, passed in: no vscode import): only values the user set explicitly
+// (workspace folder > workspace > user), never the contributed defaults, so that
 // .agents/dream/config.yaml still applies to every key the user left alone.
-import { defaultSettings, SETTING_KEYS, type DreamSettings } from '../../engine';
+import { defaultSettings, SETTING_KEYS, type DreamSettings } from './settings';
 
 export interface InspectResult<T = unknown> {
   globalValue?: T;

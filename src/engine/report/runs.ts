@@ -1,26 +1,15 @@
-// The runs → iterations → changes model of the Dream tree, read from the run folders on disk
-// (.agents/overnight/runs/<runId>/{summary.json, iterations/iter-N.json}). No vscode import, only
-// asynchronous reads, so it can run on the extension host and under plain mocha.
+// Listing runs: the runs → iterations → changes model, read from the run folders on disk
+// (.agents/overnight/runs/<runId>/{summary.json, iterations/iter-N.json}). Only asynchronous reads,
+// so the editor's tree can use it on the extension host; the CLI and tests use it as well.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  readLock,
-  processAlive,
-  abs,
-  rel,
-  iterationSchema,
-  parseSummaryText,
-  type Change,
-  type IterationRecord,
-  type Summary,
-  type ReadSummary,
-} from '../../engine';
-
-export const RUN_ID_RE = /^\d{8}T\d{6}Z$/;
-
-/** How a run looks from outside: `interrupted` = its summary says running but no process holds it. */
-export type RunState = 'running' | 'interrupted' | 'done' | 'failed' | 'unknown';
+import { processAlive, readLock } from '../commit/lock';
+import { abs, containedPath, rel } from '../core/paths';
+import { isRunId } from '../core/runId';
+import { iterationSchema, type Change, type IterationRecord, type Summary } from '../core/schemas';
+import type { RunState } from '../core/status';
+import { parseSummaryText, type ReadSummary } from './summaryRead';
 
 export interface RunEntry {
   runId: string;
@@ -72,10 +61,7 @@ export class RunsReader {
   async listRunIds(): Promise<string[]> {
     try {
       const names = await fs.promises.readdir(abs(this.workspace, rel.runs));
-      return names
-        .filter((n) => RUN_ID_RE.test(n))
-        .sort()
-        .reverse();
+      return names.filter(isRunId).sort().reverse();
     } catch {
       return [];
     }
@@ -154,13 +140,6 @@ export class RunsReader {
   }
 }
 
-/** "20251123T221300Z" → a Date (UTC). */
-export function runIdToDate(runId: string): Date | null {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(runId);
-  if (!m) return null;
-  return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
-}
-
 // ---- paths of a change's diff ----------------------------------------------------------------
 
 export interface DiffSides {
@@ -177,10 +156,7 @@ export function safeAgentsPath(workspace: string, relToAgents: string): string |
   if (!relToAgents || path.isAbsolute(relToAgents) || /^[a-zA-Z]:/.test(relToAgents)) return null;
   const parts = relToAgents.split(/[\\/]+/);
   if (parts.some((p) => p === '..')) return null;
-  const root = abs(workspace, '.');
-  const full = path.join(root, ...parts);
-  if (!full.startsWith(root + path.sep) && full !== root) return null;
-  return full;
+  return containedPath(abs(workspace, '.'), parts.join(path.sep));
 }
 
 export function diffSides(workspace: string, change: Pick<Change, 'path' | 'kind' | 'before' | 'moved_to'>): DiffSides | null {

@@ -24,6 +24,7 @@ const nodeEntries = [
   { in: 'src/worker/main.ts', out: 'worker' },
   { in: 'src/extension/extension.ts', out: 'extension' },
   { in: 'bench/main.ts', out: 'bench' },
+  { in: 'bench/eval.ts', out: 'eval' },
 ].filter((e) => fs.existsSync(e.in));
 
 const common = {

@@ -8,13 +8,16 @@ import type { Folders } from './folders';
 import { changeIcon, iterationDescription, iterationIcon, runDescription, runIcon, runLabel } from './model/format';
 
 import type { RunController } from './runController';
+import { listDrafts, type Draft } from '../lanes/curator';
 
 export type DreamNode =
   | { kind: 'folder'; folder: string }
   | { kind: 'run'; folder: string; run: RunEntry }
   | { kind: 'iteration'; folder: string; run: RunEntry; iteration: IterationRecord }
   | { kind: 'change'; folder: string; runId: string; iteration: number; position: number; committed: boolean; change: Change }
-  | { kind: 'info'; folder: string; text: string; tooltip?: string };
+  | { kind: 'info'; folder: string; text: string; tooltip?: string }
+  | { kind: 'drafts'; folder: string; drafts: Draft[] }
+  | { kind: 'draft'; folder: string; draft: string; item: Draft };
 
 export class RunsTreeProvider implements vscode.TreeDataProvider<DreamNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<DreamNode | undefined | void>();
@@ -34,6 +37,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<DreamNode>, vsc
     this.view = vscode.window.createTreeView('dream.runs', { treeDataProvider: this, showCollapseAll: true });
     const w = vscode.workspace.createFileSystemWatcher('**/.agents/overnight/runs/**/{summary.json,iterations/*.json}');
     const dirs = vscode.workspace.createFileSystemWatcher('**/.agents/overnight/runs/*');
+    const drafts = vscode.workspace.createFileSystemWatcher('**/.agents/knowledge/pending/*.md');
     const poke = () => this.scheduleRefresh();
     this.disposables.push(
       this.emitter,
@@ -46,6 +50,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<DreamNode>, vsc
       w.onDidDelete(poke),
       dirs.onDidCreate(poke),
       dirs.onDidDelete(poke),
+      drafts,
+      drafts.onDidCreate(poke),
+      drafts.onDidDelete(poke),
       folders.onDidChange(poke),
       controller.onDidChangeState(poke),
       controller.onDidEvent(({ event }) => {
@@ -84,6 +91,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<DreamNode>, vsc
     switch (node.kind) {
       case 'folder':
         return this.runsOf(node.folder);
+      case 'drafts':
+        return node.drafts.map((d) => ({ kind: 'draft', folder: node.folder, draft: d.rel, item: d }));
       case 'run': {
         const its = await this.reader(node.folder).iterations(node.run);
         const out: DreamNode[] = [...its]
@@ -121,7 +130,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<DreamNode>, vsc
 
   private async runsOf(folder: string): Promise<DreamNode[]> {
     const runs = await this.reader(folder).listRuns();
-    return runs.map((run) => ({ kind: 'run', folder, run }));
+    const out: DreamNode[] = runs.map((run) => ({ kind: 'run', folder, run }));
+    // Tier 1 drafts waiting for a person (Dream never promotes them)
+    const drafts = await listDrafts(folder);
+    if (drafts.length) out.push({ kind: 'drafts', folder, drafts });
+    return out;
   }
 
   getTreeItem(node: DreamNode): vscode.TreeItem {
@@ -204,6 +217,25 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<DreamNode>, vsc
           title: 'Open Diff',
           arguments: [{ folder: node.folder, runId: node.runId, iteration: node.iteration, change: c }],
         };
+        return item;
+      }
+      case 'drafts': {
+        const item = new vscode.TreeItem('Drafts', vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = `${node.drafts.length} to review in knowledge/pending/`;
+        item.iconPath = new vscode.ThemeIcon('inbox');
+        item.tooltip = 'Local curator drafts: review one, then promote it (Dream never promotes a draft).';
+        item.contextValue = 'dream:drafts';
+        return item;
+      }
+      case 'draft': {
+        const d = node.item;
+        const item = new vscode.TreeItem(d.title, vscode.TreeItemCollapsibleState.None);
+        item.description = d.problem ? `cannot promote: ${d.problem}` : d.name;
+        item.iconPath = new vscode.ThemeIcon(d.editable ? 'note' : 'warning');
+        item.tooltip = `.agents/${d.rel}\nstatus: ${d.status}${d.needsReview ? ' · needs review' : ''}`;
+        item.resourceUri = vscode.Uri.file(path.join(node.folder, '.agents', d.rel));
+        item.command = { command: 'vscode.open', title: 'Open Draft', arguments: [item.resourceUri] };
+        item.contextValue = d.editable ? 'dream:draft' : 'dream:draft:broken';
         return item;
       }
       case 'info': {

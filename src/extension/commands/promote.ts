@@ -9,9 +9,10 @@ export function promoteCommands(s: Services, reg: Register): vscode.Disposable[]
   const { log, folders } = s;
   return [
     reg('dream.promoteDraft', async (arg?: unknown) => {
-      const folder = await folders.pick('Promote Draft');
-      if (!folder) return undefined;
       const o = asObject(arg) ?? {};
+      // a draft node of the runs tree carries its folder
+      const folder = typeof o.folder === 'string' ? o.folder : await folders.pick('Promote Draft');
+      if (!folder) return undefined;
       // a tree node or an explorer resource hands over a path
       const given =
         typeof o.draft === 'string' ? o.draft : arg instanceof vscode.Uri ? arg.fsPath : typeof o.path === 'string' ? o.path : undefined;

@@ -307,6 +307,24 @@ parentPort.on('message', () => {
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
       break;
     }
+    // a curator draft shows under "Drafts" in the runs tree; its context action promotes exactly that file
+    fs.mkdirSync(pending, { recursive: true });
+    fs.writeFileSync(
+      path.join(pending, 'tree-draft.md'),
+      '---\ntitle: "Tree draft"\nstatus: draft\nneeds_review: true\ningested_by: dream-curator\njob_id: job-t\n---\n# Tree draft\n\nBody.\n',
+    );
+    const top = (await api.runsTree.getChildren()) as DreamNode[];
+    const draftsNode = top.find((n) => n.kind === 'drafts');
+    assert.ok(draftsNode, 'a Drafts node');
+    const draftNodes = (await api.runsTree.getChildren(draftsNode)) as DreamNode[];
+    const node = draftNodes.find((n) => n.kind === 'draft' && n.draft === 'knowledge/pending/tree-draft.md')!;
+    assert.ok(node);
+    assert.equal(api.runsTree.getTreeItem(node).contextValue, 'dream:draft');
+    const promoted = await vscode.commands.executeCommand<{ to: string; path: string }>('dream.promoteDraft', { ...node, confirm: true });
+    assert.equal(promoted?.to, 'learnings/tree-draft.md');
+    assert.ok(!fs.existsSync(path.join(pending, 'tree-draft.md')));
+    assert.match(fs.readFileSync(promoted!.path, 'utf8'), /promoted_from: \.agents\/knowledge\/pending\/tree-draft\.md/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     const b = await vscode.commands.executeCommand<{ remaining: number }>('dream.resetWarnOnly', { initial: 4 });
     assert.equal(b?.remaining, 4);
   });

@@ -92,12 +92,14 @@ export class CorpusWriter {
   }
 
   /** Appends whole lines (the file is rewritten atomically, so a crash never leaves half a line). */
-  appendLines(rel: string, lines: string[]): void {
+  appendLines(rel: string, lines: string[], durable = true): void {
     if (!lines.length) return;
     const abs = this.resolve(rel);
     const prev = readRegularFile(abs) ?? Buffer.alloc(0);
     const needsNl = prev.length > 0 && prev[prev.length - 1] !== 0x0a;
-    atomicWriteFileSync(abs, Buffer.concat([prev, Buffer.from((needsNl ? '\n' : '') + lines.join('\n') + '\n', 'utf8')]));
+    const data = Buffer.concat([prev, Buffer.from((needsNl ? '\n' : '') + lines.join('\n') + '\n', 'utf8')]);
+    // not durable (a log): still atomic (temp + rename), without the two fsyncs per call
+    atomicWriteFileSync(abs, data, durable ? {} : { fsync: false, dirSync: false });
   }
 
   mkdir(rel: string): string {

@@ -51,10 +51,12 @@ export function writeSummary(workspace: string, s: Summary): void {
   const valid = summarySchema.parse(s);
   const json = JSON.stringify(valid, null, 2) + '\n';
   const md = renderMarkdown(valid);
-  writer.write(rel.summaryJson(s.run_id), json);
-  writer.write(rel.summaryMd(s.run_id), md);
-  writer.write(`${rel.latest}/summary.json`, json);
-  writer.write(`${rel.latest}/summary.md`, md);
+  // each file fsynced before its rename, each of the two folders fsynced once
+  writer.writeBatched(rel.summaryJson(s.run_id), json);
+  writer.writeBatched(rel.summaryMd(s.run_id), md);
+  writer.writeBatched(`${rel.latest}/summary.json`, json);
+  writer.writeBatched(`${rel.latest}/summary.md`, md);
+  writer.flushDirs();
 }
 
 function pruneRuns(workspace: string, keep: number, current: string, degraded: string[]): void {
@@ -124,7 +126,7 @@ export async function runBedtime(opts: BedtimeOptions): Promise<RunOutcome> {
     logLines.push(line);
     emit({ type: 'log', level, message: msg });
     try {
-      writer.appendLines(rel.runLog(runId), [line]);
+      writer.appendLines(rel.runLog(runId), [line], false); // a log line lost to a power cut is acceptable
     } catch {
       /* the log is best effort */
     }

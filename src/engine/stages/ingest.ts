@@ -220,7 +220,7 @@ export function ingest(workspace: string, cache: NoteCache, queueFile: string, n
   group(broken, 'learning(s) with unreadable frontmatter (left untouched)');
   group(noFrontmatter, 'learning(s) without frontmatter (read, not edited)');
 
-  const known = new KnownStatements(view.notesOf('learning').filter(isVisible));
+  const known = KnownStatements.for(view.notesOf('learning').filter(isVisible));
   for (const [rel, n] of snap.notes) {
     const kind = kindOf(rel);
     if (kind === 'session') {
@@ -275,6 +275,7 @@ export function ingest(workspace: string, cache: NoteCache, queueFile: string, n
       if (f) findings.push(f);
     }
   }
+  known.release();
 
   const ids = nextWorkIds(snap.nextWork, degraded);
   const tonight = readTonight(workspace, queueFile);
@@ -340,9 +341,28 @@ const normStatement = (s: string) =>
 class KnownStatements {
   private joined: string | null = null;
   private parts: Uint32Array[] | null = null;
-  constructor(private notes: Note[]) {}
+  /** answers per normalised candidate: the same live learnings (same note objects) give the same answers */
+  private answers = new Map<string, boolean>();
+  private static last: KnownStatements | null = null;
+  private constructor(private notes: Note[]) {}
+  /** the previous instance when the live learnings are the same note objects (a later iteration re-checks the same candidates) */
+  static for(notes: Note[]): KnownStatements {
+    const last = KnownStatements.last;
+    if (last && last.notes.length === notes.length && last.notes.every((n, i) => n === notes[i])) return last;
+    return (KnownStatements.last = new KnownStatements(notes));
+  }
   states(candidate: string): boolean {
-    const c = normStatement(candidate);
+    const key = normStatement(candidate);
+    let hit = this.answers.get(key);
+    if (hit === undefined) this.answers.set(key, (hit = this.compute(key)));
+    return hit;
+  }
+  /** drops the corpus-sized text and trigram sets (the answers stay) */
+  release(): void {
+    this.joined = null;
+    this.parts = null;
+  }
+  private compute(c: string): boolean {
     if (!c) return true;
     this.joined ??= this.notes.map((n) => normStatement(n.body)).join(' | ');
     if (this.joined.includes(c)) return true;

@@ -7,13 +7,13 @@ import path from 'node:path';
 import { DreamError } from '../core/api';
 import { readFileOrNull, rfc3339, sha256 } from '../core/fsutil';
 import { abs, agentsDir, rel } from '../core/paths';
-import { isRunId } from '../core/runId';
-import { restoreRecordSchema, type Change, type IterationRecord, type RestoreRecord } from '../core/schemas';
+import { type Change, type IterationRecord, type RestoreRecord } from '../core/schemas';
 import { compounded } from '../core/status';
 import type { Faults } from '../core/faults';
 import { Staging, recoverFromCrash, recoveryNotes } from './checkpoint';
 import { loadRunIterations } from './iterationStore';
 import { acquireRunLock } from './lock';
+import { readRestoreLog } from './restoreLog';
 
 export interface RestoreOptions {
   workspace: string;
@@ -47,6 +47,8 @@ export interface RestoreResult {
   recovery: string[];
 }
 
+const RUN_ID_RE = /^\d{8}T\d{6}Z$/;
+
 /** a path as the user typed it -> relative to .agents/ */
 export function agentsRelative(workspace: string, p: string): string {
   const posix = p.split(path.sep).join('/').replace(/\\/g, '/');
@@ -69,7 +71,7 @@ export function changeTouches(c: Change, p: string): boolean {
 
 /** Works out what a restore would do, without writing anything. */
 export function planRestore(workspace: string, runId: string, wanted: string[] = []): RestorePlanEntry[] {
-  if (!isRunId(runId)) throw new DreamError(`"${runId}" is not a Dream run id (YYYYMMDDTHHMMSSZ, as in .agents/overnight/runs/)`);
+  if (!RUN_ID_RE.test(runId)) throw new DreamError(`"${runId}" is not a Dream run id (YYYYMMDDTHHMMSSZ, as in .agents/overnight/runs/)`);
   if (!fs.existsSync(abs(workspace, rel.run(runId)))) {
     throw new DreamError(`there is no run ${runId} in ${abs(workspace, rel.runs)}`);
   }
@@ -125,19 +127,7 @@ export function planRestore(workspace: string, runId: string, wanted: string[] =
 
 /** Reads restores.jsonl of a run (lines that do not parse are skipped). */
 export function readRestores(workspace: string, runId: string): RestoreRecord[] {
-  const buf = readFileOrNull(abs(workspace, rel.restores(runId)));
-  if (!buf) return [];
-  const out: RestoreRecord[] = [];
-  for (const line of buf.toString('utf8').split(/\r?\n/)) {
-    if (!line.trim()) continue;
-    try {
-      const r = restoreRecordSchema.safeParse(JSON.parse(line));
-      if (r.success) out.push(r.data);
-    } catch {
-      /* a torn line cannot exist (atomic writes); anything else is not ours */
-    }
-  }
-  return out;
+  return readRestoreLog(abs(workspace, rel.restores(runId)));
 }
 
 /**

@@ -231,6 +231,17 @@ export const summarySchema = z
     council: councilSchema.nullable(),
     curator: curatorSummarySchema.nullable(),
     dreamscape: dreamscapeSchema,
+    /** pinned priorities (tonight.md) with the live learnings that match them (§5.6) */
+    focus: z
+      .array(
+        z.object({
+          priority: z.string(),
+          matches: z.array(z.object({ path: z.string(), title: z.string(), changed: z.string().optional() })),
+        }),
+      )
+      .optional(),
+    /** restores of earlier runs' changes made since the previous run (§5.7) */
+    restores_since_last_run: z.array(z.lazy(() => restoreRecordSchema)).optional(),
     morning_packets: z.array(packetSchema).max(3),
     degraded: z.array(z.string()),
     recommended: z.array(z.string()),

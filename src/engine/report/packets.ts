@@ -1,170 +1,182 @@
-// Morning packets (at most 3): from tonight's queue, rpi/next-work.jsonl and the run's own signals.
+// "What should I do first?" (§5.6): first moves in the contract's order — what needs a person
+// because of tonight (a failed run, a regression committed under warn-only, proposals, findings
+// routed tonight), then pinned priorities (with the learnings that match them), then open queue
+// items (item-level state honoured, newest first). Each points at the exact note or queue line with
+// a command that works from any folder (absolute paths). The first three become morning packets.
+import path from 'node:path';
 import { sha256 } from '../core/fsutil';
-import type { IterationRecord, MorningPacket } from '../core/schemas';
-import { needsIntegrityReview } from '../core/status';
+import type { MorningPacket, Summary } from '../core/schemas';
+import { queueItems, readQueue } from '../corpus/queue';
+import type { FocusItem } from './focus';
+import { metricWords, plural, type NightEffect } from './night';
 
+export interface Move {
+  kind: 'failure' | 'regression' | 'proposal' | 'finding' | 'priority' | 'queue' | 'citations' | 'goal';
+  title: string;
+  why: string;
+  severity: 'critical' | 'high' | 'medium' | 'low';
+  confidence: 'high' | 'medium' | 'low';
+  evidence: string[];
+  /** absolute paths (a queue line as path:line) */
+  targets: string[];
+  command: string;
+  /** a stable id (a queue item's own id when it has one) */
+  id: string;
+}
+
+export interface MoveInput {
+  summary: Pick<Summary, 'status' | 'run_id' | 'repo_root' | 'failure_reason' | 'failing_step' | 'goal' | 'runtime'>;
+  effect: NightEffect;
+  focus: FocusItem[];
+  nextWork: Buffer | null;
+  /** the priorities file, absolute, when it exists */
+  tonightPath: string | null;
+}
+
+const q = (s: string) => JSON.stringify(s);
+const pid = (...parts: string[]) => 'dream-' + sha256(parts.join('|')).slice(0, 16);
+export const openCommand = (file: string, line?: number) => (line ? `code -g ${q(`${file}:${line}`)}` : `code ${q(file)}`);
+const SEV: Record<string, Move['severity']> = {
+  critical: 'critical',
+  high: 'high',
+  significant: 'high',
+  medium: 'medium',
+  moderate: 'medium',
+  low: 'low',
+  informational: 'low',
+};
 const SEV_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
-interface Candidate extends Omit<MorningPacket, 'rank'> {
-  order: number;
-}
-
-export interface PacketInput {
-  tonight: string[];
-  nextWork: Buffer | null;
-  iterations: IterationRecord[];
-  failureReason: string | null;
-  failingStep: string | null;
-  runId: string;
-  goal: string;
-  degraded: string[];
-}
-
-function pid(...parts: string[]): string {
-  return 'dream-' + sha256(parts.join('|')).slice(0, 16);
-}
-
-function openCommand(file: string): string {
-  return `code ${JSON.stringify(file)}`;
-}
-
-export function buildPackets(input: PacketInput): MorningPacket[] {
-  const out: Candidate[] = [];
-  if (input.failureReason) {
+export function firstMoves(i: MoveInput): Move[] {
+  const ws = i.summary.repo_root;
+  const agents = (p: string) => path.join(ws, '.agents', ...p.split('/'));
+  const dream = (args: string) => `dream ${args} --workspace ${q(ws)}`;
+  const out: Move[] = [];
+  const s = i.summary;
+  if (s.status === 'failed') {
     out.push({
-      order: 0,
-      id: pid('failure', input.runId),
-      title: `Look at the failed run ${input.runId}${input.failingStep ? ` (step ${input.failingStep})` : ''}`,
-      type: 'repair',
+      kind: 'failure',
+      id: pid('failure', s.run_id),
+      title: `Read why run ${s.run_id} failed${s.failing_step ? ` (at ${s.failing_step})` : ''}, then resume it`,
+      why: `the run failed: ${s.failure_reason ?? 'no reason recorded'}`,
       severity: 'critical',
       confidence: 'high',
-      why_now: `the run failed: ${input.failureReason}`,
-      evidence: [input.failureReason],
-      target_files: [`.agents/overnight/runs/${input.runId}/run.log`],
-      morning_command: `dream start --resume ${input.runId}`,
-      source: 'dream-run',
+      evidence: [s.failure_reason ?? 'no reason recorded'],
+      targets: [s.runtime.log_path || agents(`overnight/runs/${s.run_id}/run.log`)],
+      command: dream(`start --resume ${s.run_id}`),
     });
   }
-  const flagged = new Map<string, string>();
-  const integrity: string[] = [];
-  for (const it of input.iterations) {
-    if (needsIntegrityReview(it.status)) integrity.push(`iteration ${it.index}: ${it.error ?? it.status}`);
-    if (!it.committed) continue;
-    for (const c of it.changes) if (/broken citation/.test(c.reason)) flagged.set(c.moved_to ?? c.path, c.reason);
-  }
-  if (integrity.length) {
+  for (const r of i.effect.rescues) {
+    const what = r.regressions.length
+      ? r.regressions.map((g) => `${metricWords(g.name)} ${g.previous.toFixed(2)} → ${g.current.toFixed(2)}`).join(', ')
+      : 'no measurable improvement (plateau)';
     out.push({
-      order: 1,
-      id: pid('integrity', input.runId),
-      title: 'Review the iterations Dream rolled back or flagged',
-      type: 'repair',
-      severity: 'high',
+      kind: 'regression',
+      id: pid('rescue', s.run_id, String(r.iteration)),
+      title: `Check iteration ${r.iteration}: it was committed although ${r.regressions.length ? 'the corpus got worse' : 'it improved nothing'} (warn-only)`,
+      why: `${what}; if it is wrong, undo the whole run`,
+      severity: r.regressions.length ? 'high' : 'medium',
       confidence: 'high',
-      why_now: integrity[0]!,
-      evidence: integrity.slice(0, 5),
-      target_files: [],
-      morning_command: 'dream report',
-      source: 'dream-run',
+      evidence: [what],
+      targets: [agents(`overnight/runs/${s.run_id}/summary.md`)],
+      command: dream(`restore ${s.run_id}`),
     });
   }
-  input.tonight.forEach((item, i) =>
+  const props = i.effect.proposals;
+  if (props.length) {
     out.push({
-      order: 10 + i,
-      id: pid('tonight', item),
-      title: item,
-      type: 'priority',
-      severity: 'high',
-      confidence: 'medium',
-      why_now: 'pinned for tonight in the Dream queue file',
-      evidence: ['operator-pinned in tonight.md'],
-      target_files: [],
-      morning_command: openCommand('.agents/dream/tonight.md'),
-      source: 'tonight',
-    }),
-  );
-  const items: { item: Record<string, unknown>; line: number }[] = [];
-  if (input.nextWork) {
-    input.nextWork
-      .toString('utf8')
-      .split(/\r?\n/)
-      .forEach((line, i) => {
-        if (!line.trim()) return;
-        try {
-          const o = JSON.parse(line) as Record<string, unknown>;
-          if (o.consumed === true || o.claim_status === 'done' || o.claim_status === 'consumed') return;
-          for (const it of Array.isArray(o.items) ? o.items : [])
-            if (it && typeof it === 'object') items.push({ item: it as Record<string, unknown>, line: i });
-        } catch {
-          /* reported by INGEST */
-        }
-      });
-  }
-  items
-    .sort((a, b) => (SEV_RANK[String(a.item.severity)] ?? 2) - (SEV_RANK[String(b.item.severity)] ?? 2) || a.line - b.line)
-    .forEach(({ item }, i) => {
-      const sev = String(item.severity ?? 'medium');
-      const targets = Array.isArray(item.target_files)
-        ? item.target_files.map(String)
-        : typeof item.source_path === 'string'
-          ? [item.source_path]
-          : [];
-      const title = String(item.title ?? item.id ?? 'next-work item');
-      out.push({
-        order: 20 + (SEV_RANK[sev] ?? 2) * 100 + i,
-        id: String(item.id ?? pid('nw', title)),
-        title,
-        type: String(item.type ?? 'task'),
-        severity: sev,
-        confidence:
-          sev === 'critical' || sev === 'high'
-            ? targets.length
-              ? 'high'
-              : 'medium'
-            : sev === 'medium'
-              ? targets.length
-                ? 'medium'
-                : 'low'
-              : 'low',
-        why_now: String(item.description ?? '') || `queued in rpi/next-work.jsonl (${sev})`,
-        evidence: [`rpi/next-work.jsonl: ${String(item.source ?? item.source_epic ?? 'queue')}`],
-        target_files: targets,
-        morning_command: targets.length ? openCommand(targets[0]!) : openCommand('.agents/rpi/next-work.jsonl'),
-        source: 'next-work',
-      });
-    });
-  if (flagged.size) {
-    const files = [...flagged.keys()].map((f) => `.agents/${f}`);
-    out.push({
-      order: 500,
-      id: pid('citations', ...files),
-      title: `Fix ${flagged.size} learning(s) whose citations point at missing files`,
-      type: 'repair',
+      kind: 'proposal',
+      id: pid('proposals', s.run_id, ...props.map((p) => p.path)),
+      title: `Review ${plural(props.length, 'note')} Dream proposes to retire`,
+      why: props[0]!.reason,
       severity: 'medium',
       confidence: 'high',
-      why_now: 'cited paths no longer exist, so agents get stale pointers',
-      evidence: [...flagged.values()].slice(0, 5),
-      target_files: files.slice(0, 10),
-      morning_command: openCommand(files[0]!),
-      source: 'dream-run',
+      evidence: props.slice(0, 5).map((p) => `.agents/${p.path.replace(/^\.agents\//, '')}: ${p.reason}`),
+      targets: props.slice(0, 10).map((p) => agents(p.path.replace(/^\.agents\//, ''))),
+      command: props[0]!.command,
     });
   }
-  if (input.goal && out.length < 3) {
+  for (const f of i.effect.routed)
     out.push({
-      order: 600,
-      id: pid('goal', input.goal),
-      title: `Advance the goal: ${input.goal}`,
-      type: 'task',
-      severity: 'medium',
-      confidence: 'medium',
-      why_now: 'the goal set for this run',
-      evidence: [`goal: ${input.goal}`],
-      target_files: [],
-      morning_command: 'dream report',
-      source: 'goal',
+      kind: 'finding',
+      id: pid('finding', f.id),
+      title: `Triage finding ${f.id}, routed to the work queue tonight`,
+      why: 'a new open finding: Dream added it to rpi/next-work.jsonl',
+      severity: 'high',
+      confidence: 'high',
+      evidence: [`.agents/${f.path}`],
+      targets: [agents(f.path)],
+      command: openCommand(agents(f.path)),
+    });
+  for (const f of i.focus) {
+    const top = f.matches[0];
+    const changed = f.matches.filter((m) => m.changed);
+    out.push({
+      kind: 'priority',
+      id: pid('tonight', f.priority),
+      title: `Priority: ${f.priority}`,
+      why: top
+        ? `pinned in tonight.md; ${plural(f.matches.length, 'learning')} match it (start with "${top.title}")${changed.length ? `; tonight changed ${changed.length} of them` : ''}`
+        : 'pinned in tonight.md; no learning matches it yet, so there is nothing to read on it: write down what you learn',
+      severity: 'high',
+      confidence: top ? 'medium' : 'low',
+      evidence: f.matches.map((m) => `.agents/${m.path}${m.changed ? ` (tonight: ${m.changed})` : ''}`),
+      targets: f.matches.map((m) => agents(m.path)),
+      command: top ? openCommand(agents(top.path)) : openCommand(i.tonightPath ?? agents('dream/tonight.md')),
     });
   }
-  return out
-    .sort((a, b) => a.order - b.order)
-    .slice(0, 3)
-    .map(({ order, ...p }, i) => (void order, { ...p, rank: i + 1 }));
+  const routedIds = new Set(i.effect.routed.map((f) => f.id));
+  const queueFile = agents('rpi/next-work.jsonl');
+  const open = queueItems(readQueue(i.nextWork))
+    .filter((x) => x.open && !routedIds.has(String(x.item.id ?? '')))
+    .sort(
+      (a, b) =>
+        (Number.isNaN(b.time) ? -Infinity : b.time) - (Number.isNaN(a.time) ? -Infinity : a.time) ||
+        b.entry.line - a.entry.line ||
+        (SEV_RANK[SEV[String(a.item.severity).toLowerCase()] ?? 'medium'] ?? 2) - (SEV_RANK[SEV[String(b.item.severity).toLowerCase()] ?? 'medium'] ?? 2),
+    );
+  for (const x of open.slice(0, 5)) {
+    const sev = SEV[String(x.item.severity ?? '').toLowerCase()] ?? 'medium';
+    const title = String(x.item.title ?? x.item.id ?? 'work queue item');
+    const when = Number.isNaN(x.time) ? '' : `, queued ${new Date(x.time).toISOString().slice(0, 10)}`;
+    out.push({
+      kind: 'queue',
+      id: typeof x.item.id === 'string' ? x.item.id : pid('queue', title, String(x.entry.line)),
+      title,
+      why: `open in the work queue (${sev}${when}, ${x.state})${x.item.description ? `: ${String(x.item.description).slice(0, 160)}` : ''}`,
+      severity: sev,
+      confidence: 'medium',
+      evidence: [`.agents/rpi/next-work.jsonl line ${x.entry.line}`],
+      targets: [`${queueFile}:${x.entry.line}`],
+      command: openCommand(queueFile, x.entry.line),
+    });
+  }
+  return out;
+}
+
+const TYPE: Record<Move['kind'], string> = {
+  failure: 'repair',
+  regression: 'review',
+  proposal: 'review',
+  finding: 'finding',
+  priority: 'priority',
+  queue: 'task',
+  citations: 'repair',
+  goal: 'task',
+};
+
+export function packetsFrom(moves: Move[]): MorningPacket[] {
+  return moves.slice(0, 3).map((m, n) => ({
+    id: m.id,
+    rank: n + 1,
+    title: m.title,
+    type: TYPE[m.kind],
+    severity: m.severity,
+    confidence: m.confidence,
+    why_now: m.why,
+    evidence: m.evidence,
+    target_files: m.targets,
+    morning_command: m.command,
+    source: m.kind,
+  }));
 }

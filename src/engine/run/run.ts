@@ -13,7 +13,10 @@ import { loadRunIterations } from '../commit/iterationStore';
 import { startKeepAwake } from '../../host/keepAwake';
 import { acquireRunLock } from '../commit/lock';
 import { runLoop, type LoopState } from './loop';
-import { buildPackets } from '../report/packets';
+import { firstMoves, packetsFrom } from '../report/packets';
+import { nightEffect } from '../report/night';
+import { focusFor, readIndexEntries } from '../report/focus';
+import { readRestoreLog } from '../commit/restoreLog';
 import { abs, agentsDir, rel } from '../core/paths';
 import {
   blankSummary,
@@ -325,17 +328,35 @@ function finalizeDerived(s: Summary, st: LoopState | null, workspace: string, qu
   } catch {
     /* none */
   }
-  s.morning_packets = buildPackets({
-    tonight: tonight.items,
+  const effect = nightEffect(s);
+  s.focus = focusFor(tonight.items, readIndexEntries(workspace), effect.touched);
+  s.restores_since_last_run = restoresSincePreviousRun(workspace, s.run_id);
+  const moves = firstMoves({
+    summary: s,
+    effect,
+    focus: s.focus,
     nextWork,
-    iterations: s.iterations,
-    failureReason: s.status === 'failed' ? s.failure_reason : null,
-    failingStep: s.failing_step,
-    runId: s.run_id,
-    goal: s.goal,
-    degraded: s.degraded,
+    tonightPath: tonight.path,
   });
-  s.next_action = deriveNextAction(s);
-  s.recommended = deriveRecommended(s);
+  s.morning_packets = packetsFrom(moves);
+  s.next_action = deriveNextAction(s, moves);
+  s.recommended = deriveRecommended(s, moves);
   s.dreamscape = deriveDreamscape(s);
+}
+
+/** restores recorded in other runs' folders since the run before this one started */
+function restoresSincePreviousRun(workspace: string, runId: string): Summary['restores_since_last_run'] {
+  let names: string[];
+  try {
+    names = fs
+      .readdirSync(abs(workspace, rel.runs))
+      .filter((n) => /^\d{8}T\d{6}Z$/.test(n) && n < runId)
+      .sort();
+  } catch {
+    return [];
+  }
+  const prev = names[names.length - 1];
+  if (!prev) return [];
+  const since = `${prev.slice(0, 4)}-${prev.slice(4, 6)}-${prev.slice(6, 8)}T${prev.slice(9, 11)}:${prev.slice(11, 13)}:${prev.slice(13, 15)}Z`;
+  return names.flatMap((n) => readRestoreLog(abs(workspace, rel.restores(n))).filter((r) => r.restored_at >= since));
 }

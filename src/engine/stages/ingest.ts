@@ -1,5 +1,6 @@
 // INGEST (read-only): scan the corpus, parse frontmatter, mine sessions for learnings, audit
 // provenance and citations, read tonight's queue, route findings. Nothing is written.
+import { queueNotes, readQueue } from '../corpus/queue';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CorpusView, loadSnapshot, kindOf, type NoteCache } from '../corpus/corpus';
@@ -143,19 +144,13 @@ function titleFrom(text: string): string {
 
 export function nextWorkIds(raw: Buffer | null, degraded: string[]): Set<string> {
   const ids = new Set<string>();
-  if (!raw) return ids;
-  const lines = raw.toString('utf8').split(/\r?\n/);
-  lines.forEach((line, i) => {
-    if (!line.trim()) return;
-    try {
-      const obj = JSON.parse(line) as Record<string, unknown>;
-      if (typeof obj.id === 'string') ids.add(obj.id);
-      if (Array.isArray(obj.items))
-        for (const it of obj.items) if (it && typeof (it as { id?: unknown }).id === 'string') ids.add((it as { id: string }).id);
-    } catch {
-      degraded.push(`rpi/next-work.jsonl line ${i + 1} is not valid JSON; left as it is`);
-    }
-  });
+  const q = readQueue(raw);
+  degraded.push(...queueNotes(q));
+  for (const { obj } of q.entries) {
+    if (typeof obj.id === 'string') ids.add(obj.id);
+    if (Array.isArray(obj.items))
+      for (const it of obj.items) if (it && typeof (it as { id?: unknown }).id === 'string') ids.add((it as { id: string }).id);
+  }
   return ids;
 }
 

@@ -2,6 +2,8 @@
 // Order: promote candidates -> flag citations -> merge near-duplicates -> temper maturity ->
 // archive rot -> route findings to next-work -> rebuild index.jsonl. Never deletes: a merged or
 // stale note moves under learnings/.archive/ with a link to what replaced it.
+import { queueItems, readQueue } from '../corpus/queue';
+import { rfc3339 } from '../core/fsutil';
 import path from 'node:path';
 import { findNearDuplicates, type SignatureCache } from './dedupe';
 import type { IngestResult } from './ingest';
@@ -424,9 +426,13 @@ export function reduce(input: ReduceInput): ReduceResult {
   // 6. route unresolved findings to rpi/next-work.jsonl, once
   const fresh = ingest.findings.filter((f) => !f.resolved && !ingest.nextWorkIds.has(f.id));
   if (fresh.length) {
+    const prev = view.raw('rpi/next-work.jsonl') ?? Buffer.alloc(0);
+    // the real queue format (§2.1): item-level claim_status, RFC 3339 without milliseconds, the
+    // queue's own name for this repository in target_repo (omitted when the queue names none)
+    const repo = queueRepoName(prev);
     const line = JSON.stringify({
       source_epic: 'dream-findings-router',
-      timestamp: now.toISOString(),
+      timestamp: rfc3339(now),
       items: fresh.map((f) => ({
         id: f.id,
         title: f.title,
@@ -434,15 +440,15 @@ export function reduce(input: ReduceInput): ReduceResult {
         severity: f.severity,
         source: 'finding-router',
         description: f.description,
-        target_repo: input.workspaceName,
+        ...(repo ? { target_repo: repo } : {}),
         source_path: `.agents/${f.rel}`,
+        claim_status: 'available',
       })),
       consumed: false,
       claim_status: 'available',
       claimed_by: null,
       claimed_at: null,
     });
-    const prev = view.raw('rpi/next-work.jsonl') ?? Buffer.alloc(0);
     const sep = prev.length && prev[prev.length - 1] !== 0x0a ? '\n' : '';
     const next = Buffer.concat([prev, Buffer.from(sep + line + '\n', 'utf8')]);
     view.stage('rpi/next-work.jsonl', next);
@@ -518,4 +524,16 @@ function compareSurvivor(a: Note, b: Note, refs?: { references(n: Note): boolean
     d(b) - d(a) ||
     (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0)
   );
+}
+
+/** the repository name the queue's items use in target_repo (the most common one other than "*"), or null */
+export function queueRepoName(queue: Buffer): string | null {
+  const counts = new Map<string, number>();
+  for (const { item } of queueItems(readQueue(queue))) {
+    const r = item.target_repo;
+    if (typeof r === 'string' && r && r !== '*') counts.set(r, (counts.get(r) ?? 0) + 1);
+  }
+  let best: string | null = null;
+  for (const [r, n] of counts) if (!best || n > counts.get(best)! || (n === counts.get(best)! && r < best)) best = r;
+  return best;
 }

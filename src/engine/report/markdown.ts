@@ -1,0 +1,168 @@
+// summary.md: the four answers first, then focus, first moves, iterations, fitness, changes, restores,
+// council, curator, what ran, degraded (grouped), in plain words.
+import { formatDuration } from '../core/duration';
+import { METRIC_NAMES, type RestoreRecord, type Summary } from '../core/schemas';
+import { compounded } from '../core/status';
+import { fourAnswers, iterationWords, restoresOf, WEATHER_WORDS } from './answers';
+import { groupLine } from './degraded';
+import type { FocusItem } from './focus';
+import { metricWords } from './night';
+
+function fmt(x: number | undefined): string {
+  return x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(3);
+}
+function signed(x: number): string {
+  return (x >= 0 ? '+' : '') + x.toFixed(3);
+}
+
+export function focusOf(s: Summary): FocusItem[] {
+  const f = (s as Record<string, unknown>).focus;
+  return Array.isArray(f) ? (f as FocusItem[]) : [];
+}
+
+function keepAwakeWords(r: Summary['runtime']): string {
+  if (!r.keep_awake) return 'off';
+  if (r.keep_awake_mode === 'error' || r.keep_awake_mode === 'unavailable' || r.keep_awake_mode === 'disabled')
+    return `asked for, but not available on this machine${r.keep_awake_note ? ` (${r.keep_awake_note})` : ''}`;
+  return `on (${r.keep_awake_mode})`;
+}
+
+export interface RenderOptions {
+  /** restores of this run's changes (restores.jsonl in its folder) */
+  restores?: RestoreRecord[];
+}
+
+export function renderMarkdown(s: Summary, notes: string[] = [], o: RenderOptions = {}): string {
+  const a = fourAnswers(s);
+  const L: string[] = [];
+  L.push(`# Dream Morning Report — run ${s.run_id}`, '');
+  for (const n of notes) L.push(`> ${n}`, '');
+  L.push('## The four answers', '');
+  L.push(`- **What state did I wake up to?** ${a.state}`);
+  L.push(`- **What ran?** ${a.ran}`);
+  L.push(`- **What degraded or failed?** ${a.degraded}`);
+  L.push(`- **What should I do first?** ${a.first}`, '');
+  L.push(`Overall: ${WEATHER_WORDS[s.dreamscape.weather] ?? s.dreamscape.weather}.`, '');
+
+  const focus = focusOf(s);
+  if (focus.length) {
+    L.push('## Your priorities for tonight', '');
+    for (const f of focus) {
+      L.push(`### ${f.priority}`, '');
+      if (!f.matches.length) L.push('No learning matches this priority yet.', '');
+      for (const m of f.matches) L.push(`- ${m.title} — \`.agents/${m.path}\`${m.changed ? ` (tonight: ${m.changed})` : ''}`);
+      if (f.matches.length) L.push('');
+    }
+  }
+
+  L.push('## First moves', '');
+  if (!s.morning_packets.length) L.push('Nothing needs you because of tonight.', '');
+  for (const p of s.morning_packets) {
+    L.push(`${p.rank}. **${p.title}** (${p.severity}) — ${p.why_now}`, `   \`${p.morning_command}\``);
+    for (const e of p.evidence.slice(0, 5)) L.push(`   - ${e}`);
+  }
+  L.push('');
+
+  L.push('## Run', '');
+  L.push(`- Status: ${s.status}${s.halt_reason ? ` — stopped because ${(a.ran.match(/stopped because ([^.]*)/) ?? [])[1] ?? s.halt_reason}` : ''}`);
+  L.push(`- Workspace: \`${s.repo_root}\``, `- Run folder: \`${s.output_dir}\``);
+  if (s.goal) L.push(`- Goal: ${s.goal}`);
+  L.push(`- Started: ${s.started_at}`);
+  if (s.finished_at) L.push(`- Finished: ${s.finished_at} (${formatDuration(s.duration_ms ?? 0)})`);
+  if (s.plateau_reason) L.push(`- Why it stopped improving: ${s.plateau_reason.replace(/^plateau:\s*/i, '')}`);
+  if (s.regression_reason) L.push(`- Regression: ${s.regression_reason}`);
+  if (s.failure_reason) L.push(`- Failure: ${s.failure_reason}${s.failing_step ? ` (at ${s.failing_step})` : ''}`);
+  L.push(
+    s.warn_only
+      ? `- Warn-only: on — ${s.warn_only_remaining} of ${s.warn_only_budget_initial} rescues left (a rescue commits an iteration that made the corpus worse or improved nothing, and names it here)`
+      : '- Warn-only: off (an iteration that makes the corpus worse is rolled back and the run stops)',
+  );
+  if (s.measure_failure_halt) L.push('- Measuring the corpus failed three times in a row, so the run stopped');
+  L.push(`- Keep-awake: ${keepAwakeWords(s.runtime)}`);
+  L.push(`- Time budget: ${s.runtime.effective_timeout || s.runtime.requested_timeout}`, `- Log: \`${s.runtime.log_path}\``, '');
+
+  L.push('## Iterations', '');
+  if (!s.iterations.length) L.push('No iterations ran.', '');
+  else {
+    L.push('| # | what happened | fitness change | duration |', '|---|---|---|---|');
+    for (const it of s.iterations)
+      L.push(
+        `| ${it.index} | ${iterationWords(it).replace(/^iteration \d+ /, '')} | ${compounded(it) ? signed(it.fitness_delta) : '— (not committed)'} | ${formatDuration(it.duration_ms)} |`,
+      );
+    L.push('');
+    for (const it of s.iterations)
+      for (const r of it.regressions)
+        L.push(
+          `- iteration ${it.index}: ${metricWords(r.name)} dropped ${r.drop.toFixed(3)} (${fmt(r.previous)} → ${fmt(r.current)}; allowed drop ${r.floor})`,
+        );
+    L.push('');
+  }
+
+  L.push('## Fitness', '');
+  const keys = [...new Set([...METRIC_NAMES, ...Object.keys(s.fitness)])];
+  L.push('| metric | before the run | now | change |', '|---|---|---|---|');
+  for (const k of keys)
+    L.push(
+      `| ${metricWords(k)} | ${fmt(s.fitness_baseline[k])} | ${fmt(s.fitness[k])} | ${s.fitness_delta[k] === undefined ? 'n/a' : signed(s.fitness_delta[k]!)} |`,
+    );
+  L.push('');
+
+  L.push('## Changes', '');
+  const withChanges = s.iterations.filter((it) => it.changes.length);
+  if (!withChanges.length) L.push('No changes.', '');
+  for (const it of withChanges) {
+    L.push(`### Iteration ${it.index} (${compounded(it) ? 'committed' : 'rolled back — not live'})`, '');
+    for (const c of it.changes)
+      L.push(
+        `- ${c.kind} \`.agents/${c.path}\`${c.moved_to ? ` → \`.agents/${c.moved_to}\`` : ''}: ${c.reason}${c.before ? ` (before: \`.agents/${c.before}\`)` : ''}`,
+      );
+    L.push('');
+  }
+  if (withChanges.some(compounded))
+    L.push(
+      `Undo: \`dream restore ${s.run_id} --workspace ${JSON.stringify(s.repo_root)}\` puts the whole run back; add \`--change PATH\` for one file.`,
+      '',
+    );
+
+  const restores = [...(o.restores ?? [])];
+  if (restores.length) {
+    L.push('## Restored', '');
+    for (const r of restores)
+      L.push(
+        `- ${r.restored_at}: ${r.scope === 'run' ? 'the whole run' : r.requested.map((p) => `\`.agents/${p}\``).join(', ')} (${r.paths.length} file(s)${r.paths.some((p) => p.forced) ? ', some forced' : ''})`,
+      );
+    L.push('');
+  }
+  const since = restoresOf(s);
+  if (since.length) {
+    L.push('## Restored since the previous run', '');
+    for (const r of since) L.push(`- run ${r.run_id}, ${r.restored_at}: ${r.paths.map((p) => `\`.agents/${p.path}\``).join(', ')}`);
+    L.push('');
+  }
+
+  L.push('## Dream Council', '');
+  if (!s.council) L.push('Not set up (no runners configured).');
+  else {
+    L.push(
+      `- Requested: ${s.council.requested_runners.join(', ') || 'none'}`,
+      `- Answered: ${s.council.completed_runners.join(', ') || 'none'}`,
+      `- Failed: ${s.council.failed_runners.join(', ') || 'none'}`,
+    );
+    if (s.council.consensus_kind) L.push(`- Consensus (${s.council.consensus_policy}): ${s.council.consensus_kind}`);
+    if (s.council.recommended_first_action) L.push(`- Recommended action: ${s.council.recommended_first_action}`);
+    for (const d of s.council.disagreements) L.push(`- Disagreement: ${d}`);
+    for (const w of s.council.wildcard_ideas) L.push(`- Wildcard: ${w}`);
+    if (s.council.note) L.push(`- ${s.council.note}`);
+  }
+  L.push('', '## Local Curator', '');
+  L.push(s.curator ? `- Status: ${s.curator.status}${s.curator.note ? ` — ${s.curator.note}` : ''}` : 'Off.');
+  L.push('', '## Steps', '');
+  for (const st of s.steps) L.push(`- ${st.name}: ${st.status}${st.note ? ` (${st.note})` : ''}`);
+  L.push('', '## Degraded', '');
+  if (!a.groups.length) L.push('Nothing degraded.');
+  for (const g of a.groups) L.push(`- ${groupLine(g)}`);
+  L.push('', '## Recommended commands', '');
+  for (const r of s.recommended) L.push(`- \`${r}\``);
+  L.push('');
+  return L.join('\n');
+}

@@ -45,8 +45,13 @@ export {
   SettingsError,
   type DreamSettings,
 } from './run/settings';
-export { loadReport, renderMarkdown, fourAnswers, ReportError } from './report/report';
 export { councilLines } from './report/council';
+export { loadReport, renderMarkdown, fourAnswers, ReportError, type LoadedReport } from './report/report';
+export { iterationWords, degradedGroups, needsReview, HALT_WORDS, WEATHER_WORDS, type FourAnswers } from './report/answers';
+export { groupDegraded, groupLine, type DegradedGroup } from './report/degraded';
+export { nightEffect, proposalsOf, metricWords, type NightEffect, type Proposal } from './report/night';
+export { focusOf } from './report/markdown';
+export type { FocusItem } from './report/focus';
 export { parseSummaryText, type ReadSummary } from './report/summaryRead';
 export { curatorLines, curatorMarkdown } from './report/curatorSection';
 export {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { latestDir, loadReport, renderMarkdown, ReportError } from '../../engine';
 import { noPositionals } from '../args';
+import { currentShell, localize } from '../localize';
 import { COMMON_FLAGS, parseCommand, workspaceOf, type Command, type CommandContext } from '../command';
 
 export const reportCommand: Command = {
@@ -22,7 +23,7 @@ export const reportCommand: Command = {
   run: report,
 };
 
-function report({ argv, io, cwd }: CommandContext): number {
+function report({ argv, io, cwd, env }: CommandContext): number {
   const { values: v, positionals } = parseCommand(reportCommand, argv);
   noPositionals(positionals, 'report');
   let target: string;
@@ -32,6 +33,6 @@ function report({ argv, io, cwd }: CommandContext): number {
   } else target = latestDir(workspaceOf(v, cwd));
   const r = loadReport(target);
   if (v.json) io.out(JSON.stringify(r.summary, null, 2));
-  else io.out(renderMarkdown(r.summary, r.notes));
+  else io.out(localize(renderMarkdown(r.summary, r.notes, { restores: r.restores }), currentShell(env)));
   return 0;
 }

@@ -1,16 +1,19 @@
 // `dream start`: one bedtime run on the engine, progress on a terminal, the four answers at the end.
 import path from 'node:path';
 import {
+  compounded,
   faultsFromEnv,
   clockFromEnv,
   formatDuration,
   signed,
   fourAnswers,
+  iterationWords,
   latestDir,
   requireCorpus,
   runBedtime,
   type DreamEvent,
 } from '../../engine';
+import { currentShell, localize } from '../localize';
 import { bedtimeLanes } from '../../lanes';
 import { noPositionals } from '../args';
 import { cliSettings, COMMON_FLAGS, parseCommand, settingArgs, workspaceOf, type Command, type CommandContext } from '../command';
@@ -78,9 +81,8 @@ async function start({ argv, io, env, cwd }: CommandContext): Promise<number> {
     if (e.type === 'run-started') io.err(`dream: run ${e.runId} in ${e.workspace}${e.resumed ? ' (resumed)' : ''}`);
     else if (e.type === 'iteration-finished') {
       const it = e.iteration;
-      io.err(
-        `  iteration ${it.index}: ${it.status.padEnd(32)} Δ ${signed(it.fitness_delta)}  ${String(it.changes.length).padStart(3)} change(s)  ${formatDuration(it.duration_ms)}  [${formatDuration(Date.now() - t0)} elapsed]`,
-      );
+      const d = compounded(it) ? `  fitness ${signed(it.fitness_delta)}` : '';
+      io.err(`  ${iterationWords(it)}${d}  ${formatDuration(it.duration_ms)}  [${formatDuration(Date.now() - t0)} elapsed]`);
     } else if (e.type === 'halted') halted = `  halted: ${e.reason} — ${e.detail}`;
     if ((e.type === 'iteration-finished' || e.type === 'run-finished') && halted) {
       io.err(halted);
@@ -107,11 +109,12 @@ async function start({ argv, io, env, cwd }: CommandContext): Promise<number> {
   if (json) io.out(JSON.stringify(outcome.summary, null, 2));
   else {
     const a = fourAnswers(outcome.summary);
-    io.out(`Dream run ${outcome.runId}: ${outcome.status}${outcome.summary.halt_reason ? ` (halt: ${outcome.summary.halt_reason})` : ''}`);
-    io.out(`  State:    ${a.state}`);
-    io.out(`  Ran:      ${a.ran}`);
-    io.out(`  Degraded: ${a.degraded}`);
-    io.out(`  First:    ${a.first}`);
+    const sh = currentShell(env);
+    io.out(`Dream run ${outcome.runId}: ${outcome.status}`);
+    io.out(`  What state did I wake up to?  ${localize(a.state, sh)}`);
+    io.out(`  What ran?                     ${a.ran}`);
+    io.out(`  What degraded or failed?      ${a.degraded}`);
+    io.out(`  What should I do first?       ${localize(a.first, sh)}`);
     io.out(`Morning report: ${outcome.reportPath}`);
     io.out(`  (also ${path.join(latestDir(workspace), 'summary.md')}; show it with: ${reportHint(workspace, cwd)})`);
   }

@@ -85,9 +85,13 @@ export function readQueue(raw: Buffer | null): QueueRead {
 export function queueNotes(q: QueueRead, file = 'rpi/next-work.jsonl'): string[] {
   const out: string[] = [];
   for (const e of q.multiline)
-    out.push(`queue: .agents/${file} lines ${e.line}-${e.endLine} hold one JSON object written over ${e.endLine - e.line + 1} lines; read as one entry`);
+    out.push(
+      `queue: .agents/${file} lines ${e.line}-${e.endLine} hold one JSON object written over ${e.endLine - e.line + 1} lines; read as one entry`,
+    );
   for (const b of q.bad)
-    out.push(`queue: .agents/${file} ${b.from === b.to ? `line ${b.from} is` : `lines ${b.from}-${b.to} are`} not valid JSON; left as it is`);
+    out.push(
+      `queue: .agents/${file} ${b.from === b.to ? `line ${b.from} is` : `lines ${b.from}-${b.to} are`} not valid JSON; left as it is`,
+    );
   return out;
 }
 

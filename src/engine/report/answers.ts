@@ -2,6 +2,7 @@
 // first move, recommended commands). Pure functions of a Summary.
 import path from 'node:path';
 import { formatDuration } from '../core/duration';
+import { shQuote } from '../../host/quote';
 import type { IterationRecord, RestoreRecord, Summary } from '../core/schemas';
 import { compounded } from '../core/status';
 import { groupDegraded, groupLine, type DegradedGroup } from './degraded';
@@ -44,14 +45,17 @@ export function iterationWords(it: Pick<IterationRecord, 'index' | 'status' | 'c
   }
 }
 
-function fmt(x: number | undefined): string {
-  return x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(3);
+function fmt(x: number | null | undefined): string {
+  return x === undefined || x === null || Number.isNaN(x) ? 'n/a' : x.toFixed(3);
 }
 function signed(x: number): string {
   return (x >= 0 ? '+' : '') + x.toFixed(3);
 }
-function meanOf(v: Record<string, number>): number | undefined {
-  const xs = Object.values(v).filter((x) => Number.isFinite(x));
+/** §4: the composite is the mean over metrics defined (not n/a) on both sides */
+function meanOf(v: Record<string, number | null>, other?: Record<string, number | null>): number | undefined {
+  const xs = Object.entries(v)
+    .filter(([k, x]) => typeof x === 'number' && Number.isFinite(x) && (!other || typeof other[k] === 'number'))
+    .map(([, x]) => x as number);
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined;
 }
 export function meanDelta(d: Record<string, number>): number {
@@ -100,7 +104,11 @@ function stateAnswer(s: Summary, e: NightEffect): string {
     : '';
   if (s.status === 'failed')
     return `The run failed${s.failing_step ? ` at ${s.failing_step}` : ''}: ${s.failure_reason ?? 'no reason recorded'}. ${
-      live.length && eff ? `Before that it committed: ${eff}.` : 'The corpus is as it was before the run.'
+      /manual review required/.test(s.failure_reason ?? '')
+        ? 'An iteration could not be reversed: its READY marker is kept for the next start (manual review required).'
+        : live.length && eff
+          ? `Before that it committed: ${eff}.`
+          : 'The corpus is as it was before the run.'
     }${restoredText}`;
   if (s.status === 'running')
     return `This run has not finished (it is still running, or it was interrupted). So far: ${eff || 'no change to the corpus'}.${restoredText}`;
@@ -108,11 +116,15 @@ function stateAnswer(s: Summary, e: NightEffect): string {
     return `The corpus has no learnings yet (nothing under .agents/learnings/), so there was nothing to improve or measure.${restoredText}`;
   const parts: string[] = [];
   if (s.halt_reason === 'cancelled') parts.push('You stopped the run.');
-  parts.push(eff ? `${count}: ${eff}.` : `Nothing changed in the corpus${e.live.after !== null ? ` (${e.live.after} live learnings)` : ''}.`);
+  parts.push(
+    eff ? `${count}: ${eff}.` : `Nothing changed in the corpus${e.live.after !== null ? ` (${e.live.after} live learnings)` : ''}.`,
+  );
   const b = e.live.before ?? 0;
   const drop = b - (e.live.after ?? b);
   if (drop > retireCap(b))
-    parts.push(`That is ${drop} of ${b} live learnings gone in one night, more than the nightly cap of ${retireCap(b)}: look before you keep it.`);
+    parts.push(
+      `That is ${drop} of ${b} live learnings gone in one night, more than the nightly cap of ${retireCap(b)}: look before you keep it.`,
+    );
   for (const r of e.rescues)
     parts.push(
       r.regressions.length
@@ -121,8 +133,8 @@ function stateAnswer(s: Summary, e: NightEffect): string {
             .join(', ')}.`
         : `Iteration ${r.iteration} was committed under warn-only although it improved nothing measurable.`,
     );
-  const base = meanOf(s.fitness_baseline);
-  const now = meanOf(s.fitness);
+  const base = meanOf(s.fitness_baseline, s.fitness);
+  const now = meanOf(s.fitness, s.fitness_baseline);
   if (base !== undefined && now !== undefined)
     parts.push(live.length ? `Fitness ${fmt(base)} → ${fmt(now)} (${signed(now - base)}).` : `Fitness ${fmt(base)}, unchanged.`);
   return parts.join(' ') + restoredText;
@@ -187,7 +199,8 @@ export function deriveDreamscape(s: Summary): Summary['dreamscape'] {
   else if (regressed) weather = 'storm-front';
   else if (needsReview(e).length) weather = 'cloudy';
   else if (!e.changes) weather = 'steady';
-  const visibility = s.status === 'failed' ? 'poor' : groups.some((g) => g.area === 'corpus') ? 'limited' : groups.length ? 'partial' : 'full';
+  const visibility =
+    s.status === 'failed' ? 'poor' : groups.some((g) => g.area === 'corpus') ? 'limited' : groups.length ? 'partial' : 'full';
   let council = 'not-run';
   if (s.council) {
     const done = s.council.completed_runners.length;
@@ -208,7 +221,7 @@ export const WEATHER_WORDS: Record<string, string> = {
 
 export function deriveNextAction(s: Summary, moves: Move[]): string {
   if (s.status === 'running')
-    return `This run is still running or was interrupted; if no Dream process is running, resume it: \`dream start --resume ${s.run_id} --workspace ${JSON.stringify(s.repo_root)}\`.`;
+    return `This run is still running or was interrupted; if no Dream process is running, resume it: \`dream start --resume ${s.run_id} --workspace ${shQuote(s.repo_root)}\`.`;
   const m = moves[0];
   if (m) return `${m.title}: \`${m.command}\`.`;
   if (s.council?.recommended_first_action) return s.council.recommended_first_action;
@@ -217,12 +230,12 @@ export function deriveNextAction(s: Summary, moves: Move[]): string {
 }
 
 export function deriveRecommended(s: Summary, moves: Move[]): string[] {
-  const ws = JSON.stringify(s.repo_root);
+  const ws = shQuote(s.repo_root);
   const out: string[] = moves.slice(0, 3).map((m) => m.command);
   if (s.status === 'failed' || s.status === 'running') out.push(`dream start --resume ${s.run_id} --workspace ${ws}`);
   out.push(`dream report --workspace ${ws}`);
   if (s.iterations.some(compounded)) out.push(`dream restore ${s.run_id} --workspace ${ws}`);
   if (s.warn_only && s.warn_only_remaining <= 0) out.push(`dream warn-only reset --workspace ${ws}`);
-  out.push(`cat ${JSON.stringify(path.join(s.output_dir, 'summary.json'))}`);
+  out.push(`cat ${shQuote(path.join(s.output_dir, 'summary.json'))}`);
   return [...new Set(out)];
 }

@@ -24,9 +24,19 @@ interface Rule {
 // first match wins; `order` sorts groups inside an area
 const RULES: Rule[] = [
   { re: /empty corpus|no live learnings/i, area: 'corpus', kind: 'the corpus has no live learnings', order: 0 },
-  { re: /has no frontmatter|without frontmatter|cannot edit/i, area: 'corpus', kind: 'learnings without frontmatter (Dream reads them but cannot edit them)', order: 1 },
+  {
+    re: /has no frontmatter|without frontmatter|cannot edit/i,
+    area: 'corpus',
+    kind: 'learnings without frontmatter (Dream reads them but cannot edit them)',
+    order: 1,
+  },
   { re: /duplicate/i, area: 'corpus', kind: 'duplicate notes Dream could not merge', order: 2 },
-  { re: /frontmatter|YAML/i, area: 'corpus', kind: 'notes whose frontmatter is not valid YAML (read leniently, never rewritten)', order: 3 },
+  {
+    re: /frontmatter|YAML/i,
+    area: 'corpus',
+    kind: 'notes whose frontmatter is not valid YAML (read leniently, never rewritten)',
+    order: 3,
+  },
   { re: /written over \d+ lines/i, area: 'corpus', kind: 'queue entries written over several lines (read as one entry each)', order: 4 },
   { re: /next-work\.jsonl|queue:/i, area: 'corpus', kind: 'work queue lines that are not valid JSON (left as they are)', order: 5 },
   { re: /not valid UTF-8/i, area: 'corpus', kind: 'files that are not UTF-8 text (left alone)', order: 6 },
@@ -35,7 +45,12 @@ const RULES: Rule[] = [
   { re: /index\.jsonl/i, area: 'corpus', kind: 'unreadable lines in index.jsonl', order: 9 },
   { re: /queue file|tonight/i, area: 'corpus', kind: 'the priorities file could not be read', order: 10 },
   { re: /post-commit|integrity|wrote finding/i, area: 'run', kind: 'metadata integrity problems after a commit', order: 0 },
-  { re: /regression beyond floor|plateau reached \(warn-only\)|warn-only budget remaining/i, area: 'run', kind: 'iterations committed under warn-only', order: 1 },
+  {
+    re: /regression beyond floor|plateau reached \(warn-only\)|warn-only budget remaining/i,
+    area: 'run',
+    kind: 'iterations committed under warn-only',
+    order: 1,
+  },
   { re: /measure failure|MEASURE failed/i, area: 'run', kind: 'measurement failures (iteration rolled back)', order: 2 },
   { re: /recovery:/i, area: 'run', kind: 'crash recovery actions', order: 3 },
   { re: /rehydrate/i, area: 'run', kind: 'iteration records of the interrupted run that could not be read', order: 4 },
@@ -44,7 +59,12 @@ const RULES: Rule[] = [
   { re: /prune/i, area: 'run', kind: 'old runs that could not be pruned', order: 7 },
   { re: /council|runner|codex|claude/i, area: 'environment', kind: 'Dream Council problems', order: 0 },
   { re: /curator|ollama/i, area: 'environment', kind: 'local curator problems', order: 1 },
-  { re: /keep.?awake|inhibit|caffeinate|sleep/i, area: 'environment', kind: 'keep-awake is not available on this machine (the computer may sleep during a run)', order: 9 },
+  {
+    re: /keep.?awake|inhibit|caffeinate|sleep/i,
+    area: 'environment',
+    kind: 'keep-awake is not available on this machine (the computer may sleep during a run)',
+    order: 9,
+  },
 ];
 
 const AREA_ORDER: Record<DegradedArea, number> = { corpus: 0, run: 1, environment: 2 };
@@ -78,9 +98,8 @@ export function groupDegraded(lines: string[]): DegradedGroup[] {
 
 /** one line for a group: "31 × learnings without frontmatter … (e.g. .agents/learnings/a.md, …)" */
 export function groupLine(g: DegradedGroup): string {
-  const single = g.count === 1;
-  const eg = single ? g.first.replace(/^iteration \d+: /, '') : `e.g. ${g.examples.join(', ')}${g.count > g.examples.length ? ', …' : ''}`;
-  return single ? `${capitalise(g.kind)}: ${eg}` : `${g.count} × ${g.kind} (${eg})`;
+  if (g.count === 1) return `${capitalise(g.kind)}: ${g.examples[0] ?? g.first.replace(/^iteration \d+: /, '')}`;
+  return `${g.count} × ${g.kind} (e.g. ${g.examples.join(', ')}${g.count > g.examples.length ? ', …' : ''})`;
 }
 
 function capitalise(s: string): string {

@@ -1,15 +1,17 @@
 // summary.md: the four answers first, then focus, first moves, iterations, fitness, changes, restores,
 // council, curator, what ran, degraded (grouped), in plain words.
 import { formatDuration } from '../core/duration';
+import { shQuote } from '../../host/quote';
 import { METRIC_NAMES, type RestoreRecord, type Summary } from '../core/schemas';
 import { compounded } from '../core/status';
 import { fourAnswers, iterationWords, restoresOf, WEATHER_WORDS } from './answers';
 import { groupLine } from './degraded';
+import { councilLines } from './council';
 import type { FocusItem } from './focus';
 import { metricWords } from './night';
 
-function fmt(x: number | undefined): string {
-  return x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(3);
+function fmt(x: number | null | undefined): string {
+  return x === undefined || x === null || Number.isNaN(x) ? 'n/a' : x.toFixed(3);
 }
 function signed(x: number): string {
   return (x >= 0 ? '+' : '') + x.toFixed(3);
@@ -64,7 +66,9 @@ export function renderMarkdown(s: Summary, notes: string[] = [], o: RenderOption
   L.push('');
 
   L.push('## Run', '');
-  L.push(`- Status: ${s.status}${s.halt_reason ? ` — stopped because ${(a.ran.match(/stopped because ([^.]*)/) ?? [])[1] ?? s.halt_reason}` : ''}`);
+  L.push(
+    `- Status: ${s.status}${s.halt_reason ? ` — stopped because ${(a.ran.match(/stopped because ([^.]*)/) ?? [])[1] ?? s.halt_reason}` : ''}`,
+  );
   L.push(`- Workspace: \`${s.repo_root}\``, `- Run folder: \`${s.output_dir}\``);
   if (s.goal) L.push(`- Goal: ${s.goal}`);
   L.push(`- Started: ${s.started_at}`);
@@ -87,7 +91,7 @@ export function renderMarkdown(s: Summary, notes: string[] = [], o: RenderOption
     L.push('| # | what happened | fitness change | duration |', '|---|---|---|---|');
     for (const it of s.iterations)
       L.push(
-        `| ${it.index} | ${iterationWords(it).replace(/^iteration \d+ /, '')} | ${compounded(it) ? signed(it.fitness_delta) : '— (not committed)'} | ${formatDuration(it.duration_ms)} |`,
+        `| ${it.index} | ${iterationWords(it).replace(/^iteration \d+ /, '')} | ${compounded(it) ? signed(it.fitness_delta) : '—'} | ${formatDuration(it.duration_ms)} |`,
       );
     L.push('');
     for (const it of s.iterations)
@@ -120,7 +124,7 @@ export function renderMarkdown(s: Summary, notes: string[] = [], o: RenderOption
   }
   if (withChanges.some(compounded))
     L.push(
-      `Undo: \`dream restore ${s.run_id} --workspace ${JSON.stringify(s.repo_root)}\` puts the whole run back; add \`--change PATH\` for one file.`,
+      `Undo: \`dream restore ${s.run_id} --workspace ${shQuote(s.repo_root)}\` puts the whole run back; add \`--change PATH\` for one file.`,
       '',
     );
 
@@ -142,18 +146,7 @@ export function renderMarkdown(s: Summary, notes: string[] = [], o: RenderOption
 
   L.push('## Dream Council', '');
   if (!s.council) L.push('Not set up (no runners configured).');
-  else {
-    L.push(
-      `- Requested: ${s.council.requested_runners.join(', ') || 'none'}`,
-      `- Answered: ${s.council.completed_runners.join(', ') || 'none'}`,
-      `- Failed: ${s.council.failed_runners.join(', ') || 'none'}`,
-    );
-    if (s.council.consensus_kind) L.push(`- Consensus (${s.council.consensus_policy}): ${s.council.consensus_kind}`);
-    if (s.council.recommended_first_action) L.push(`- Recommended action: ${s.council.recommended_first_action}`);
-    for (const d of s.council.disagreements) L.push(`- Disagreement: ${d}`);
-    for (const w of s.council.wildcard_ideas) L.push(`- Wildcard: ${w}`);
-    if (s.council.note) L.push(`- ${s.council.note}`);
-  }
+  else for (const line of councilLines(s.council)) L.push(`- ${line}`);
   L.push('', '## Local Curator', '');
   L.push(s.curator ? `- Status: ${s.curator.status}${s.curator.note ? ` — ${s.curator.note}` : ''}` : 'Off.');
   L.push('', '## Steps', '');

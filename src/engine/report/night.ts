@@ -51,7 +51,12 @@ function archiveReason(c: Change): string {
   if (/already marked/.test(c.reason)) return 'already marked archived';
   if (/broken|citation/.test(c.reason)) return 'every citation broken';
   if (/stale|older than|not used/.test(c.reason)) return 'stale';
-  return c.reason.split(';')[0]!.replace(/\.agents\/\S+/g, '').trim() || 'archived';
+  return (
+    c.reason
+      .split(';')[0]!
+      .replace(/\.agents\/\S+/g, '')
+      .trim() || 'archived'
+  );
 }
 
 export function nightEffect(s: Summary): NightEffect {

@@ -5,6 +5,7 @@
 // a command that works from any folder (absolute paths). The first three become morning packets.
 import path from 'node:path';
 import { sha256 } from '../core/fsutil';
+import { shQuote } from '../../host/quote';
 import type { MorningPacket, Summary } from '../core/schemas';
 import { queueItems, readQueue } from '../corpus/queue';
 import type { FocusItem } from './focus';
@@ -33,7 +34,7 @@ export interface MoveInput {
   tonightPath: string | null;
 }
 
-const q = (s: string) => JSON.stringify(s);
+const q = shQuote;
 const pid = (...parts: string[]) => 'dream-' + sha256(parts.join('|')).slice(0, 16);
 export const openCommand = (file: string, line?: number) => (line ? `code -g ${q(`${file}:${line}`)}` : `code ${q(file)}`);
 const SEV: Record<string, Move['severity']> = {
@@ -96,17 +97,21 @@ export function firstMoves(i: MoveInput): Move[] {
       command: props[0]!.command,
     });
   }
-  for (const f of i.effect.routed)
+  const routed = i.effect.routed;
+  if (routed.length)
     out.push({
       kind: 'finding',
-      id: pid('finding', f.id),
-      title: `Triage finding ${f.id}, routed to the work queue tonight`,
-      why: 'a new open finding: Dream added it to rpi/next-work.jsonl',
+      id: pid('finding', ...routed.map((f) => f.id)),
+      title:
+        routed.length === 1
+          ? `Triage finding ${routed[0]!.id}, routed to the work queue tonight`
+          : `Triage the ${routed.length} findings routed to the work queue tonight (${routed.map((f) => f.id).join(', ')})`,
+      why: 'new open findings: Dream added them to rpi/next-work.jsonl, where agents pick up work',
       severity: 'high',
       confidence: 'high',
-      evidence: [`.agents/${f.path}`],
-      targets: [agents(f.path)],
-      command: openCommand(agents(f.path)),
+      evidence: routed.map((f) => `.agents/${f.path}`),
+      targets: routed.map((f) => agents(f.path)),
+      command: openCommand(agents(routed[0]!.path)),
     });
   for (const f of i.focus) {
     const top = f.matches[0];
@@ -133,7 +138,8 @@ export function firstMoves(i: MoveInput): Move[] {
       (a, b) =>
         (Number.isNaN(b.time) ? -Infinity : b.time) - (Number.isNaN(a.time) ? -Infinity : a.time) ||
         b.entry.line - a.entry.line ||
-        (SEV_RANK[SEV[String(a.item.severity).toLowerCase()] ?? 'medium'] ?? 2) - (SEV_RANK[SEV[String(b.item.severity).toLowerCase()] ?? 'medium'] ?? 2),
+        (SEV_RANK[SEV[String(a.item.severity).toLowerCase()] ?? 'medium'] ?? 2) -
+          (SEV_RANK[SEV[String(b.item.severity).toLowerCase()] ?? 'medium'] ?? 2),
     );
   for (const x of open.slice(0, 5)) {
     const sev = SEV[String(x.item.severity ?? '').toLowerCase()] ?? 'medium';

@@ -13,20 +13,12 @@ import { loadRunIterations } from '../commit/iterationStore';
 import { startKeepAwake } from '../../host/keepAwake';
 import { acquireRunLock } from '../commit/lock';
 import { runLoop, type LoopState } from './loop';
-import { firstMoves, packetsFrom } from '../report/packets';
+import { deriveViews } from '../report/derive';
 import { nightEffect } from '../report/night';
 import { focusFor, readIndexEntries } from '../report/focus';
 import { readRestoreLog } from '../commit/restoreLog';
 import { abs, agentsDir, rel } from '../core/paths';
-import {
-  blankSummary,
-  compounded,
-  deriveDreamscape,
-  deriveNextAction,
-  deriveRecommended,
-  loadReport,
-  renderMarkdown,
-} from '../report/report';
+import { blankSummary, compounded, loadReport, renderMarkdown } from '../report/report';
 import { summarySchema, type FitnessVector, type Step, type Summary } from '../core/schemas';
 import { readWarnOnlyBudget } from './warnOnly';
 import { CorpusWriter } from '../commit/writer';
@@ -328,20 +320,12 @@ function finalizeDerived(s: Summary, st: LoopState | null, workspace: string, qu
   } catch {
     /* none */
   }
-  const effect = nightEffect(s);
-  s.focus = focusFor(tonight.items, readIndexEntries(workspace), effect.touched);
   s.restores_since_last_run = restoresSincePreviousRun(workspace, s.run_id);
-  const moves = firstMoves({
-    summary: s,
-    effect,
-    focus: s.focus,
+  deriveViews(s, {
+    focus: focusFor(tonight.items, readIndexEntries(workspace), nightEffect(s).touched),
     nextWork,
     tonightPath: tonight.path,
   });
-  s.morning_packets = packetsFrom(moves);
-  s.next_action = deriveNextAction(s, moves);
-  s.recommended = deriveRecommended(s, moves);
-  s.dreamscape = deriveDreamscape(s);
 }
 
 /** restores recorded in other runs' folders since the run before this one started */

@@ -94,7 +94,8 @@ export function firstMoves(i: MoveInput): Move[] {
       confidence: 'high',
       evidence: props.slice(0, 5).map((p) => `.agents/${p.path.replace(/^\.agents\//, '')}: ${p.reason}`),
       targets: props.slice(0, 10).map((p) => agents(p.path.replace(/^\.agents\//, ''))),
-      command: props[0]!.command,
+      // open the first note to look at; each proposal's own archive command is in the report's review list
+      command: openCommand(agents(props[0]!.path.replace(/^\.agents\//, ''))),
     });
   }
   const routed = i.effect.routed;

@@ -90,7 +90,18 @@ export function needsReview(e: NightEffect): string[] {
   return out;
 }
 
+/** the Dream Council changing files outside .agents/ is named in the state answer */
+function councilBroke(s: Summary): string {
+  return s.council?.read_only?.broken
+    ? ` The Dream Council broke the read-only rule: ${s.council.read_only.violations.map((v) => `${v.runner} changed ${v.files.length} file(s) outside .agents/`).join('; ')} (see Degraded).`
+    : '';
+}
+
 function stateAnswer(s: Summary, e: NightEffect): string {
+  return stateOfCorpus(s, e) + councilBroke(s);
+}
+
+function stateOfCorpus(s: Summary, e: NightEffect): string {
   const live = s.iterations.filter(compounded);
   const eff = effectSentence(e);
   const count =

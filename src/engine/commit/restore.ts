@@ -7,6 +7,7 @@ import path from 'node:path';
 import { DreamError } from '../core/api';
 import { readFileOrNull, rfc3339, sha256 } from '../core/fsutil';
 import { abs, agentsDir, rel } from '../core/paths';
+import { isRunId } from '../core/runId';
 import { type Change, type IterationRecord, type RestoreRecord } from '../core/schemas';
 import { compounded } from '../core/status';
 import type { Faults } from '../core/faults';
@@ -47,8 +48,6 @@ export interface RestoreResult {
   recovery: string[];
 }
 
-const RUN_ID_RE = /^\d{8}T\d{6}Z$/;
-
 /** a path as the user typed it -> relative to .agents/ */
 export function agentsRelative(workspace: string, p: string): string {
   const posix = p.split(path.sep).join('/').replace(/\\/g, '/');
@@ -71,7 +70,7 @@ export function changeTouches(c: Change, p: string): boolean {
 
 /** Works out what a restore would do, without writing anything. */
 export function planRestore(workspace: string, runId: string, wanted: string[] = []): RestorePlanEntry[] {
-  if (!RUN_ID_RE.test(runId)) throw new DreamError(`"${runId}" is not a Dream run id (YYYYMMDDTHHMMSSZ, as in .agents/overnight/runs/)`);
+  if (!isRunId(runId)) throw new DreamError(`"${runId}" is not a Dream run id (YYYYMMDDTHHMMSSZ, as in .agents/overnight/runs/)`);
   if (!fs.existsSync(abs(workspace, rel.run(runId)))) {
     throw new DreamError(`there is no run ${runId} in ${abs(workspace, rel.runs)}`);
   }

@@ -1,10 +1,10 @@
 // The four answers of §5.6 in plain words, and the views derived from the summary (weather,
 // first move, recommended commands). Pure functions of a Summary.
 import path from 'node:path';
-import { formatDuration } from '../core/duration';
+import { formatDuration, metricValue as fmt, signed } from '../core/format';
 import { shQuote } from '../../host/quote';
 import type { IterationRecord, RestoreRecord, Summary } from '../core/schemas';
-import { compounded } from '../core/status';
+import { compounded, isStormyHalt } from '../core/status';
 import { groupDegraded, groupLine, type DegradedGroup } from './degraded';
 import { effectSentence, metricWords, nightEffect, plural, type NightEffect } from './night';
 import type { Move } from './packets';
@@ -45,12 +45,6 @@ export function iterationWords(it: Pick<IterationRecord, 'index' | 'status' | 'c
   }
 }
 
-function fmt(x: number | null | undefined): string {
-  return x === undefined || x === null || Number.isNaN(x) ? 'n/a' : x.toFixed(3);
-}
-function signed(x: number): string {
-  return (x >= 0 ? '+' : '') + x.toFixed(3);
-}
 /** §4: the composite is the mean over metrics defined (not n/a) on both sides */
 function meanOf(v: Record<string, number | null>, other?: Record<string, number | null>): number | undefined {
   const xs = Object.entries(v)
@@ -203,7 +197,7 @@ export function fourAnswers(s: Summary): FourAnswers {
 export function deriveDreamscape(s: Summary): Summary['dreamscape'] {
   const e = nightEffect(s);
   const groups = degradedGroups(s);
-  const regressed = s.iterations.some((it) => it.regressions.length) || s.halt_reason === 'regression' || s.halt_reason === 'integrity';
+  const regressed = s.iterations.some((it) => it.regressions.length) || isStormyHalt(s.halt_reason);
   let weather = 'clear';
   if (s.status === 'failed') weather = 'storm';
   else if (s.status === 'running') weather = 'unsettled';

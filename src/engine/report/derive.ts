@@ -15,7 +15,14 @@ export interface DeriveInputs {
 
 export function deriveViews(s: Summary, i: DeriveInputs): Move[] {
   s.focus = i.focus;
-  const moves = firstMoves({ summary: s, effect: nightEffect(s), focus: i.focus, nextWork: i.nextWork, tonightPath: i.tonightPath });
+  const moves = firstMoves({
+    summary: s,
+    iterations: s.iterations,
+    effect: nightEffect(s),
+    focus: i.focus,
+    nextWork: i.nextWork,
+    tonightPath: i.tonightPath,
+  });
   s.morning_packets = packetsFrom(moves);
   s.next_action = deriveNextAction(s, moves);
   s.recommended = deriveRecommended(s, moves);

@@ -1,21 +1,15 @@
 // summary.md: the four answers first, then focus, first moves, iterations, fitness, changes, restores,
 // council, curator, what ran, degraded (grouped), in plain words.
-import { formatDuration } from '../core/duration';
+import { formatDuration, metricValue as fmt, signed } from '../core/format';
 import { shQuote } from '../../host/quote';
 import { METRIC_NAMES, type RestoreRecord, type Summary } from '../core/schemas';
 import { compounded } from '../core/status';
 import { fourAnswers, iterationWords, restoresOf, WEATHER_WORDS } from './answers';
 import { groupLine } from './degraded';
 import { councilLines } from './council';
+import { curatorMarkdown } from './curatorSection';
 import type { FocusItem } from './focus';
 import { metricWords } from './night';
-
-function fmt(x: number | null | undefined): string {
-  return x === undefined || x === null || Number.isNaN(x) ? 'n/a' : x.toFixed(3);
-}
-function signed(x: number): string {
-  return (x >= 0 ? '+' : '') + x.toFixed(3);
-}
 
 export function focusOf(s: Summary): FocusItem[] {
   const f = (s as Record<string, unknown>).focus;
@@ -148,7 +142,7 @@ export function renderMarkdown(s: Summary, notes: string[] = [], o: RenderOption
   if (!s.council) L.push('Not set up (no runners configured).');
   else for (const line of councilLines(s.council)) L.push(`- ${line}`);
   L.push('', '## Local Curator', '');
-  L.push(s.curator ? `- Status: ${s.curator.status}${s.curator.note ? ` — ${s.curator.note}` : ''}` : 'Off.');
+  L.push(...curatorMarkdown(s.curator, s.output_dir, s.repo_root));
   L.push('', '## Steps', '');
   for (const st of s.steps) L.push(`- ${st.name}: ${st.status}${st.note ? ` (${st.note})` : ''}`);
   L.push('', '## Degraded', '');

@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { sha256 } from '../core/fsutil';
 import { shQuote } from '../../host/quote';
-import type { MorningPacket, Summary } from '../core/schemas';
+import type { IterationRecord, MorningPacket, Summary } from '../core/schemas';
+import { needsIntegrityReview } from '../core/status';
 import { queueItems, readQueue } from '../corpus/queue';
 import type { FocusItem } from './focus';
 import { metricWords, plural, type NightEffect } from './night';
@@ -27,6 +28,7 @@ export interface Move {
 
 export interface MoveInput {
   summary: Pick<Summary, 'status' | 'run_id' | 'repo_root' | 'failure_reason' | 'failing_step' | 'goal' | 'runtime'>;
+  iterations: IterationRecord[];
   effect: NightEffect;
   focus: FocusItem[];
   nextWork: Buffer | null;
@@ -67,6 +69,19 @@ export function firstMoves(i: MoveInput): Move[] {
       command: dream(`start --resume ${s.run_id}`),
     });
   }
+  const integrity = i.iterations.filter((it) => needsIntegrityReview(it.status));
+  if (integrity.length)
+    out.push({
+      kind: 'regression',
+      id: pid('integrity', s.run_id),
+      title: `Review ${plural(integrity.length, 'iteration')} Dream rolled back or flagged for lost note metadata`,
+      why: integrity.map((it) => `iteration ${it.index}: ${it.error ?? it.status}`)[0]!,
+      severity: 'high',
+      confidence: 'high',
+      evidence: integrity.slice(0, 5).map((it) => `iteration ${it.index}: ${it.error ?? it.status}`),
+      targets: [agents(`overnight/runs/${s.run_id}/summary.md`)],
+      command: openCommand(agents(`overnight/runs/${s.run_id}/summary.md`)),
+    });
   for (const r of i.effect.rescues) {
     const what = r.regressions.length
       ? r.regressions.map((g) => `${metricWords(g.name)} ${g.previous.toFixed(2)} → ${g.current.toFixed(2)}`).join(', ')

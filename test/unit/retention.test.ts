@@ -211,3 +211,125 @@ describe('§2.1 vocabulary in a night', function () {
     assert.equal(out.summary.fitness.frontmatter_validity, 1, 'no title key needed');
   });
 });
+
+describe('safer merges and session mining (§4 REDUCE, §2.1 sessions)', function () {
+  this.timeout(30_000);
+  let root: string;
+  let ws: string;
+  beforeEach(() => {
+    root = tmpDir('dream-merge-');
+    ws = path.join(root, 'ws');
+    for (let i = 0; i < 10; i++)
+      write(ws, `.agents/learnings/2026-11-1${i}-n${i}.md`, oldNote(i, { date: `2026-11-1${i}`, helpful_count: 1 }));
+  });
+  afterEach(() => rm(root));
+
+  const daily = (day: string) =>
+    note(
+      { date: day, maturity: 'provisional' },
+      `# Nightly log\n\nThe nightly job ran the full suite, rebuilt the search index, rotated the logs and posted the summary to the channel. ${prose(99, 30)}`,
+    );
+
+  it('dated logs of different dates never merge; near-duplicates merge with merged_from on the survivor', async () => {
+    write(ws, '.agents/learnings/nightly-2026-11-20.md', daily('2026-11-20'));
+    write(ws, '.agents/learnings/nightly-2026-11-21.md', daily('2026-11-21'));
+    const body = `# Close the pool in teardown\n\nTests hang when the database pool stays open after the suite. ${prose(5, 40)}`;
+    write(ws, '.agents/learnings/pool-a.md', note({ id: 'pool-a', date: '2026-11-20', maturity: 'candidate', tags: ['db'] }, body));
+    write(
+      ws,
+      '.agents/learnings/pool-b.md',
+      note({ id: 'pool-b', date: '2026-11-21', tags: ['tests'] }, body.replace('Tests hang', 'Suites hang')),
+    );
+    const out = await night(ws);
+    assert.ok(fs.existsSync(path.join(ws, '.agents/learnings/nightly-2026-11-20.md')));
+    assert.ok(fs.existsSync(path.join(ws, '.agents/learnings/nightly-2026-11-21.md')));
+    const survivor = parseNote('x', fs.readFileSync(path.join(ws, '.agents/learnings/pool-a.md')));
+    assert.deepEqual(survivor.fm.merged_from, ['pool-b']);
+    assert.deepEqual(survivor.fm.tags, ['db', 'tests']);
+    const gone = parseNote('x', fs.readFileSync(path.join(ws, '.agents/learnings/.archive/pool-b.md')));
+    assert.equal(gone.fm.superseded_by, 'pool-a');
+    assert.equal(gone.fm.archived_from_maturity, 'provisional');
+    assert.ok(Number(out.summary.iterations[0]!.reduce.dedup_kept_apart) >= 1);
+  });
+
+  it('an exact copy of a note without frontmatter: the untouchable original stays, the editable copy is archived as superseded by it', async () => {
+    const body = `# Use idempotency keys on payment retries\n\nA retried charge without an idempotency key bills twice. ${prose(7, 40)}\n`;
+    write(ws, '.agents/learnings/payments-original.md', body);
+    write(ws, '.agents/learnings/payments-copy.md', `---\nid: payments-copy\ndate: 2026-11-20\n---\n${body}`);
+    const before = fs.readFileSync(path.join(ws, '.agents/learnings/payments-original.md'));
+    await night(ws);
+    assert.deepEqual(fs.readFileSync(path.join(ws, '.agents/learnings/payments-original.md')), before);
+    assert.ok(!fs.existsSync(path.join(ws, '.agents/learnings/payments-copy.md')));
+    const a = parseNote('x', fs.readFileSync(path.join(ws, '.agents/learnings/.archive/payments-copy.md')));
+    assert.equal(a.fm.superseded_by, 'payments-original');
+  });
+
+  it('sessions under sessions/ and ao/sessions/: statements only, anti-patterns keep polarity, known lessons are not promoted again', async () => {
+    const known = TOPICS[2]!;
+    write(
+      ws,
+      '.agents/ao/sessions/2026-11-22-s1.md',
+      [
+        '---',
+        'date: 2026-11-22',
+        '---',
+        '# Session',
+        '## What was hard',
+        '- Everything was slow and the tooling kept getting in the way all day.',
+        '## Lessons Learned',
+        '- Warm the connection pool before the first request to avoid a cold-start spike.',
+        '- See: src/a.ts, src/b.ts',
+        '- `cli/cmd/ao/main.go`',
+        '- [the runbook](docs/runbook.md)',
+        '- tilization stays below 40%. Past that, instruction-following degrades...',
+        `- ${known}.`,
+        '## Anti-patterns',
+        '- Never share one retry budget across unrelated downstream services.',
+        '',
+      ].join('\n'),
+    );
+    const out = await night(ws);
+    const promoted = fs
+      .readdirSync(path.join(ws, '.agents/learnings'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => parseNote(f, fs.readFileSync(path.join(ws, '.agents/learnings', f))))
+      .filter((n) => n.fm.source === 'dream-session-mining');
+    assert.deepEqual(promoted.map((n) => [n.fm.type, String(n.fm.title)]).sort(), [
+      ['anti-pattern', 'Never share one retry budget across unrelated downstream services.'],
+      ['learning', 'Warm the connection pool before the first request to avoid a cold-start spike.'],
+    ]);
+    assert.equal(out.summary.iterations[0]!.ingest.session_candidates_known, 1);
+    assert.ok(Number(out.summary.iterations[0]!.ingest.session_lines_not_statements) >= 4);
+  });
+});
+
+describe('clock seam (DREAM_TEST_NOW)', function () {
+  this.timeout(30_000);
+  it('the CLI runs "the night after" a snapshot: the run id and dates come from the seam; a bad value is one line', async () => {
+    const root = tmpDir('dream-clock-');
+    try {
+      const ws = path.join(root, 'ws');
+      write(ws, '.agents/learnings/a.md', oldNote(1, { date: '2026-04-01', helpful_count: 1 }));
+      const lines: string[] = [];
+      const io = { out: (s: string) => lines.push(s), err: (s: string) => lines.push(s), isTTY: false };
+      const code = await main(['start', '--workspace', ws, '--no-keep-awake', '--json'], io, { DREAM_TEST_NOW: '2026-05-04T02:00:00Z' });
+      assert.equal(code, 0, lines.join('\n'));
+      const runs = fs.readdirSync(path.join(ws, '.agents/overnight/runs'));
+      assert.equal(runs.length, 1);
+      assert.match(runs[0]!, /^20260504T0200\d\dZ$/);
+      const bad: string[] = [];
+      const code2 = await main(
+        ['start', '--workspace', ws, '--no-keep-awake'],
+        { out: (s) => bad.push(s), err: (s) => bad.push(s), isTTY: false },
+        {
+          DREAM_TEST_NOW: 'tomorrow',
+        },
+      );
+      assert.notEqual(code2, 0);
+      assert.equal(bad.length, 1);
+      assert.match(bad[0]!, /DREAM_TEST_NOW="tomorrow" is not a date/);
+    } finally {
+      rm(root);
+    }
+  });
+});

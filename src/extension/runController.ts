@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import { releaseRunLock, abs, rel, signed, type DreamEvent, type HaltReason, type RunStatus } from '../engine';
+import { endLeftoverRunner } from '../lanes/council/leftovers';
 import { hostToWorkerSchema, workerToHostSchema, type HostToWorker, type StartRequest } from '../protocol/worker';
 import type { Log } from './log';
 import type { ControllerState } from './model/format';
@@ -311,6 +312,9 @@ export class RunController implements vscode.Disposable {
    * pid; remove it when it is ours and names the run we ran.
    */
   private releaseOwnLock(folder: string, runId: string | null): void {
+    // a council runner started by the terminated worker is not its child thread's to end any more
+    const leftover = runId ? endLeftoverRunner(folder, runId) : null;
+    if (leftover) this.log.warn(leftover);
     try {
       if (releaseRunLock(folder, process.pid, runId)) this.log.info(`released the run lock of the terminated run ${runId ?? ''}`);
     } catch (e) {

@@ -15,6 +15,7 @@ import {
 } from '../../engine';
 import { which } from '../../host/which';
 import { invokeRunner, seconds } from './invoke';
+import { clearRunning, recordRunning } from './leftovers';
 import { buildPacket, buildPrompt } from './packet';
 import { describeDiff, diffCount, diffManifests, takeManifest, type Manifest } from './readOnlyProof';
 import { reportJsonSchema, type CouncilReport } from './reportSchema';
@@ -26,6 +27,7 @@ export { findRunners, normaliseRunners, UNSUPPORTED_RUNNERS, type FoundRunner, t
 export { SUPPORTED_RUNNERS } from './reportSchema';
 export { synthesize, type Synthesis } from './synthesis';
 export { codexArgv, claudeArgv } from './invoke';
+export { endLeftoverRunner } from './leftovers';
 export { buildPacket, buildPrompt, PACKET_MAX_BYTES } from './packet';
 export { councilReportSchema, reportJsonSchema, parseClaudeStdout, parseReportText, type CouncilReport } from './reportSchema';
 
@@ -141,7 +143,9 @@ async function runCouncil(ctx: LaneContext, opts: CouncilLaneOptions): Promise<L
       ...(opts.spawn ? { spawn: opts.spawn } : {}),
       ...(opts.graceMs !== undefined ? { graceMs: opts.graceMs } : {}),
       log: ctx.log,
+      onSpawn: (pid) => recordRunning(writer, ctx.runId, { runner, pid, command, started_at: new Date().toISOString() }),
     });
+    clearRunning(writer, ctx.runId);
     writer.removeFile(outRel);
     const after = takeManifest(ctx.workspace);
     manifestTruncated ||= after.truncated;

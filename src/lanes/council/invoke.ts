@@ -57,6 +57,7 @@ export interface InvokeOptions {
   spawn?: SpawnFn;
   graceMs?: number;
   log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => void;
+  onSpawn?: (pid: number) => void;
 }
 
 export interface InvokeResult {
@@ -100,6 +101,7 @@ export async function invokeRunner(o: InvokeOptions): Promise<InvokeResult> {
     signal: o.signal,
     ...(o.spawn ? { spawn: o.spawn } : {}),
     ...(o.graceMs !== undefined ? { graceMs: o.graceMs } : {}),
+    ...(o.onSpawn ? { onSpawn: o.onSpawn } : {}),
   });
   o.log(
     'info',

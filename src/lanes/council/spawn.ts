@@ -29,6 +29,8 @@ export interface RunProcessOptions {
   graceMs?: number;
   maxBuffer?: number;
   spawn?: SpawnFn;
+  /** called with the pid (= process group id) as soon as the process exists */
+  onSpawn?: (pid: number) => void;
 }
 
 /** Is any process of group `pgid` still running? (On Linux zombies waiting for a reaper do not count.) */
@@ -110,7 +112,10 @@ export async function runProcess(file: string, args: readonly string[], o: RunPr
     windowsHide: true,
   });
   const pid = child.pid;
-  if (pid !== undefined) track(pid);
+  if (pid !== undefined) {
+    track(pid);
+    o.onSpawn?.(pid);
+  }
   let killTimer: NodeJS.Timeout | undefined;
   const stop = (why: 'timeout' | 'cancel') => {
     if (timedOut || cancelled) return;

@@ -65,13 +65,36 @@ if (!production && tests.length) {
     outdir: 'out/test',
     platform: 'node',
     format: 'cjs',
-    external: ['vscode', 'mocha', 'playwright-core'],
+    external: ['vscode', 'mocha', 'playwright-core', 'dream-lint'],
   });
 }
 
+// In watch mode, say when a rebuild starts and ends, and print errors, in the form the
+// `$esbuild-watch` problem matcher of .vscode/tasks.json reads (from connor4312.esbuild-problem-matchers):
+// "[watch] build started" ... "✘ [ERROR] text" + "    file:line:col:" ... "[watch] build finished".
+// The builds run side by side: started when the first begins, finished when the last ends.
+function problemMatcherPlugin() {
+  let running = 0;
+  return {
+    name: 'esbuild-problem-matcher',
+    setup(build) {
+      build.onStart(() => {
+        if (running++ === 0) console.log('[watch] build started');
+      });
+      build.onEnd((result) => {
+        for (const { text, location } of result.errors) {
+          console.error(`✘ [ERROR] ${text}`);
+          if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+        }
+        if (--running === 0) console.log('[watch] build finished');
+      });
+    },
+  };
+}
+
 if (watch) {
-  for (const b of builds) (await esbuild.context(b)).watch();
-  console.log('[watch] build started');
+  const plugin = problemMatcherPlugin();
+  for (const b of builds) await (await esbuild.context({ ...b, plugins: [plugin], logLevel: 'silent' })).watch();
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
   // the CLI is an executable entry for `npm link` / `npx dream`

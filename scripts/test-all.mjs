@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Dream's single test command (`npm test`):
-//   a. type check        npm run check-types
+//   a. type check        npm run check-types (Node code, then the webview, each with its own tsconfig)
+//   a. lint              npm run lint (ESLint import boundaries + prettier --check)
 //   b. build             node esbuild.mjs
 //   c. unit suite        mocha (.mocharc.json: out/test/unit/**/*.test.js)   -> "N passing / N failing"
 //   d. integration suite node scripts/run-vscode-tests.mjs (real VS Code: code-server + chromium)
@@ -162,6 +163,7 @@ const prereqFailure = (missing) => async () => {
 
 const go = (ok) => ok || !bail;
 let ok = await phase('a. type check', single(npm, ['run', '-s', 'check-types'], 10 * 60_000));
+if (go(ok)) ok = (await phase('a. lint (eslint + prettier --check)', single(npm, ['run', '-s', 'lint'], 10 * 60_000))) && ok;
 let built = false;
 if (go(ok)) {
   built = await phase('b. build', single(process.execPath, ['esbuild.mjs'], 10 * 60_000));

@@ -63,8 +63,9 @@ export class Retriever {
       const { docs, weights } = this.postings.get(t)!;
       for (let i = 0; i < docs.length; i++) {
         const doc = docs[i]!;
-        if (acc[doc] === 0) this.touched[nTouched++] = doc;
-        acc[doc] += weights[i]!;
+        const a = acc[doc]!;
+        if (a === 0) this.touched[nTouched++] = doc;
+        acc[doc] = a + weights[i]!;
       }
     }
     // top-k selection without sorting every scored document

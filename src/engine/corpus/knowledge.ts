@@ -362,10 +362,7 @@ export function noteSummary(n: Note): string {
  * The names a text mentions, for §2.1 references: lower-cased word-like tokens (file names, stems,
  * ids, wiki links), each with its count. `foo.md` also counts as `foo`.
  */
-const tokenMemo = new WeakMap<object, Map<string, number>>();
-export function referenceTokens(text: string, owner?: object): Map<string, number> {
-  const hit = owner && tokenMemo.get(owner);
-  if (hit) return hit;
+export function referenceTokens(text: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const raw of text.toLowerCase().match(/[a-z0-9_][a-z0-9_.-]*/g) ?? []) {
     const t = raw.replace(/[.-]+$/, '');
@@ -373,8 +370,30 @@ export function referenceTokens(text: string, owner?: object): Map<string, numbe
     out.set(t, (out.get(t) ?? 0) + 1);
     if (t.endsWith('.md')) out.set(t.slice(0, -3), (out.get(t.slice(0, -3)) ?? 0) + 1);
   }
-  if (owner) tokenMemo.set(owner, out);
   return out;
+}
+
+/**
+ * A text's tokens memoised compactly (one flat string `\ntok\ntok\n` and a count per token) on its
+ * owner: a Map per note would hold ~25 KB per note (over 1 GB at 50k notes), this holds ~3 KB.
+ */
+interface CompactTokens {
+  joined: string;
+  counts: Uint32Array;
+}
+const tokenMemo = new WeakMap<object, CompactTokens>();
+function compact(m: Map<string, number>): CompactTokens {
+  // join copies the characters: the memo keeps no slice of the source text alive
+  const joined = '\n' + [...m.keys()].join('\n') + '\n';
+  return { joined, counts: Uint32Array.from(m.values()) };
+}
+/** how many times `token` occurs in the compact tokens (0 when absent) */
+function countIn(c: CompactTokens, token: string): number {
+  const at = c.joined.indexOf('\n' + token + '\n');
+  if (at < 0) return 0;
+  let index = 0;
+  for (let i = 0; i < at; i++) if (c.joined.charCodeAt(i) === 10) index++;
+  return c.counts[index]!;
 }
 
 /** the names by which other text may point at a note: file name, stem (>= 6 chars), id (>= 4 chars) */
@@ -395,8 +414,10 @@ export interface ReferenceText {
   text: () => string;
 }
 
-function tokensOf(t: ReferenceText): Map<string, number> {
-  return tokenMemo.get(t.owner) ?? referenceTokens(t.text(), t.owner);
+function tokensOf(t: ReferenceText): CompactTokens {
+  let c = tokenMemo.get(t.owner);
+  if (!c) tokenMemo.set(t.owner, (c = compact(referenceTokens(t.text()))));
+  return c;
 }
 
 /** a note as a reference text (its frontmatter and body) */
@@ -427,7 +448,12 @@ export class ReferenceIndex {
   private total = new Map<string, number>();
   private memo = new WeakMap<Note, boolean>();
   constructor(texts: ReferenceText[]) {
-    for (const t of texts) for (const [k, c] of tokensOf(t)) this.total.set(k, (this.total.get(k) ?? 0) + c);
+    for (const t of texts) {
+      const c = tokensOf(t);
+      const toks = c.joined.slice(1, -1).split('\n');
+      if (toks.length === 1 && toks[0] === '') continue;
+      for (let i = 0; i < toks.length; i++) this.total.set(toks[i]!, (this.total.get(toks[i]!) ?? 0) + c.counts[i]!);
+    }
   }
   references(n: Note): boolean {
     let r = this.memo.get(n);
@@ -436,7 +462,7 @@ export class ReferenceIndex {
   }
   private lookup(n: Note): boolean {
     const own = tokensOf(noteReferenceText(n));
-    return referenceKeys(n).some((k) => (this.total.get(k) ?? 0) > (own.get(k) ?? 0));
+    return referenceKeys(n).some((k) => (this.total.get(k) ?? 0) > countIn(own, k));
   }
 }
 

@@ -18,7 +18,7 @@ export function currentShell(env: NodeJS.ProcessEnv = process.env, script = proc
   return { dream, hasCode: !!which('code', env) || process.platform === 'win32' };
 }
 
-const SUB = '(?:start|report|restore|warn-only|setup|curator)\\b';
+const SUB = '(?:start|report|restore|archive|warn-only|setup|curator)\\b';
 
 export function localize(text: string, sh: Shell): string {
   let out = sh.dream === 'dream' ? text : text.replace(new RegExp(`(^|\`|\\s)dream (?=${SUB})`, 'gm'), `$1${sh.dream} `);

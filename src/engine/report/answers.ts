@@ -175,7 +175,7 @@ export function degradedGroups(s: Summary): DegradedGroup[] {
 function degradedAnswer(groups: DegradedGroup[]): string {
   if (!groups.length) return 'Nothing degraded or failed.';
   const [g, ...rest] = groups;
-  return `${groupLine(g!)}${rest.length ? `. Also: ${rest.map((r) => `${r.count} × ${r.kind}`).join('; ')}` : ''}.`;
+  return `${groupLine(g!)}${rest.length ? `. Also: ${rest.map((r) => (r.count > 1 ? `${r.count} × ${r.kind}` : r.kind)).join('; ')}` : ''}.`;
 }
 
 export interface FourAnswers {

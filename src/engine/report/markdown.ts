@@ -9,7 +9,7 @@ import { groupLine } from './degraded';
 import { councilLines } from './council';
 import { curatorMarkdown } from './curatorSection';
 import type { FocusItem } from './focus';
-import { metricWords } from './night';
+import { metricWords, proposalsOf, type Proposal } from './night';
 
 export function focusOf(s: Summary): FocusItem[] {
   const f = (s as Record<string, unknown>).focus;
@@ -58,6 +58,17 @@ export function renderMarkdown(s: Summary, notes: string[] = [], o: RenderOption
     for (const e of p.evidence.slice(0, 5)) L.push(`   - ${e}`);
   }
   L.push('');
+
+  const props = proposalsOf(s);
+  if (props.length) {
+    L.push('## Proposed for review', '');
+    for (const p of props) L.push(`- \`${p.path}\` — ${p.reason}`);
+    L.push(
+      '',
+      `Archive these after a look (they move to learnings/.archive/; nothing is deleted): \`${archiveAllCommand(s.repo_root, props)}\``,
+      '',
+    );
+  }
 
   L.push('## Run', '');
   L.push(
@@ -152,4 +163,9 @@ export function renderMarkdown(s: Summary, notes: string[] = [], o: RenderOption
   for (const r of s.recommended) L.push(`- \`${r}\``);
   L.push('');
   return L.join('\n');
+}
+
+/** one command that archives every proposed note (the CLI's `dream archive PATH...`) */
+export function archiveAllCommand(workspace: string, props: Proposal[]): string {
+  return `dream archive ${props.map((p) => shQuote(p.path)).join(' ')} --workspace ${shQuote(workspace)}`;
 }

@@ -103,7 +103,7 @@ export function firstMoves(i: MoveInput): Move[] {
     out.push({
       kind: 'proposal',
       id: pid('proposals', s.run_id, ...props.map((p) => p.path)),
-      title: `Review ${plural(props.length, 'note')} Dream proposes to retire`,
+      title: `Look at the ${plural(props.length, 'note')} Dream proposes to archive`,
       why: props[0]!.reason,
       severity: 'medium',
       confidence: 'high',

@@ -196,6 +196,12 @@ describe('curator helpers', function () {
       assert.match(done.message, /^moved 1 reviewed entry older than 30 days .* 3 kept \(1 awaiting review, 1 unreadable/);
       assert.equal(fs.readFileSync(path.join(ws, '.agents', ARCHIVE_FILE), 'utf8'), lines[1] + '\n');
       assert.equal(fs.readFileSync(path.join(ws, '.agents', EVENTS_FILE), 'utf8'), [lines[0], lines[2], '{broken'].join('\n') + '\n');
+      // never under a live run (it may be appending an escalation)
+      write(ws, '.agents/overnight/run.lock', `${process.ppid}\n2026-11-23T02:00:00Z\nhost\nrun-x\n`);
+      const ledgerNow = fs.readFileSync(path.join(ws, '.agents', EVENTS_FILE), 'utf8');
+      assert.throws(() => compactLedger(ws, { apply: true, olderThanDays: 0, now }), /a bedtime run is in progress \(pid \d+\)/);
+      assert.equal(fs.readFileSync(path.join(ws, '.agents', EVENTS_FILE), 'utf8'), ledgerNow);
+      fs.rmSync(path.join(ws, '.agents/overnight/run.lock'));
       const again = compactLedger(ws, { apply: true, olderThanDays: 30, now });
       assert.equal(again.applied, false);
       assert.match(again.message, /^nothing to compact/);

@@ -298,6 +298,11 @@ describe('curator lane (loopback Ollama)', function () {
     assert.equal(fs.readFileSync(path.join(ws, '.agents/knowledge/pending', names[1]!), 'utf8'), bytes[1]);
     assert.equal(r.summary!.curator!.jobs![0]!.reason, 'landed after an interruption');
     assert.ok(!fs.existsSync(path.join(ws, '.agents', RESULTS_DIR, `${job.id}.json`)));
+    // a result left behind by a crash after the job reached done/ is dropped, not landed again
+    write(ws, `.agents/${RESULTS_DIR}/${job.id}.json`, '{}');
+    await run(settingsFor(fake.url));
+    assert.ok(!fs.existsSync(path.join(ws, '.agents', RESULTS_DIR, `${job.id}.json`)));
+    assert.deepEqual(pendingDrafts(ws), names);
   });
 
   it('a curator reply asking for escalation without budget does nothing; with budget it is recorded once, with one less', async () => {

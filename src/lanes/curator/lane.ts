@@ -28,7 +28,7 @@ import { z } from 'zod';
 
 export const RESULTS_DIR = `${CURATOR_DIR}/results`;
 /** a model job gets at most this long (and never more than the run has left) */
-export const DEFAULT_JOB_TIMEOUT_MS = 180_000;
+export const DEFAULT_JOB_TIMEOUT_MS = 300_000;
 /** below this much time left in the run, no new job starts */
 const MIN_JOB_MS = 5_000;
 
@@ -95,6 +95,10 @@ export async function runCurator(ctx: LaneContext, opts: CuratorLaneOptions = {}
       degraded.push(`local curator: job ${s.job.id} (${s.job.kind}) failed: ${reason}`);
     }
   }
+  // a result left behind by a crash after its job reached done/: nothing to land any more
+  const inProcessing = new Set(listJobs(ws, PROCESSING_DIR).map((s) => s.job?.id));
+  for (const name of safeList(abs(ws, RESULTS_DIR)))
+    if (name.endsWith('.json') && !inProcessing.has(name.slice(0, -5))) w.removeFile(`${RESULTS_DIR}/${name}`);
   for (const s of [...listJobs(ws, QUEUE_DIR), ...listJobs(ws, PROCESSING_DIR)])
     if (!s.job) degraded.push(`local curator: .agents/${s.rel} is not a readable job (${s.error}); left as it is`);
 
@@ -274,6 +278,14 @@ export function escalation(
   );
   // the escalation target stays set even at budget 0 now left: this event is the recorded escalation
   return { event: { ...event, escalation_target: 'dream-council' }, note: `escalated to the Dream Council (event ${event.id})` };
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 function readResult(ws: string, jobId: string): JobResult | null {

@@ -4,7 +4,7 @@
 // events.archive.jsonl (the archive first, then the ledger; each write atomic).
 import fs from 'node:fs';
 import { z } from 'zod';
-import { abs, CorpusWriter } from '../../engine';
+import { abs, CorpusWriter, processAlive, readLock } from '../../engine';
 import { CuratorInputError, shortId, stamp } from './queue';
 
 export const EVENTS_FILE = 'dream/curator/events.jsonl';
@@ -156,6 +156,10 @@ export function compactLedger(workspace: string, opts: { apply: boolean; olderTh
     message = `dry run: would move ${what} from .agents/${EVENTS_FILE} to .agents/${ARCHIVE_FILE}; ${kept}. Run with --apply to do it.`;
   else if (!n) message = `nothing to compact: no ${what.replace(/^0 /, '')}; ${kept}.`;
   else {
+    // a run may append an escalation while we rewrite the ledger: never compact under a live run
+    const lock = readLock(abs(workspace, 'overnight/run.lock'));
+    if (lock && lock.pid !== process.pid && processAlive(lock.pid))
+      throw new CuratorInputError(`a bedtime run is in progress (pid ${lock.pid}); compact after it ends so no event it records is lost`);
     const w = new CorpusWriter(workspace);
     // a crash between the two writes leaves lines in both files: the next apply does not archive them twice
     const archived = new Set(readLedger(workspace, ARCHIVE_FILE).map((e) => e.text));

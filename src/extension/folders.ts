@@ -1,27 +1,22 @@
 // Multi-root: Dream works on the workspace folder that holds `.agents/`; several → a quick pick;
 // none → an explanation. Also keeps the `dream.hasCorpus` context key current.
 import * as vscode from 'vscode';
+import { Disposable } from './dispose';
 import { corpusFolders } from './model/folders';
 
-export class Folders implements vscode.Disposable {
-  private disposables: vscode.Disposable[] = [];
+export class Folders extends Disposable {
   private corpus: string[] = [];
   private lastPick: string | null = null;
-  private readonly emitter = new vscode.EventEmitter<string[]>();
+  private readonly emitter = this._register(new vscode.EventEmitter<string[]>());
   readonly onDidChange = this.emitter.event;
 
   constructor() {
-    this.disposables.push(
-      this.emitter,
-      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.refresh()),
-    );
+    super();
+    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.refresh()));
     // .agents appearing or disappearing at a folder's root
-    const w = vscode.workspace.createFileSystemWatcher('**/.agents');
-    this.disposables.push(
-      w,
-      w.onDidCreate(() => void this.refresh()),
-      w.onDidDelete(() => void this.refresh()),
-    );
+    const w = this._register(vscode.workspace.createFileSystemWatcher('**/.agents'));
+    this._register(w.onDidCreate(() => void this.refresh()));
+    this._register(w.onDidDelete(() => void this.refresh()));
   }
 
   get all(): string[] {
@@ -70,9 +65,5 @@ export class Folders implements vscode.Disposable {
     });
     if (chosen) this.lastPick = chosen.folder;
     return chosen?.folder;
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }

@@ -14,6 +14,7 @@ import {
   type WebviewToHost,
 } from '../protocol/webview';
 import { openChangeDiff } from './diff';
+import { Disposable } from './dispose';
 import type { Log } from './log';
 import { insideFolder } from './model/folders';
 import { makeNonce, reportHtml } from './model/html';
@@ -36,16 +37,20 @@ export interface RenderedInfo {
   answers: number;
 }
 
-export class ReportPanel implements vscode.Disposable {
+export class ReportPanel extends Disposable {
   static current: ReportPanel | null = null;
 
-  private disposables: vscode.Disposable[] = [];
   private summary: Summary | null = null;
   private loading: Promise<void> | null = null;
+  /** the webview posted `ready` (its script listens); until then nothing is posted */
+  private ready = false;
+  private firstLoad!: { promise: Promise<void>; done: () => void };
+  /** summaries read for this panel (one per ready webview, plus one per refresh) */
+  loads = 0;
   lastModel: ReportViewModel | null = null;
   lastMessage: HostToWebview | null = null;
   lastRendered: RenderedInfo | null = null;
-  private readonly renderedEmitter = new vscode.EventEmitter<RenderedInfo>();
+  private readonly renderedEmitter = this._register(new vscode.EventEmitter<RenderedInfo>());
   readonly onDidRender = this.renderedEmitter.event;
 
   private constructor(
@@ -55,19 +60,28 @@ export class ReportPanel implements vscode.Disposable {
     private readonly controller: RunController,
     private readonly log: Log,
   ) {
+    super();
+    this.awaitReady();
     this.panel.webview.options = ReportPanel.webviewOptions(extensionUri);
     this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'dream.svg');
     this.panel.webview.html = this.html();
-    this.panel.onDidDispose(() => this.dispose(), null, this.disposables);
-    this.panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m), null, this.disposables);
-    this.panel.onDidChangeViewState(
-      (e) => {
-        if (e.webviewPanel.visible) void this.reload();
-      },
-      null,
-      this.disposables,
+    this._register(this.panel.onDidDispose(() => this.dispose()));
+    this._register(this.panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)));
+    // a hidden webview is discarded (no retainContextWhenHidden): shown again, it loads anew and says `ready`
+    this._register(
+      this.panel.onDidChangeViewState((e) => {
+        if (!e.webviewPanel.visible && this.ready) {
+          this.ready = false;
+          this.awaitReady();
+        }
+      }),
     );
-    this.disposables.push(this.renderedEmitter);
+  }
+
+  private awaitReady(): void {
+    let done!: () => void;
+    const promise = new Promise<void>((r) => (done = r));
+    this.firstLoad = { promise, done };
   }
 
   static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
@@ -91,7 +105,6 @@ export class ReportPanel implements vscode.Disposable {
       retainContextWhenHidden: false,
     });
     ReportPanel.current = new ReportPanel(panel, extensionUri, summaryPath, controller, log);
-    void ReportPanel.current.reload();
     return ReportPanel.current;
   }
 
@@ -101,7 +114,6 @@ export class ReportPanel implements vscode.Disposable {
     const summaryPath = parsed.success ? parsed.data.summaryPath : null;
     ReportPanel.current?.dispose();
     ReportPanel.current = new ReportPanel(panel, extensionUri, summaryPath, controller, log);
-    void ReportPanel.current.reload();
     return ReportPanel.current;
   }
 
@@ -120,14 +132,17 @@ export class ReportPanel implements vscode.Disposable {
     });
   }
 
-  /** Re-reads the summary and posts a fresh model (coalesces concurrent calls). */
+  /** Re-reads the summary and posts a fresh model (coalesces concurrent calls). Before the webview
+   * is ready this waits for the load its `ready` starts, so the summary is not read twice. */
   reload(): Promise<void> {
+    if (!this.ready) return this.firstLoad.promise;
     if (this.loading) return this.loading.then(() => this.load());
     this.loading = this.load().finally(() => (this.loading = null));
     return this.loading;
   }
 
   private async load(): Promise<void> {
+    this.loads++;
     const file = this.summaryPath;
     if (!file) {
       await this.post({
@@ -184,7 +199,13 @@ export class ReportPanel implements vscode.Disposable {
     }
     const msg: WebviewToHost = parsed.data;
     switch (msg.type) {
-      case 'ready':
+      case 'ready': {
+        this.ready = true;
+        const first = this.firstLoad;
+        await this.reload();
+        first.done();
+        return;
+      }
       case 'refresh':
         await this.reload();
         return;
@@ -234,10 +255,12 @@ export class ReportPanel implements vscode.Disposable {
     await vscode.commands.executeCommand(action.command, ...args);
   }
 
-  dispose(): void {
+  override dispose(): void {
+    if (this.isDisposed) return;
     if (ReportPanel.current === this) ReportPanel.current = null;
+    super.dispose(); // first: its listeners go, so the panel's own onDidDispose does not come back here
+    this.firstLoad.done();
     this.panel.dispose();
-    while (this.disposables.length) this.disposables.pop()?.dispose();
   }
 }
 

@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import { releaseRunLock, abs, rel, signed, type DreamEvent, type HaltReason, type RunStatus } from '../engine';
 import { endLeftoverRunner } from '../lanes/council/leftovers';
 import { hostToWorkerSchema, workerToHostSchema, type HostToWorker, type StartRequest } from '../protocol/worker';
+import { Disposable } from './dispose';
 import type { Log } from './log';
 import type { ControllerState } from './model/format';
 
@@ -42,7 +43,7 @@ export interface RunResult {
   forced: boolean;
 }
 
-export class RunController implements vscode.Disposable {
+export class RunController extends Disposable {
   static readonly STOP_GRACE_MS = 10_000;
 
   private _state: ControllerState = { kind: 'idle' };
@@ -55,9 +56,9 @@ export class RunController implements vscode.Disposable {
     crash: Error | null;
     stopTimer: NodeJS.Timeout | null;
   } | null = null;
-  private readonly stateEmitter = new vscode.EventEmitter<ControllerState>();
-  private readonly eventEmitter = new vscode.EventEmitter<{ folder: string; event: DreamEvent }>();
-  private readonly finishEmitter = new vscode.EventEmitter<RunResult>();
+  private readonly stateEmitter = this._register(new vscode.EventEmitter<ControllerState>());
+  private readonly eventEmitter = this._register(new vscode.EventEmitter<{ folder: string; event: DreamEvent }>());
+  private readonly finishEmitter = this._register(new vscode.EventEmitter<RunResult>());
   readonly onDidChangeState = this.stateEmitter.event;
   readonly onDidEvent = this.eventEmitter.event;
   readonly onDidFinish = this.finishEmitter.event;
@@ -67,7 +68,9 @@ export class RunController implements vscode.Disposable {
   constructor(
     private readonly workerPath: string,
     private readonly log: Log,
-  ) {}
+  ) {
+    super();
+  }
 
   get state(): ControllerState {
     return this._state;
@@ -355,11 +358,9 @@ export class RunController implements vscode.Disposable {
     this.releaseOwnLock(cur.folder, cur.runId);
   }
 
-  dispose(): void {
+  override dispose(): void {
     void this.shutdown();
-    this.stateEmitter.dispose();
-    this.eventEmitter.dispose();
-    this.finishEmitter.dispose();
+    super.dispose();
   }
 }
 

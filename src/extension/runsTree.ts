@@ -4,6 +4,7 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { RunsReader, runIdToDate, statusTone, type Change, type IterationRecord, type RunEntry } from '../engine';
+import { Disposable, toDisposable } from './dispose';
 import type { Folders } from './folders';
 import { changeIcon, iterationDescription, iterationIcon, runDescription, runIcon, runLabel } from './model/format';
 
@@ -19,13 +20,12 @@ export type DreamNode =
   | { kind: 'drafts'; folder: string; drafts: Draft[] }
   | { kind: 'draft'; folder: string; draft: string; item: Draft };
 
-export class RunsTreeProvider implements vscode.TreeDataProvider<DreamNode>, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<DreamNode | undefined | void>();
+export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvider<DreamNode> {
+  private readonly emitter = this._register(new vscode.EventEmitter<DreamNode | undefined | void>());
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly readers = new Map<string, RunsReader>();
-  private disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private readonly refreshedEmitter = new vscode.EventEmitter<void>();
+  private readonly refreshedEmitter = this._register(new vscode.EventEmitter<void>());
   /** fires after a (debounced) refresh was requested and handed to the view */
   readonly onDidRefresh = this.refreshedEmitter.event;
   readonly view: vscode.TreeView<DreamNode>;
@@ -34,14 +34,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<DreamNode>, vsc
     private readonly folders: Folders,
     private readonly controller: RunController,
   ) {
+    super();
+    this._register(toDisposable(() => this.timer && clearTimeout(this.timer)));
     this.view = vscode.window.createTreeView('dream.runs', { treeDataProvider: this, showCollapseAll: true });
     const w = vscode.workspace.createFileSystemWatcher('**/.agents/overnight/runs/**/{summary.json,iterations/*.json}');
     const dirs = vscode.workspace.createFileSystemWatcher('**/.agents/overnight/runs/*');
     const drafts = vscode.workspace.createFileSystemWatcher('**/.agents/knowledge/pending/*.md');
     const poke = () => this.scheduleRefresh();
-    this.disposables.push(
-      this.emitter,
-      this.refreshedEmitter,
+    this._disposables.push(
       this.view,
       w,
       dirs,
@@ -137,6 +137,38 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<DreamNode>, vsc
     return out;
   }
 
+  /** Tooltips of runs, iterations and changes are built when hovered, not for every row shown. */
+  resolveTreeItem(item: vscode.TreeItem, node: DreamNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'run': {
+        const { run } = node;
+        const s = run.summary;
+        const live = this.controller.runId === run.runId && this.controller.folder === node.folder;
+        const state = live ? 'running' : run.state;
+        const md = new vscode.MarkdownString(undefined, true);
+        md.appendMarkdown(`**Dream run** \`${run.runId}\`\n\n`);
+        md.appendText(`status: ${s?.status ?? 'unknown'}${s?.halt_reason ? ` · halt: ${s.halt_reason}` : ''}\n`);
+        if (s?.goal) md.appendText(`goal: ${s.goal}\n`);
+        if (s?.failure_reason) md.appendText(`failure: ${s.failure_reason}\n`);
+        if (run.error) md.appendText(`${run.error}\n`);
+        if (state === 'interrupted') md.appendText('No Dream process holds this run: resume it to continue.\n');
+        item.tooltip = md;
+        break;
+      }
+      case 'iteration': {
+        const it = node.iteration;
+        item.tooltip = `${it.status}${it.committed ? ' (live)' : ' (not live: rolled back or not committed)'}\ncomposite delta ${it.fitness_delta}\n${it.changes.length} change(s) in ${it.duration_ms} ms${it.error ? `\n${it.error}` : ''}${it.regressions.length ? `\nregressions: ${it.regressions.map((r) => r.name).join(', ')}` : ''}`;
+        break;
+      }
+      case 'change': {
+        const c = node.change;
+        item.tooltip = `${c.kind}: .agents/${c.path}${c.moved_to ? ` → .agents/${c.moved_to}` : ''}\n${c.reason}${c.before ? `\nbefore-image: .agents/${c.before}` : ''}${node.committed ? '' : '\n(this iteration was not committed: the change is not live)'}`;
+        break;
+      }
+    }
+    return item;
+  }
+
   getTreeItem(node: DreamNode): vscode.TreeItem {
     switch (node.kind) {
       case 'folder': {
@@ -166,14 +198,6 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<DreamNode>, vsc
               : undefined,
         );
         item.contextValue = `dream:run:${state}`;
-        const md = new vscode.MarkdownString(undefined, true);
-        md.appendMarkdown(`**Dream run** \`${run.runId}\`\n\n`);
-        md.appendText(`status: ${s?.status ?? 'unknown'}${s?.halt_reason ? ` · halt: ${s.halt_reason}` : ''}\n`);
-        if (s?.goal) md.appendText(`goal: ${s.goal}\n`);
-        if (s?.failure_reason) md.appendText(`failure: ${s.failure_reason}\n`);
-        if (run.error) md.appendText(`${run.error}\n`);
-        if (state === 'interrupted') md.appendText('No Dream process holds this run: resume it to continue.\n');
-        item.tooltip = md;
         item.command = {
           command: 'dream.openReport',
           title: 'Open Morning Report',
@@ -199,7 +223,6 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<DreamNode>, vsc
               : undefined,
         );
         item.contextValue = `dream:iteration:${it.committed ? 'committed' : 'not-live'}`;
-        item.tooltip = `${it.status}${it.committed ? ' (live)' : ' (not live: rolled back or not committed)'}\ncomposite delta ${it.fitness_delta}\n${it.changes.length} change(s) in ${it.duration_ms} ms${it.error ? `\n${it.error}` : ''}${it.regressions.length ? `\nregressions: ${it.regressions.map((r) => r.name).join(', ')}` : ''}`;
         return item;
       }
       case 'change': {
@@ -209,7 +232,6 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<DreamNode>, vsc
         item.id = `change:${node.folder}:${node.runId}:${node.iteration}:${node.position}`;
         item.description = `${c.kind} · ${c.reason}`;
         item.iconPath = new vscode.ThemeIcon(changeIcon(c.kind));
-        item.tooltip = `${c.kind}: .agents/${c.path}${c.moved_to ? ` → .agents/${c.moved_to}` : ''}\n${c.reason}${c.before ? `\nbefore-image: .agents/${c.before}` : ''}${node.committed ? '' : '\n(this iteration was not committed: the change is not live)'}`;
         item.resourceUri = vscode.Uri.file(path.join(node.folder, '.agents', ...shown.split('/')));
         item.contextValue = 'dream:change';
         item.command = {
@@ -246,10 +268,5 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<DreamNode>, vsc
         return item;
       }
     }
-  }
-
-  dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    for (const d of this.disposables) d.dispose();
   }
 }

@@ -1,23 +1,22 @@
 // The Dream status bar item: idle, running (iteration N · elapsed, live), finished with the result.
 import * as vscode from 'vscode';
+import { Disposable, toDisposable } from './dispose';
 import { statusBarView } from './model/format';
 import type { RunController } from './runController';
 
 export const STATUS_BAR_COMMAND = 'dream.statusBarAction';
 
-export class DreamStatusBar implements vscode.Disposable {
+export class DreamStatusBar extends Disposable {
   readonly item: vscode.StatusBarItem;
   private timer: NodeJS.Timeout | null = null;
-  private disposables: vscode.Disposable[] = [];
 
   constructor(private readonly controller: RunController) {
-    this.item = vscode.window.createStatusBarItem('dream.status', vscode.StatusBarAlignment.Left, 0);
+    super();
+    this.item = this._register(vscode.window.createStatusBarItem('dream.status', vscode.StatusBarAlignment.Left, 0));
     this.item.name = 'Dream';
     this.item.command = STATUS_BAR_COMMAND;
-    this.disposables.push(
-      this.item,
-      controller.onDidChangeState(() => this.update()),
-    );
+    this._register(controller.onDidChangeState(() => this.update()));
+    this._register(toDisposable(() => this.timer && clearInterval(this.timer)));
     this.update();
     this.item.show();
   }
@@ -74,10 +73,5 @@ export class DreamStatusBar implements vscode.Disposable {
       return;
     }
     await vscode.commands.executeCommand('dream.start');
-  }
-
-  dispose(): void {
-    if (this.timer) clearInterval(this.timer);
-    for (const d of this.disposables) d.dispose();
   }
 }

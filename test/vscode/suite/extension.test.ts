@@ -166,6 +166,7 @@ describe('Dream in VS Code', function () {
     await vscode.commands.executeCommand('dream.openReport');
     const panel = await until('the report panel', () => api.reportPanel());
     const rendered = await until('the webview to render', () => (panel.lastRendered?.answers === 4 ? panel.lastRendered : null), 30000);
+    assert.equal(panel.loads, 1, 'the summary is read once, when the webview says it is ready (not also on open)');
     assert.equal(rendered.headings[0], 'The four answers');
     for (const h of ['Iterations', 'Fitness', 'Changes', 'Dream Council', 'Local Curator', 'Degraded'])
       assert.ok(rendered.headings.includes(h), `section ${h}`);

@@ -425,19 +425,41 @@ export function noteReferenceText(n: Note): ReferenceText {
   return { rel: n.rel, owner: n, text: () => (n.utf8 ? n.fmText + '\n' + n.body : '') };
 }
 
-let lastReferenceIndex: { owners: object[]; index: ReferenceIndex } | null = null;
-/** the same texts give the same index (and its per-note memo) */
+let lastReferenceIndex: { owners: object[]; texts: ReferenceText[]; index: ReferenceIndex } | null = null;
+/**
+ * The same texts give the same index (and its per-note memo). When a few texts changed (an
+ * iteration committed some notes), the totals are the previous ones minus the texts that left plus
+ * the ones that came, instead of a recount of the whole corpus.
+ */
 export function referenceIndexFor(texts: ReferenceText[]): ReferenceIndex {
   const owners = texts.map((t) => t.owner);
-  if (
-    lastReferenceIndex &&
-    lastReferenceIndex.owners.length === owners.length &&
-    lastReferenceIndex.owners.every((o, i) => o === owners[i])
-  )
-    return lastReferenceIndex.index;
-  const index = new ReferenceIndex(texts);
-  lastReferenceIndex = { owners, index };
+  const last = lastReferenceIndex;
+  if (last && last.owners.length === owners.length && last.owners.every((o, i) => o === owners[i])) return last.index;
+  let index: ReferenceIndex | null = null;
+  if (last) {
+    const before = new Set(last.owners);
+    const now = new Set(owners);
+    // owners are unique per text (a note object, a buffer); anything else is recounted in full
+    if (before.size === last.owners.length && now.size === owners.length) {
+      const removed = last.texts.filter((t) => !now.has(t.owner));
+      const added = texts.filter((t) => !before.has(t.owner));
+      if (removed.length + added.length < owners.length / 2) index = new ReferenceIndex(added, last.index, removed);
+    }
+  }
+  index ??= new ReferenceIndex(texts);
+  lastReferenceIndex = { owners, texts, index };
   return index;
+}
+
+function addTokens(total: Map<string, number>, t: ReferenceText, sign: 1 | -1): void {
+  const c = tokensOf(t);
+  const toks = c.joined.slice(1, -1).split('\n');
+  if (toks.length === 1 && toks[0] === '') return;
+  for (let i = 0; i < toks.length; i++) {
+    const v = (total.get(toks[i]!) ?? 0) + sign * c.counts[i]!;
+    if (v) total.set(toks[i]!, v);
+    else total.delete(toks[i]!);
+  }
 }
 
 /**
@@ -445,15 +467,13 @@ export function referenceIndexFor(texts: ReferenceText[]): ReferenceIndex {
  * (markdown and JSONL, not Dream's own overnight/ and index.jsonl). Self-mentions do not count.
  */
 export class ReferenceIndex {
-  private total = new Map<string, number>();
+  private total: Map<string, number>;
   private memo = new WeakMap<Note, boolean>();
-  constructor(texts: ReferenceText[]) {
-    for (const t of texts) {
-      const c = tokensOf(t);
-      const toks = c.joined.slice(1, -1).split('\n');
-      if (toks.length === 1 && toks[0] === '') continue;
-      for (let i = 0; i < toks.length; i++) this.total.set(toks[i]!, (this.total.get(toks[i]!) ?? 0) + c.counts[i]!);
-    }
+  /** the totals of `texts`, or of `base` plus `texts` minus `removed` */
+  constructor(texts: ReferenceText[], base?: ReferenceIndex, removed: ReferenceText[] = []) {
+    this.total = new Map(base?.total);
+    for (const t of removed) addTokens(this.total, t, -1);
+    for (const t of texts) addTokens(this.total, t, 1);
   }
   references(n: Note): boolean {
     let r = this.memo.get(n);

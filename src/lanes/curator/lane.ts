@@ -59,6 +59,15 @@ export function curatorLane(opts: CuratorLaneOptions = {}): Lane {
   return { name: 'curator', run: (ctx) => runCurator(ctx, opts) };
 }
 
+/** "http://127.0.0.1:11434, :11435" */
+function shortUrls(urls: string[]): string {
+  return urls.map((u, i) => (i && u.replace(/:\d+$/, '') === urls[0]!.replace(/:\d+$/, '') ? u.slice(u.lastIndexOf(':')) : u)).join(', ');
+}
+
+function staysQueued(n: number): string {
+  return n === 0 ? 'nothing queued' : n === 1 ? '1 job stays queued' : `${n} jobs stay queued`;
+}
+
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -92,7 +101,7 @@ export async function runCurator(ctx: LaneContext, opts: CuratorLaneOptions = {}
       const reason = `interrupted ${plural(s.job.attempts, 'time')} while processing; not tried again`;
       moveJob(w, s.rel, FAILED_DIR, { ...s.job, outcome: reason, finished_at: ctx.now().toISOString() });
       jobs.push({ id: s.job.id, kind: s.job.kind, status: 'failed', drafts: [], reason });
-      degraded.push(`local curator: job ${s.job.id} (${s.job.kind}) failed: ${reason}`);
+      degraded.push(`local curator: ${s.job.kind} job failed: ${reason}`);
     }
   }
   // a result left behind by a crash after its job reached done/: nothing to land any more
@@ -110,6 +119,7 @@ export async function runCurator(ctx: LaneContext, opts: CuratorLaneOptions = {}
   // 2. where is Ollama, which model
   const res = await resolveCurator(lc, { timeoutMs: opts.probeTimeoutMs ?? CLI_PROBE_MS, signal: ctx.signal });
   const base = { enabled: true, ollama_url: res.url, model: res.model };
+  // unavailable: the step is "skipped" and the one degraded line says why (the report counts soft-failed steps as problems too)
   const finish = (status: string, stepStatus: Step['status'], note: string): LaneResult => {
     const cap = capState(readState(ws), lc.hourlyCap, ctx.now());
     const drafts = jobs.flatMap((j) => j.drafts);
@@ -134,19 +144,15 @@ export async function runCurator(ctx: LaneContext, opts: CuratorLaneOptions = {}
   };
   if (!res.probe?.reachable) {
     if (ctx.signal?.aborted) return finish('skipped', 'skipped', 'the run was stopped');
-    const where = res.tried.map((p) => `${p.url} (${p.error ?? 'unreachable'})`).join(', ');
     const left = pending().length;
-    degraded.push(
-      `local curator: Ollama is not reachable at ${where}; ${plural(left, 'queued job')} left for the next run (see \`dream curator diagnose\`)`,
-    );
-    return finish('unavailable', 'soft-fail', `Ollama not reachable; ${plural(left, 'job')} left queued`);
+    const why = res.tried.map((p) => p.error).find(Boolean) ?? 'unreachable';
+    degraded.push(`local curator: Ollama not reachable at ${shortUrls(res.tried.map((p) => p.url))} (${why}); ${staysQueued(left)}`);
+    return finish('unavailable', 'skipped', `Ollama not reachable; ${plural(left, 'job')} left queued`);
   }
   if (!res.modelInstalled) {
     const left = pending().length;
-    degraded.push(
-      `local curator: model ${res.model} is not installed at ${res.url} (\`ollama pull ${res.model}\`); ${plural(left, 'queued job')} left for the next run`,
-    );
-    return finish('unavailable', 'soft-fail', `model ${res.model} not installed; ${plural(left, 'job')} left queued`);
+    degraded.push(`local curator: model ${res.model} is not installed (\`ollama pull ${res.model}\`); ${staysQueued(left)}`);
+    return finish('unavailable', 'skipped', `model ${res.model} not installed; ${plural(left, 'job')} left queued`);
   }
 
   // 3. the queue, oldest first, one job at a time
@@ -183,8 +189,8 @@ export async function runCurator(ctx: LaneContext, opts: CuratorLaneOptions = {}
   }
   const left = pending().length;
   if (stopReason) notes.push(`${stopReason}; ${plural(left, 'job')} stay queued`);
-  for (const j of jobs.filter((x) => x.status === 'failed' && !degraded.some((d) => d.includes(x.id))))
-    degraded.push(`local curator: job ${j.id} (${j.kind}) failed: ${j.reason}`);
+  for (const j of jobs.filter((x) => x.status === 'failed' && !/^interrupted /.test(x.reason ?? '')))
+    degraded.push(`local curator: ${j.kind} job failed: ${j.reason}`);
   const done = jobs.filter((j) => j.status === 'done').length;
   const failed = jobs.filter((j) => j.status === 'failed').length;
   const drafts = jobs.reduce((n, j) => n + j.drafts.length, 0);

@@ -150,6 +150,10 @@ export async function probeOllamaForSetup(
   };
 }
 
+function span(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
+}
+
 export type ChatOutcome<T> =
   | { ok: true; value: T; attempts: number; redactions: number }
   | { ok: false; reason: string; attempts: number; redactions: number; cancelled: boolean };
@@ -181,7 +185,7 @@ export async function chatJson<T>(req: ChatRequest<T>): Promise<ChatOutcome<T>> 
     if (left <= 0)
       return {
         ok: false,
-        reason: `no complete reply within ${Math.round(req.timeoutMs / 1000)} s`,
+        reason: `no complete reply within ${span(req.timeoutMs)}`,
         attempts: attempt - 1,
         redactions,
         cancelled: false,
@@ -208,7 +212,7 @@ export async function chatJson<T>(req: ChatRequest<T>): Promise<ChatOutcome<T>> 
       const timedOut = !cancelled && ((e as Error)?.name === 'TimeoutError' || Date.now() >= deadline - 50);
       return {
         ok: false,
-        reason: timedOut ? `no complete reply within ${Math.round(req.timeoutMs / 1000)} s` : why,
+        reason: timedOut ? `no complete reply within ${span(req.timeoutMs)}` : why,
         attempts: attempt,
         redactions,
         cancelled,

@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { resolveSettings, runBedtime, type LaneContext, type LaneResult, type Summary } from '../../src/engine';
 import { blankSummary } from '../../src/engine/report/blank';
 import { renderMarkdown } from '../../src/engine/report/report';
+import { groupDegraded } from '../../src/engine/report/degraded';
 import {
   councilLane,
   findRunners,
@@ -245,6 +246,10 @@ describe('council lane: invocation', function () {
     assert.equal(fs.existsSync(path.join(r.dir, 'codex.json')), false);
     const md = renderMarkdown({ ...blankSummary(RUN_ID, ws, r.dir), council: r.council, degraded: r.result.degraded });
     assert.match(md, /broke the read-only rule/);
+    assert.equal(
+      groupDegraded(['.agents/learnings/a.md: has no frontmatter', 'keep-awake unavailable', ...r.result.degraded])[1]!.kind,
+      'the Dream Council broke the read-only rule (files changed outside .agents/)',
+    );
     assert.match(
       md,
       /\*\*What state did I wake up to\?\*\* .*The Dream Council broke the read-only rule: codex changed 2 file\(s\) outside \.agents\//,
@@ -357,11 +362,20 @@ describe('council lane: secrets and the packet', function () {
       const summary: Summary = {
         ...blankSummary(RUN_ID, ws, ws),
         degraded: Array.from({ length: 5000 }, (_, i) => `degraded line ${i} `.repeat(20)),
+        proposals: Array.from({ length: 300 }, (_, i) => ({
+          path: `learnings/old-${i}.md`,
+          reason: 'age only: 400 days, never referenced',
+          command: `dream restore x --change learnings/old-${i}.md`,
+        })),
       };
       await runLane(ws, fake.env({}), { runners: ['claude'] }, { summary });
       const text = fs.readFileSync(path.join(ws, '.agents/overnight/runs', RUN_ID, 'council/packet.json'), 'utf8');
       assert.ok(Buffer.byteLength(text) <= PACKET_MAX_BYTES + 200, `${Buffer.byteLength(text)} bytes`);
-      assert.equal(JSON.parse(text).degraded_total, 5000);
+      const packet = JSON.parse(text);
+      assert.equal(packet.degraded_total, 5000);
+      assert.equal(packet.review_proposals_total, 300);
+      assert.ok(packet.review_proposals.length > 0 && packet.review_proposals.length < 300);
+      assert.deepEqual(packet.review_proposals[0], { path: 'learnings/old-0.md', reason: 'age only: 400 days, never referenced' });
       assert.ok(fake.record('claude')!.argv.at(-1)!.length < 64 * 1024);
     } finally {
       rm(ws);

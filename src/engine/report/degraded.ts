@@ -45,6 +45,12 @@ const RULES: Rule[] = [
   { re: /index\.jsonl/i, area: 'corpus', kind: 'unreadable lines in index.jsonl', order: 9 },
   { re: /retire cap|over tonight's cap/i, area: 'corpus', kind: "retirements over tonight's cap, proposed for review instead", order: 10 },
   { re: /queue file/i, area: 'corpus', kind: 'the priorities file could not be read', order: 11 },
+  {
+    re: /broke the read-only rule/i,
+    area: 'run',
+    kind: 'the Dream Council broke the read-only rule (files changed outside .agents/)',
+    order: -1,
+  },
   { re: /post-commit|integrity|wrote finding/i, area: 'run', kind: 'metadata integrity problems after a commit', order: 0 },
   {
     re: /regression beyond floor|plateau reached \(warn-only\)|warn-only budget remaining/i,

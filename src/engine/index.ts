@@ -32,6 +32,7 @@ export { buildNote, isEditable, parseNote, patchFrontmatter, str } from './corpu
 export { Retriever, parseIndex } from './stages/retrieval';
 export { scanCorpus } from './corpus/corpus';
 export { runBedtime, writeSummary, requireCorpus } from './run/run';
+export { scheduledGate, readSkippedNight, skippedLine, type GateOutcome, type SkippedNight } from './run/gate';
 export { resetWarnOnlyBudget, readWarnOnlyBudget } from './run/warnOnly';
 export {
   resolveSettings,
@@ -42,6 +43,8 @@ export {
   settingsSchema,
   SETTING_KEYS,
   JOB_KINDS,
+  SCHEDULERS,
+  configPath,
   SettingsError,
   type DreamSettings,
 } from './run/settings';

@@ -1,7 +1,8 @@
 // `dream report`: print the morning report of the latest run, or of the run folder / summary file given.
 import fs from 'node:fs';
 import path from 'node:path';
-import { latestDir, loadReport, renderMarkdown, ReportError } from '../../engine';
+import { latestDir, loadReport, readSkippedNight, renderMarkdown, ReportError, skippedLine } from '../../engine';
+import { shQuote } from '../../host/quote';
 import { noPositionals } from '../args';
 import { currentShell, localize } from '../localize';
 import { COMMON_FLAGS, parseCommand, workspaceOf, type Command, type CommandContext } from '../command';
@@ -27,11 +28,20 @@ function report({ argv, io, cwd, env }: CommandContext): number {
   const { values: v, positionals } = parseCommand(reportCommand, argv);
   noPositionals(positionals, 'report');
   let target: string;
+  const workspace = workspaceOf(v, cwd);
   if (typeof v.from === 'string') {
     target = path.resolve(cwd, v.from);
     if (!fs.existsSync(target)) throw new ReportError(`--from ${JSON.stringify(v.from)}: no such folder or file (looked at ${target})`);
-  } else target = latestDir(workspaceOf(v, cwd));
+  } else target = latestDir(workspace);
   const r = loadReport(target);
+  // a night the cheap gate skipped: its report is one line
+  const skipped = typeof v.from === 'string' ? null : readSkippedNight(workspace, r.summary.finished_at ?? null);
+  if (skipped) {
+    if (v.json) io.out(JSON.stringify({ status: 'skipped', ...skipped }, null, 2));
+    else
+      io.out(`${skippedLine(skipped)} Last run's report: dream report --from ${shQuote(path.relative(cwd, r.summary.output_dir) || '.')}`);
+    return 0;
+  }
   if (v.json) io.out(JSON.stringify(r.summary, null, 2));
   else io.out(localize(renderMarkdown(r.summary, r.notes, { restores: r.restores }), currentShell(env)));
   return 0;

@@ -11,6 +11,7 @@ import {
   latestDir,
   requireCorpus,
   runBedtime,
+  scheduledGate,
   type DreamEvent,
 } from '../../engine';
 import { currentShell, localize } from '../localize';
@@ -41,13 +42,16 @@ export const startCommand: Command = {
     { name: 'plateau-epsilon', kind: 'number', setting: 'plateauEpsilon', help: 'plateau: |composite delta| below X counts' },
     { name: 'plateau-window', kind: 'whole', value: 'K', setting: 'plateauWindow', help: 'plateau: K small deltas in a row halt' },
     { name: 'keep-awake', kind: 'boolean', setting: 'keepAwake', help: 'hold off sleep while running (--no-keep-awake: do not)' },
+    { name: 'scheduled', kind: 'boolean', help: 'started by a scheduler: end at once when nothing changed since the last run' },
+    { name: 'force', kind: 'boolean', help: 'with --scheduled: run even when nothing changed' },
     ...COMMON_FLAGS,
   ],
   examples: [
     'dream start',
     'dream start --max-iterations 3 --goal "tidy auth learnings"',
     'dream start --run-timeout 2h --warn-only=false --json > tonight.json',
-    'dream start --resume 20261124-230000-ab12',
+    'dream start --resume 20261124T230000Z',
+    'dream start --scheduled   # what generated schedules run: ends at once when nothing changed',
   ],
   run: start,
 };
@@ -62,6 +66,14 @@ async function start({ argv, io, env, cwd }: CommandContext): Promise<number> {
   const settings = cliSettings(workspace, env, args);
   requireCorpus(workspace);
   const json = !!v.json;
+  if (v.scheduled && !v.force) {
+    const gate = scheduledGate(workspace);
+    if (!gate.changed) {
+      if (json) io.out(JSON.stringify({ status: 'skipped', ...gate.skipped }));
+      else io.out(`Dream: ${gate.line} (dream start --force runs anyway)`);
+      return 0;
+    }
+  }
   const ac = new AbortController();
   let interrupts = 0;
   const onSig = () => {

@@ -165,12 +165,31 @@ export function replayable(
   if (m.settings !== key.settings) return { conclusion: null, reason: 'settings changed' };
   const q = queueIdentity(agentsDir, key.queueFile);
   if (JSON.stringify(q) !== JSON.stringify(m.queue)) return { conclusion: null, reason: 'queue file changed' };
+  const tree = treeUnchanged(agentsDir, m);
+  if ('reason' in tree) return { conclusion: null, reason: tree.reason };
+  for (const [p, existed] of m.cited) if (citedExists(p) !== existed) return { conclusion: null, reason: `cited path ${p} changed` };
+  return { conclusion: m.conclusion, ...tree };
+}
+
+/**
+ * Is every file under .agents/ (overnight/ aside) as the manifest recorded it? Identities first
+ * (a stat each), then the racy entries re-hashed. Used by the replay and by the cheap gate of a
+ * scheduled start (run/gate.ts).
+ */
+export function treeUnchanged(agentsDir: string, m: Manifest): { checked: number; rehashed: number } | { reason: string } {
   const tree = walkTree(agentsDir);
-  if (tree.size !== m.paths.length) return { conclusion: null, reason: `${Math.abs(tree.size - m.paths.length)} file(s) added or removed` };
+  if (tree.size !== m.paths.length) {
+    const known = new Set(m.paths);
+    const added = [...tree.keys()].find((p) => !known.has(p));
+    if (added) return { reason: `.agents/${added} added` };
+    const removed = m.paths.find((p) => !tree.has(p));
+    return { reason: `.agents/${removed} removed` };
+  }
   let rehashed = 0;
   for (let i = 0; i < m.paths.length; i++) {
     const st = tree.get(m.paths[i]!);
-    if (!st || identityOf(st) !== m.ids[i]) return { conclusion: null, reason: `.agents/${m.paths[i]} changed` };
+    if (!st) return { reason: `.agents/${m.paths[i]} removed` };
+    if (identityOf(st) !== m.ids[i]) return { reason: `.agents/${m.paths[i]} changed` };
   }
   for (let i = 0; i < m.paths.length; i++) {
     if (!m.racy[i]) continue;
@@ -178,13 +197,12 @@ export function replayable(
     try {
       bytes = fs.readFileSync(path.join(agentsDir, m.paths[i]!));
     } catch {
-      return { conclusion: null, reason: `.agents/${m.paths[i]} unreadable` };
+      return { reason: `.agents/${m.paths[i]} unreadable` };
     }
     rehashed++;
-    if (sha(bytes) !== m.racy[i]) return { conclusion: null, reason: `.agents/${m.paths[i]} changed (same size and time)` };
+    if (sha(bytes) !== m.racy[i]) return { reason: `.agents/${m.paths[i]} changed (same size and time)` };
   }
-  for (const [p, existed] of m.cited) if (citedExists(p) !== existed) return { conclusion: null, reason: `cited path ${p} changed` };
-  return { conclusion: m.conclusion, checked: m.paths.length, rehashed };
+  return { checked: m.paths.length, rehashed };
 }
 
 /** what a night that staged nothing read, in the identities its own caches recorded */

@@ -24,7 +24,7 @@ describe('the cheap gate (dream start --scheduled)', function () {
       await new Promise((r) => setTimeout(r, RACY_MS + 100)); // a corpus not edited this very second
       const first = dream(['start', '--workspace', ws, '--scheduled', '--max-iterations', '2']);
       assert.equal(first.code, 0, first.err);
-      assert.match(first.out, /^Dream run \d{8}T\d{6}Z: done \(halt: (plateau|max-iterations)\)/);
+      assert.match(first.out, /^Dream run \d{8}T\d{6}Z: done/);
       const runId = /Dream run (\S+):/.exec(first.out)![1]!;
       const second = dream(['start', '--workspace', ws, '--scheduled']);
       assert.equal(second.code, 0, second.err);

@@ -9,6 +9,7 @@
 export * from './core/api';
 export * from './core/schemas';
 export * from './core/status';
+export { errorMessage, errnoCode, isNotFound } from './core/errors';
 export { abs, rel, latestDir, containedPath } from './core/paths';
 export { RUN_ID_RE, isRunId, runIdFor, runIdToDate } from './core/runId';
 export { parseDuration } from './core/duration';

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { abs, rel, parseSummaryText, readLockOwner, type Summary } from '../engine';
+import { abs, errorMessage, isNotFound, rel, parseSummaryText, readLockOwner, type Summary } from '../engine';
 import {
   hostToWebviewSchema,
   webviewStateSchema,
@@ -155,10 +155,12 @@ export class ReportPanel extends Disposable {
     let text: string;
     try {
       text = await fs.promises.readFile(file, 'utf8');
-    } catch {
+    } catch (e) {
       await this.post({
         type: 'error',
-        message: `No morning report at ${file}. The run may have been pruned; start one with "Dream: Start Bedtime Run".`,
+        message: isNotFound(e)
+          ? `No morning report at ${file}. The run may have been pruned; start one with "Dream: Start Bedtime Run".`
+          : `The morning report at ${file} cannot be read: ${errorMessage(e)}`,
         summaryPath: file,
       });
       return;
@@ -177,8 +179,8 @@ export class ReportPanel extends Disposable {
       await this.post({ type: 'render', model });
     } catch (e) {
       this.summary = null;
-      this.log.warn(`report: ${(e as Error).message}`);
-      await this.post({ type: 'error', message: (e as Error).message, summaryPath: file });
+      this.log.warn(`report: ${errorMessage(e)}`);
+      await this.post({ type: 'error', message: errorMessage(e), summaryPath: file });
     }
   }
 

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import { releaseRunLock, abs, rel, signed, type DreamEvent, type HaltReason, type RunStatus } from '../engine';
+import { releaseRunLock, abs, errorMessage, rel, signed, type DreamEvent, type HaltReason, type RunStatus } from '../engine';
 import { endLeftoverRunner } from '../lanes/council/leftovers';
 import { hostToWorkerSchema, workerToHostSchema, type HostToWorker, type StartRequest } from '../protocol/worker';
 import { Disposable } from './dispose';
@@ -121,7 +121,7 @@ export class RunController extends Disposable {
     try {
       worker = new Worker(this.workerPath, { name: 'Dream run' });
     } catch (e) {
-      const r = this.errorResult(o.folder, `could not start the Dream worker (${this.workerPath}): ${(e as Error).message}`);
+      const r = this.errorResult(o.folder, `could not start the Dream worker (${this.workerPath}): ${errorMessage(e)}`);
       this.setState({ kind: 'idle' });
       return Promise.resolve(r);
     }
@@ -321,7 +321,7 @@ export class RunController extends Disposable {
     try {
       if (releaseRunLock(folder, process.pid, runId)) this.log.info(`released the run lock of the terminated run ${runId ?? ''}`);
     } catch (e) {
-      this.log.warn(`could not release the run lock: ${(e as Error).message}`);
+      this.log.warn(`could not release the run lock: ${errorMessage(e)}`);
     }
   }
 

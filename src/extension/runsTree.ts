@@ -3,7 +3,7 @@
 // by the CLI show up too.
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { RunsReader, runIdToDate, statusTone, type Change, type IterationRecord, type RunEntry } from '../engine';
+import { errorMessage, RunsReader, runIdToDate, statusTone, type Change, type IterationRecord, type RunEntry } from '../engine';
 import { Disposable, toDisposable } from './dispose';
 import type { Folders } from './folders';
 import { changeIcon, iterationDescription, iterationIcon, runDescription, runIcon, runLabel } from './model/format';
@@ -94,7 +94,12 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
       case 'drafts':
         return node.drafts.map((d) => ({ kind: 'draft', folder: node.folder, draft: d.rel, item: d }));
       case 'run': {
-        const its = await this.reader(node.folder).iterations(node.run);
+        let its: IterationRecord[];
+        try {
+          its = await this.reader(node.folder).iterations(node.run);
+        } catch (e) {
+          return [{ kind: 'info', folder: node.folder, text: 'iterations could not be listed', tooltip: errorMessage(e) }];
+        }
         const out: DreamNode[] = [...its]
           .reverse()
           .map((iteration) => ({ kind: 'iteration', folder: node.folder, run: node.run, iteration }));
@@ -129,7 +134,12 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   }
 
   private async runsOf(folder: string): Promise<DreamNode[]> {
-    const runs = await this.reader(folder).listRuns();
+    let runs: RunEntry[];
+    try {
+      runs = await this.reader(folder).listRuns();
+    } catch (e) {
+      return [{ kind: 'info', folder, text: 'runs could not be listed', tooltip: errorMessage(e) }];
+    }
     const out: DreamNode[] = runs.map((run) => ({ kind: 'run', folder, run }));
     // Tier 1 drafts waiting for a person (Dream never promotes them)
     const drafts = await listDrafts(folder);

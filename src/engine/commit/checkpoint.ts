@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isoNow, readFileOrNull, seam, sha256 } from '../core/fsutil';
 import { abs, rel } from '../core/paths';
+import { errorMessage, isNotFound } from '../core/errors';
 import { markerSchema, type CommitMarker } from '../core/schemas';
 import { CorpusWriter } from './writer';
 import type { Faults } from '../core/faults';
@@ -322,7 +323,10 @@ export function recoverFromCrash(workspace: string): RecoveryResult {
   let names: string[];
   try {
     names = fs.readdirSync(dir);
-  } catch {
+  } catch (e) {
+    // no overnight/ yet: nothing to recover; anything else means unfinished commits may be hidden
+    if (!isNotFound(e))
+      result.manualReview.push(`cannot look for unfinished commits in .agents/overnight: ${errorMessage(e)} (manual review required)`);
     return result;
   }
   const writer = new CorpusWriter(workspace);
@@ -393,8 +397,8 @@ export function recoverFromCrash(workspace: string): RecoveryResult {
       writer.removeTree(`overnight/staging/${s}`);
       result.actions.push(`removed leftover staging for ${s}`);
     }
-  } catch {
-    /* no staging dir */
+  } catch (e) {
+    if (!isNotFound(e)) result.actions.push(`leftover staging not cleaned: ${errorMessage(e)}`);
   }
   result.actions.push(...cleanStaleTemps(workspace));
   return result;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { processAlive, readLock } from '../commit/lock';
 import { abs, containedPath, rel } from '../core/paths';
 import { isRunId } from '../core/runId';
+import { errorMessage, isNotFound } from '../core/errors';
 import { iterationSchema, type Change, type IterationRecord, type Summary } from '../core/schemas';
 import type { RunState } from '../core/status';
 import { parseSummaryText, type ReadSummary } from './summaryRead';
@@ -62,8 +63,9 @@ export class RunsReader {
     try {
       const names = await fs.promises.readdir(abs(this.workspace, rel.runs));
       return names.filter(isRunId).sort().reverse();
-    } catch {
-      return [];
+    } catch (e) {
+      if (isNotFound(e)) return []; // no run yet
+      throw new Error(`cannot list the runs in .agents/${rel.runs}: ${errorMessage(e)}`);
     }
   }
 
@@ -81,19 +83,20 @@ export class RunsReader {
     const dir = abs(this.workspace, rel.run(runId));
     const summaryPath = abs(this.workspace, rel.summaryJson(runId));
     let st: fs.Stats | null = null;
+    let statError: string | null = null;
     try {
       st = await fs.promises.stat(summaryPath);
-    } catch {
-      /* no summary yet */
+    } catch (e) {
+      statError = isNotFound(e) ? 'summary.json is missing' : `summary.json cannot be read: ${errorMessage(e)}`;
     }
     let entry = this.cache.get(runId);
-    if (!st) entry = { mtimeMs: 0, size: 0, read: null, error: 'summary.json is missing' };
+    if (!st) entry = { mtimeMs: 0, size: 0, read: null, error: statError };
     else if (!entry || entry.mtimeMs !== st.mtimeMs || entry.size !== st.size) {
       try {
         const text = await fs.promises.readFile(summaryPath, 'utf8');
         entry = { mtimeMs: st.mtimeMs, size: st.size, read: parseSummaryText(text, summaryPath), error: null };
       } catch (e) {
-        entry = { mtimeMs: st.mtimeMs, size: st.size, read: null, error: (e as Error).message };
+        entry = { mtimeMs: st.mtimeMs, size: st.size, read: null, error: errorMessage(e) };
       }
       this.cache.set(runId, entry);
     }
@@ -121,8 +124,8 @@ export class RunsReader {
     let names: string[] = [];
     try {
       names = await fs.promises.readdir(dir);
-    } catch {
-      /* none */
+    } catch (e) {
+      if (!isNotFound(e)) throw new Error(`cannot list the iterations of run ${run.runId}: ${errorMessage(e)}`);
     }
     for (const n of names) {
       const m = /^iter-(\d+)\.json$/.exec(n);

@@ -6,6 +6,7 @@ import { Staging } from '../commit/checkpoint';
 import { iterationId } from '../commit/iterationStore';
 import { CorpusWriter } from '../commit/writer';
 import type { EventSink, Stage } from '../core/events';
+import { errorMessage } from '../core/errors';
 import { abs, agentsDir } from '../core/paths';
 import type { FitnessVector, HaltReason, IterationRecord, Proposal, WarnOnlyBudgetFile } from '../core/schemas';
 import { compounded } from '../core/status';
@@ -228,7 +229,7 @@ export class IterationRunner {
       } catch (e) {
         if (e instanceof StopSignal) throw e;
         reduceFailed = true;
-        throw new Error(`REDUCE failed: ${(e as Error).message}`);
+        throw new Error(`REDUCE failed: ${errorMessage(e)}`);
       }
       rec.reduce = red.counters;
       rec.degraded.push(...red.degraded);
@@ -264,7 +265,7 @@ export class IterationRunner {
       } catch (e) {
         if (e instanceof StopSignal) throw e;
         this.measureFailures++;
-        settle(decide({ at: 'measure-failed', index, message: (e as Error).message, consecutive: this.measureFailures }));
+        settle(decide({ at: 'measure-failed', index, message: errorMessage(e), consecutive: this.measureFailures }));
         leave();
         return this.finish(rec, t0, timings, halt);
       }
@@ -343,11 +344,10 @@ export class IterationRunner {
       }
       leave();
     } catch (e) {
-      const err = e as Error;
       settle(
         e instanceof StopSignal
           ? decide({ at: 'stopped', by: e.reason, message: e.message })
-          : decide({ at: 'failed', index, stage, message: err.message, reduce: reduceFailed }),
+          : decide({ at: 'failed', index, stage, message: errorMessage(e), reduce: reduceFailed }),
       );
       rec.changes = [];
     }
@@ -377,7 +377,7 @@ export class IterationRunner {
     try {
       refreshManifest((rel, data) => this.writer.writeBatched(rel, data, false), agentsDir(workspace), startedMs);
     } catch (e) {
-      this.env.log?.('warn', `corpus manifest not refreshed: ${(e as Error).message}`);
+      this.env.log?.('warn', `corpus manifest not refreshed: ${errorMessage(e)}`);
     }
     return r;
   }
@@ -403,7 +403,7 @@ export class IterationRunner {
       if (built.manifest) this.writer.writeBatched(MANIFEST_REL, JSON.stringify(built.manifest), false);
       else this.env.log?.('debug', `corpus manifest not written: ${built.reason}`);
     } catch (e) {
-      this.env.log?.('warn', `corpus manifest not written: ${(e as Error).message}`);
+      this.env.log?.('warn', `corpus manifest not written: ${errorMessage(e)}`);
     }
   }
 

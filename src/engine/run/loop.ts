@@ -3,6 +3,7 @@ import type { EventSink } from '../core/events';
 import type { Faults } from '../core/faults';
 import { writeIteration } from '../commit/iterationStore';
 import { compounded } from '../core/status';
+import { errorMessage } from '../core/errors';
 import type { FitnessVector, HaltReason, IterationRecord, WarnOnlyBudgetFile } from '../core/schemas';
 import { decide } from './decide';
 import { FaultSeam } from './faultSeam';
@@ -108,7 +109,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
     try {
       writeIteration(o.workspace, o.runId, rec);
     } catch (err) {
-      rec.degraded.push(`persist iter-${index}: ${(err as Error).message}`);
+      rec.degraded.push(`persist iter-${index}: ${errorMessage(err)}`);
     }
     st.iterations.push(rec);
     o.emit({ type: 'iteration-finished', runId: o.runId, iteration: rec });

@@ -25,13 +25,15 @@ import { CorpusWriter } from '../commit/writer';
 import { round } from './delta';
 import { runLanes } from './lanes';
 import { ITERATION_STEP } from '../core/status';
+import { errorMessage, isNotFound } from '../core/errors';
 
 export function requireCorpus(workspace: string): void {
   const dir = agentsDir(workspace);
   let st: fs.Stats;
   try {
     st = fs.lstatSync(dir);
-  } catch {
+  } catch (e) {
+    if (!isNotFound(e)) throw new DreamError(`cannot read ${dir}: ${errorMessage(e)}`, 'io');
     throw new DreamError(
       `no .agents/ corpus at ${path.resolve(workspace)}: Dream works on a repository's .agents/ folder (create .agents/learnings/ with markdown notes, or pass --workspace)`,
       'no-corpus',
@@ -59,7 +61,8 @@ function pruneRuns(workspace: string, keep: number, current: string, degraded: s
   let names: string[];
   try {
     names = fs.readdirSync(dir).filter(isRunId).sort();
-  } catch {
+  } catch (e) {
+    if (!isNotFound(e)) degraded.push(`cannot list the runs to prune old ones: ${errorMessage(e)}`);
     return;
   }
   const writer = new CorpusWriter(workspace);
@@ -69,7 +72,7 @@ function pruneRuns(workspace: string, keep: number, current: string, degraded: s
     try {
       writer.removeTree(`${rel.runs}/${n}`);
     } catch (e) {
-      degraded.push(`could not prune old run ${n}: ${(e as Error).message}`);
+      degraded.push(`could not prune old run ${n}: ${errorMessage(e)}`);
     }
   }
 }
@@ -97,7 +100,7 @@ export async function runBedtime(opts: BedtimeOptions): Promise<RunOutcome> {
     try {
       previous = loadReport(abs(workspace, rel.run(runId))).summary;
     } catch (e) {
-      throw new DreamError(`cannot resume run ${runId}: ${(e as Error).message}`, 'bad-resume');
+      throw new DreamError(`cannot resume run ${runId}: ${errorMessage(e)}`, 'bad-resume');
     }
     if (previous.status === 'done')
       throw new DreamError(`run ${runId} already finished (${previous.halt_reason ?? 'done'}); start a new run instead`, 'bad-resume');
@@ -245,7 +248,7 @@ export async function runBedtime(opts: BedtimeOptions): Promise<RunOutcome> {
       finalizeDerived(summary, null, workspace, settings.queueFile, degraded);
       writeSummary(workspace, summary);
     } catch (e2) {
-      log('error', `could not write the failed summary: ${(e2 as Error).message}`);
+      log('error', `could not write the failed summary: ${errorMessage(e2)}`);
     }
   } finally {
     uninstallIoFault();
@@ -334,7 +337,7 @@ function restoresSincePreviousRun(workspace: string, runId: string): Summary['re
   try {
     names = fs
       .readdirSync(abs(workspace, rel.runs))
-      .filter((n) => /^\d{8}T\d{6}Z$/.test(n) && n < runId)
+      .filter((n) => isRunId(n) && n < runId)
       .sort();
   } catch {
     return [];

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { errorMessage, isNotFound } from '../core/errors';
 import { parseDuration } from '../core/duration';
 import { METRIC_NAMES } from '../core/schemas';
 
@@ -106,14 +107,14 @@ export function readConfigFile(workspace: string): Record<string, unknown> {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new SettingsError(`cannot read ${file}: ${(e as Error).message}`);
+    if (isNotFound(e)) return {};
+    throw new SettingsError(`cannot read ${file}: ${errorMessage(e)}`);
   }
   let doc: unknown;
   try {
     doc = YAML.parse(text);
   } catch (e) {
-    throw new SettingsError(`${file} is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+    throw new SettingsError(`${file} is not valid YAML: ${errorMessage(e).split('\n')[0]}`);
   }
   if (doc == null) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new SettingsError(`${file}: expected a "dream:" block`);

@@ -1,6 +1,7 @@
 // The repository-wide warn-only rescue budget: .agents/overnight/warn-only-budget.json
 import fs from 'node:fs';
 import { isoNow } from '../core/fsutil';
+import { errorMessage, isNotFound } from '../core/errors';
 import { abs, rel } from '../core/paths';
 import { warnOnlyBudgetSchema, type WarnOnlyBudgetFile } from '../core/schemas';
 import { CorpusWriter } from '../commit/writer';
@@ -29,14 +30,14 @@ export function readWarnOnlyBudget(workspace: string, defaultInitial = DEFAULT_W
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { budget: fresh(def), notes: [] };
-    return { budget: fresh(def), notes: [`warn-only budget unreadable, using default: ${(e as Error).message}`] };
+    if (isNotFound(e)) return { budget: fresh(def), notes: [] };
+    return { budget: fresh(def), notes: [`warn-only budget unreadable, using default: ${errorMessage(e)}`] };
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    return { budget: fresh(def), notes: [`warn-only budget corrupt, using default: ${(e as Error).message}`] };
+    return { budget: fresh(def), notes: [`warn-only budget corrupt, using default: ${errorMessage(e)}`] };
   }
   const parsed = warnOnlyBudgetSchema.safeParse(raw);
   if (!parsed.success)

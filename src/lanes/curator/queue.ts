@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { abs, CorpusWriter, JOB_KINDS } from '../../engine';
+import { abs, CorpusWriter, errorMessage, isNotFound, JOB_KINDS } from '../../engine';
 
 export const CURATOR_DIR = 'dream/curator';
 export const QUEUE_DIR = `${CURATOR_DIR}/queue`;
@@ -117,8 +117,9 @@ export function listJobs(workspace: string, dir: string): StoredJob[] {
   let names: string[];
   try {
     names = fs.readdirSync(abs(workspace, dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.'));
-  } catch {
-    return [];
+  } catch (e) {
+    if (isNotFound(e)) return []; // nothing queued yet
+    throw new Error(`cannot read the curator folder .agents/${dir}: ${errorMessage(e)}`);
   }
   return names.sort().map((n) => {
     const rel = `${dir}/${n}`;
@@ -128,7 +129,7 @@ export function listJobs(workspace: string, dir: string): StoredJob[] {
       const p = jobSchema.safeParse(JSON.parse(fs.readFileSync(full, 'utf8')));
       return p.success ? { rel, job: p.data, error: null } : { rel, job: null, error: p.error.issues[0]?.message ?? 'invalid job' };
     } catch (e) {
-      return { rel, job: null, error: (e as Error).message };
+      return { rel, job: null, error: errorMessage(e) };
     }
   });
 }

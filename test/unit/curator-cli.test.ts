@@ -1,6 +1,7 @@
 // `dream curator …` as a person types it: every subcommand's output and exit code, bad input, and a
 // new user with no Ollama (diagnose says what to install and run; a run says it in one line).
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { main } from '../../src/cli/main';
@@ -90,6 +91,52 @@ describe('dream curator (CLI)', function () {
       const again = await dream(['curator', 'promote', `.agents/${link[1]}`, '--workspace', ws]);
       assert.equal(again.code, 1);
       assert.match(again.err, /^dream curator promote: no draft at \.agents\/knowledge\/pending\//);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('a run killed (SIGKILL) while the model streams: the next run retries the job once; drafts are never duplicated', async () => {
+    const fake = await startFakeOllama();
+    try {
+      const env = { PATH: emptyBin, DREAM_LOCAL_CURATOR: JSON.stringify({ enabled: true, ollamaUrl: fake.url }) };
+      const reply = JSON.stringify({
+        learnings: [
+          { title: 'Close the pool', statement: 'Close the db pool before exit or tests hang.', type: 'learning', confidence: 'high' },
+        ],
+      });
+      fake.replies.push({ text: reply, stall: true });
+      await dream(
+        ['curator', 'enqueue', '--kind', 'ingest-session', '--source', '.agents/sessions/2026-11-21-s.md', '--workspace', ws],
+        env,
+      );
+      const cli = path.resolve(__dirname, '../../../dist/cli.js');
+      const child = spawn(process.execPath, [cli, 'start', '--max-iterations', '1', '--workspace', ws], {
+        env: { ...process.env, DREAM_KEEP_AWAKE: 'false', ...env },
+        stdio: 'ignore',
+      });
+      const t0 = Date.now();
+      while (!fake.chats.length && Date.now() - t0 < 30000) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(fake.chats.length, 1, 'the model was asked');
+      await new Promise((r) => setTimeout(r, 100));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.on('exit', r));
+      const processing = fs.readdirSync(path.join(ws, '.agents/dream/curator/processing'));
+      assert.equal(processing.length, 1, 'the killed job was left in processing/');
+      const pending = path.join(ws, '.agents/knowledge/pending');
+      const before = fs.existsSync(pending) ? fs.readdirSync(pending) : [];
+      fake.replies.push(reply);
+      const r = await dream(['start', '--max-iterations', '1', '--json', '--workspace', ws], env);
+      assert.equal(r.code, 0, r.err);
+      assert.equal(fake.chats.length, 2, 'retried once');
+      const s = JSON.parse(r.out);
+      assert.equal(s.curator.drafts.length, 1);
+      const after = fs.readdirSync(pending);
+      assert.equal(after.length, before.length + 1);
+      await dream(['start', '--max-iterations', '1', '--json', '--workspace', ws], env);
+      assert.equal(fake.chats.length, 2, 'a done job never runs again');
+      assert.deepEqual(fs.readdirSync(pending), after);
+      assert.equal(fs.readdirSync(path.join(ws, '.agents/dream/curator/processing')).length, 0);
     } finally {
       await fake.close();
     }

@@ -432,6 +432,40 @@ describe('council synthesis (majority)', () => {
     assert.deepEqual(synthesize(reports, true).wildcard_ideas, ['codex: Try a weekly digest']);
     assert.deepEqual(synthesize(reports, false).wildcard_ideas, []);
   });
+  it('the schema sent to the runners stays in the strict structured-output subset', () => {
+    const walk = (node: unknown, at: string): void => {
+      if (!node || typeof node !== 'object') return;
+      const o = node as Record<string, unknown>;
+      for (const k of [
+        'minLength',
+        'maxLength',
+        'pattern',
+        'format',
+        'minimum',
+        'maximum',
+        'minItems',
+        'maxItems',
+        '$schema',
+        '$ref',
+        'oneOf',
+        'allOf',
+      ])
+        assert.equal(k in o, false, `${at} uses ${k}`);
+      if (o.type === 'object') {
+        assert.equal(o.additionalProperties, false, `${at}: additionalProperties`);
+        assert.deepEqual([...(o.required as string[])].sort(), Object.keys(o.properties as object).sort(), `${at}: every key required`);
+      }
+      for (const [k, v] of Object.entries(o)) walk(v, `${at}.${k}`);
+    };
+    walk(reportJsonSchema(), 'schema');
+  });
+  it('a blank headline or action is a schema mismatch even though the wire schema allows any string', () => {
+    const blank = { ...rep('codex', 'repair', '   '), headline: 'h' };
+    assert.throws(
+      () => parseReportText(JSON.stringify(blank), 'codex'),
+      /does not match the schema \(recommended_first_action: must not be empty\)/,
+    );
+  });
   it('validation accepts "<runner>-dream-council" and a fenced reply, rewriting the runner name', () => {
     const r = parseReportText('```json\n' + JSON.stringify(rep('Codex-Dream-Council', 'validate', 'x')) + '\n```', 'codex');
     assert.equal(r.runner, 'codex');

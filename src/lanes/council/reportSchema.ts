@@ -7,23 +7,35 @@ export type RunnerName = (typeof SUPPORTED_RUNNERS)[number];
 
 export const RECOMMENDED_KINDS = ['research', 'implement', 'validate', 'repair', 'promote', 'document'] as const;
 
-export const councilReportSchema = z
+/**
+ * What the runners are asked for: only keywords every structured-output API accepts in strict mode
+ * (every key required, no extra keys, enums; no length constraints), so it goes out as it is.
+ */
+export const councilReportWireSchema = z
   .object({
-    runner: z.string().min(1),
-    headline: z.string().min(1),
+    runner: z.string(),
+    headline: z.string(),
     recommended_kind: z.enum(RECOMMENDED_KINDS),
-    recommended_first_action: z.string().min(1),
+    recommended_first_action: z.string(),
     risks: z.array(z.string()),
     opportunities: z.array(z.string()),
     confidence: z.enum(['low', 'medium', 'high']),
     wildcard_idea: z.string(),
   })
   .strict();
+
+const nonEmpty = z.string().refine((v) => v.trim().length > 0, 'must not be empty');
+/** What Dream accepts: the wire schema, with the texts that matter not empty. */
+export const councilReportSchema = councilReportWireSchema.extend({
+  runner: nonEmpty,
+  headline: nonEmpty,
+  recommended_first_action: nonEmpty,
+});
 export type CouncilReport = z.infer<typeof councilReportSchema>;
 
 /** The JSON schema the runners get (no `$schema` key: codex passes it to a strict structured-output API). */
 export function reportJsonSchema(): Record<string, unknown> {
-  const { $schema: _drop, ...schema } = z.toJSONSchema(councilReportSchema) as Record<string, unknown>;
+  const { $schema: _drop, ...schema } = z.toJSONSchema(councilReportWireSchema) as Record<string, unknown>;
   return schema;
 }
 

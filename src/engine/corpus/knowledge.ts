@@ -359,14 +359,23 @@ export function noteSummary(n: Note): string {
 }
 
 /**
- * The names a text mentions, for §2.1 references: lower-cased word-like tokens (file names, stems,
- * ids, wiki links), each with its count. `foo.md` also counts as `foo`.
+ * The names a text mentions, for §2.1 references: lower-cased name-like tokens (file names, stems,
+ * ids: a token with a digit, `-`, `_` or `.`, or any word right after `/` or `[`, as in a path or a
+ * wiki link), each with its count. `foo.md` also counts as `foo`. Plain prose words are skipped, so
+ * the memo stays small.
  */
+const NAME_TOKEN = /(^|[^a-z0-9_.-])([a-z0-9_][a-z0-9_.-]*)/g;
 export function referenceTokens(text: string): Map<string, number> {
   const out = new Map<string, number>();
-  for (const raw of text.toLowerCase().match(/[a-z0-9_][a-z0-9_.-]*/g) ?? []) {
-    const t = raw.replace(/[.-]+$/, '');
-    if (t.length < 4) continue;
+  const lower = text.toLowerCase();
+  NAME_TOKEN.lastIndex = 0;
+  for (let m = NAME_TOKEN.exec(lower); m; m = NAME_TOKEN.exec(lower)) {
+    let t = m[2]!;
+    let end = t.length;
+    while (end > 0 && (t.charCodeAt(end - 1) === 46 || t.charCodeAt(end - 1) === 45)) end--;
+    if (end < 4) continue;
+    if (end !== t.length) t = t.slice(0, end);
+    if (!(m[1] === '/' || m[1] === '[' || /[-_.0-9]/.test(t))) continue;
     out.set(t, (out.get(t) ?? 0) + 1);
     if (t.endsWith('.md')) out.set(t.slice(0, -3), (out.get(t.slice(0, -3)) ?? 0) + 1);
   }

@@ -332,10 +332,10 @@ const normStatement = (s: string) =>
 /**
  * What live learnings already state, section by section (§4 REDUCE): a candidate contained in a
  * learning's text, or close (trigram Jaccard > 0.8) to one of its bullets or paragraphs, is known.
+ * Only learnings that contain most of the candidate's three longest words are compared, so a
+ * check costs a substring scan, not the whole corpus's trigram sets.
  */
 class KnownStatements {
-  private joined: string | null = null;
-  private parts: Uint32Array[] | null = null;
   /** answers per normalised candidate: the same live learnings (same note objects) give the same answers */
   private answers = new Map<string, boolean>();
   private static last: KnownStatements | null = null;
@@ -352,23 +352,45 @@ class KnownStatements {
     if (hit === undefined) this.answers.set(key, (hit = this.compute(key)));
     return hit;
   }
-  /** drops the corpus-sized text and trigram sets (the answers stay) */
-  release(): void {
-    this.joined = null;
-    this.parts = null;
-  }
+  /** kept for callers: per-note text and statement sets live in WeakMaps and go with their notes */
+  release(): void {}
   private compute(c: string): boolean {
     if (!c) return true;
-    this.joined ??= this.notes.map((n) => normStatement(n.body)).join(' | ');
-    if (this.joined.includes(c)) return true;
-    this.parts ??= this.notes.flatMap((n) =>
-      n.body
+    const words = [...new Set(c.split(' '))].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).slice(0, 3);
+    const need = Math.max(1, words.length - 1);
+    const near = this.notes.filter((n) => {
+      const body = lowerOf(n);
+      let hits = 0;
+      for (const w of words) if (body.includes(w)) hits++;
+      return hits >= need;
+    });
+    if (!near.length) return false;
+    if (near.some((n) => normStatement(n.body).includes(c))) return true;
+    const cs = trigramSet(c);
+    return near.some((n) =>
+      statementsOf(n).some((p) => p.length >= cs.length * 0.8 && cs.length >= p.length * 0.8 && jaccard(cs, p) > 0.8),
+    );
+  }
+}
+
+/** per note: lower-cased body, and its statements (bullets, paragraphs) as trigram sets */
+const bodyLower = new WeakMap<Note, string>();
+const statementSets = new WeakMap<Note, Uint32Array[]>();
+function lowerOf(n: Note): string {
+  let v = bodyLower.get(n);
+  if (v === undefined) bodyLower.set(n, (v = n.body.toLowerCase()));
+  return v;
+}
+function statementsOf(n: Note): Uint32Array[] {
+  let parts = statementSets.get(n);
+  if (!parts)
+    statementSets.set(
+      n,
+      (parts = n.body
         .split(/\r?\n\s*\r?\n|\r?\n(?=\s*(?:[-*+]|\d+[.)])\s)|\r?\n(?=#)/)
         .map((p) => normStatement(p.replace(/^\s*(?:[-*+]|\d+[.)]|#+)\s+/, '')))
         .filter((p) => p.length >= 12)
-        .map((p) => trigramSet(p)),
+        .map((p) => trigramSet(p))),
     );
-    const cs = trigramSet(c);
-    return this.parts.some((p) => p.length >= cs.length * 0.8 && cs.length >= p.length * 0.8 && jaccard(cs, p) > 0.8);
-  }
+  return parts;
 }

@@ -18,8 +18,9 @@ export function focusOf(s: Summary): FocusItem[] {
 
 function keepAwakeWords(r: Summary['runtime']): string {
   if (!r.keep_awake) return 'off';
+  // the reason is listed once, under degraded
   if (r.keep_awake_mode === 'error' || r.keep_awake_mode === 'unavailable' || r.keep_awake_mode === 'disabled')
-    return `asked for, but not available on this machine${r.keep_awake_note ? ` (${r.keep_awake_note})` : ''}`;
+    return 'asked for, but not available on this machine (see what degraded)';
   return `on (${r.keep_awake_mode})`;
 }
 

@@ -44,9 +44,9 @@ async function start(req: StartRequest): Promise<void> {
   const { settings } = loadSettings(req.workspace, { user: req.userSettings, userLabel: 'VS Code settings', args: req.args });
   const faults = req.faults ? faultsSchema.parse(req.faults) : undefined;
   // this fault SIGKILLs the process: inside a worker that is the whole extension host
-  if (faults?.crashInCommit || faults?.io?.kill)
+  if (faults?.crashInCommit || faults?.io?.kill || faults?.killAtStage)
     throw new DreamError(
-      'the crashInCommit and io.kill faults are not available in the editor (it would kill the extension host); use the CLI with DREAM_TEST_FAULTS',
+      'the crashInCommit, killAtStage and io.kill faults are not available in the editor (it would kill the extension host); use the CLI with DREAM_TEST_FAULTS',
       'bad-settings',
     );
   const outcome = await runBedtime({

@@ -224,28 +224,22 @@ describe('dream CLI: crash, lock, report', function () {
   });
 
   it('resume continues an interrupted run with the same run id and its rehydrated iterations', async () => {
+    // the process dies as iteration 2 enters REDUCE (iteration 1 is persisted by then): no timing involved
     const p = spawn(process.execPath, [CLI, 'start', '--workspace', ws], {
-      env: { ...process.env, DREAM_KEEP_AWAKE: 'false', DREAM_TEST_FAULTS: JSON.stringify({ stageDelayMs: 1500 }) },
+      env: {
+        ...process.env,
+        DREAM_KEEP_AWAKE: 'false',
+        DREAM_TEST_FAULTS: JSON.stringify({ killAtStage: { iteration: 2, stage: 'reduce' } }),
+      },
     });
-    const runs = path.join(ws, '.agents/overnight/runs');
-    // wait until iteration 1 is persisted, then kill the process in the middle of iteration 2
-    let found = false;
-    for (let i = 0; i < 600 && !found; i++) {
-      // iteration 1 is persisted (iter-1.json) and the run summary lists it
-      const latestFile = path.join(ws, '.agents/overnight/latest/summary.json');
-      try {
-        found =
-          fs.existsSync(runs) &&
-          fs.readdirSync(runs).some((r) => fs.existsSync(path.join(runs, r, 'iterations/iter-1.json'))) &&
-          JSON.parse(fs.readFileSync(latestFile, 'utf8')).iterations.length === 1;
-      } catch {
-        found = false; // the summary is being replaced right now
-      }
-      if (!found) await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.ok(found, 'iteration 1 was persisted');
-    p.kill('SIGKILL');
-    await new Promise((r) => p.on('exit', r));
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => p.on('exit', (c, sg) => r([c, sg])));
+    assert.equal(signal, 'SIGKILL', `killed in iteration 2 (exit ${code})`);
+    assert.ok(
+      fs
+        .readdirSync(path.join(ws, '.agents/overnight/runs'))
+        .some((r) => fs.existsSync(path.join(ws, '.agents/overnight/runs', r, 'iterations/iter-1.json'))),
+      'iteration 1 was persisted',
+    );
     const latest = JSON.parse(fs.readFileSync(path.join(ws, '.agents/overnight/latest/summary.json'), 'utf8'));
     assert.equal(latest.status, 'running');
     assert.equal(latest.iterations.length, 1);

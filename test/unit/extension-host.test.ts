@@ -38,8 +38,9 @@ describe('extension host: worker protocol, manifest', function () {
   this.timeout(60000);
 
   describe('run worker (dist/worker.js)', () => {
-    before(function () {
-      if (!fs.existsSync(workerJs)) this.skip();
+    before(() => {
+      // a missing build is a failure, never a silent skip
+      assert.ok(fs.existsSync(workerJs), `${workerJs} is missing: build first (npm run build)`);
     });
 
     it('runs a bedtime run and posts events then one finished message', async () => {

@@ -1,6 +1,7 @@
 // Test hooks: faults injected into a run to prove recovery and halts. Never set in normal use.
 // From the CLI they come from DREAM_TEST_FAULTS (JSON), from the worker in the start message.
 import { z } from 'zod';
+import { STAGES } from './events';
 import { errnoError, fsSeam, type FsStep } from './fsutil';
 
 export const faultsSchema = z
@@ -17,6 +18,8 @@ export const faultsSchema = z
     reduceStripKey: z.number().int().optional(),
     /** after COMMIT of iteration N, strip a key from a live learning (post-commit integrity failure) */
     postCommitStripKey: z.number().int().optional(),
+    /** SIGKILL this process as iteration N enters this stage (a crash at a known point, without timing) */
+    killAtStage: z.object({ iteration: z.number().int(), stage: z.enum(STAGES) }).optional(),
     /** slow every stage by this many ms (to test stop and deadlines) */
     stageDelayMs: z.number().int().min(0).optional(),
     /**

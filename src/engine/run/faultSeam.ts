@@ -1,6 +1,7 @@
 // The test seam of an iteration: the faults a test injects (core/faults.ts), applied at named points.
 // With no faults every hook does nothing, so the iteration runner reads as the production path.
 import fs from 'node:fs';
+import type { Stage } from '../core/events';
 import type { Faults } from '../core/faults';
 import type { FitnessVector, IterationRecord } from '../core/schemas';
 import { abs } from '../core/paths';
@@ -17,6 +18,12 @@ export class FaultSeam {
   /** true when a test injects any fault (caches that skip stages are then off) */
   get active(): boolean {
     return Object.values(this.faults).some((v) => v !== undefined);
+  }
+
+  /** a crash as iteration `index` enters `stage` */
+  enterStage(index: number, stage: Stage): void {
+    const k = this.faults.killAtStage;
+    if (k && k.iteration === index && k.stage === stage) process.kill(process.pid, 'SIGKILL');
   }
 
   /** slows a stage down, still honouring stops and the deadline */

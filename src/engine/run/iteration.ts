@@ -148,6 +148,7 @@ export class IterationRunner {
     const enter = async (next: Stage) => {
       stage = next;
       emit({ type: 'stage', runId, index, stage: next, state: 'started' });
+      env.seam.enterStage(index, next);
       await env.seam.delayStage(() => env.stopCheck(next));
       await tick();
       env.stopCheck(next);

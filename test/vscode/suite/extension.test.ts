@@ -296,18 +296,18 @@ parentPort.on('message', () => {
     const ledger = fs.readFileSync(path.join(ws, '.agents/dream/curator/events.jsonl'), 'utf8').trim().split('\n');
     assert.equal(JSON.parse(ledger[ledger.length - 1]!).id, ev!.id);
     assert.equal(JSON.parse(ledger[ledger.length - 1]!).status, 'needs-review');
+    // the sample workspace ships a draft with frontmatter: promoting it must work (no silent pass when none is found)
     const pending = path.join(ws, '.agents/knowledge/pending');
-    const drafts = fs.existsSync(pending) ? fs.readdirSync(pending).filter((n) => n.endsWith('.md')) : [];
-    for (const d of drafts) {
-      const text = fs.readFileSync(path.join(pending, d), 'utf8');
-      if (!text.startsWith('---')) continue;
-      const out = await vscode.commands.executeCommand<{ path: string }>('dream.promoteDraft', { draft: d, confirm: true });
-      if (!out) continue;
-      assert.ok(!fs.existsSync(path.join(pending, d)), 'the draft left pending/');
-      assert.match(fs.readFileSync(out.path, 'utf8'), /promoted_by: human/);
-      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
-      break;
-    }
+    const drafts = fs
+      .readdirSync(pending)
+      .filter((n) => n.endsWith('.md') && fs.readFileSync(path.join(pending, n), 'utf8').startsWith('---'));
+    assert.ok(drafts.length > 0, 'the test workspace has a draft with frontmatter in .agents/knowledge/pending/');
+    const d = drafts[0]!;
+    const out = await vscode.commands.executeCommand<{ path: string }>('dream.promoteDraft', { draft: d, confirm: true });
+    assert.ok(out, `${d} was promoted`);
+    assert.ok(!fs.existsSync(path.join(pending, d)), 'the draft left pending/');
+    assert.match(fs.readFileSync(out.path, 'utf8'), /promoted_by: human/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     // a curator draft shows under "Drafts" in the runs tree; its context action promotes exactly that file
     fs.mkdirSync(pending, { recursive: true });
     fs.writeFileSync(

@@ -57,7 +57,7 @@ if (fs.existsSync('src/webview/main.ts')) {
     target: 'es2022',
   });
 }
-const tests = [...listTests('test/unit'), ...listTests('test/vscode/suite')];
+const tests = [...listTests('test/unit'), ...listTests('test/vscode/suite'), ...listTests('test/vscode/bench')];
 if (!production && tests.length) {
   builds.push({
     ...common,

@@ -25,6 +25,8 @@ export interface RealisticOptions {
   seed: number;
   /** YYYY-MM-DD the dates are relative to (default: today, UTC) */
   today?: string;
+  /** share of notes citing a path that does not exist (default 0.06; each is flagged on the first night) */
+  brokenCitationRate?: number;
 }
 
 // vocabulary: agentops-style engineering prose, plus filler words so unrelated notes share few trigrams
@@ -133,6 +135,7 @@ export function generateRealisticCorpus(dir: string, opts: RealisticOptions): Sy
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const daysAgo = (n: number) => isoDay(new Date(today.getTime() - n * 86_400_000));
   const pad = (n: number, w: number) => String(n).padStart(w, '0');
+  const brokenRate = opts.brokenCitationRate ?? 0.06;
 
   let files = 0;
   let bytes = 0;
@@ -291,10 +294,10 @@ export function generateRealisticCorpus(dir: string, opts: RealisticOptions): Sy
     if (rnd() < 0.12 && i > 0) fm.push(`related: [${ids[int(0, i - 1)]}]`);
     const cited: string[] = [];
     const cRoll = rnd();
-    if (cRoll < 0.06) {
+    if (cRoll < brokenRate) {
       cited.push(`cli/internal/legacy/${pick(VOCAB)}_${pad(i, 5)}.go:${int(1, 300)}`);
       broken.push(rel);
-    } else if (cRoll < 0.45) for (let c = int(1, 3); c > 0; c--) cited.push(`${pick(SOURCE_FILES)}:${int(1, 80)}`);
+    } else if (cRoll < brokenRate + 0.39) for (let c = int(1, 3); c > 0; c--) cited.push(`${pick(SOURCE_FILES)}:${int(1, 80)}`);
     if (cited.length) {
       if (rnd() < 0.5) fm.push(`citations: [${cited.join(', ')}]`);
       else fm.push('citations:', ...cited.map((c) => `  - ${c}`));

@@ -19,6 +19,7 @@ import {
   modelInstalled,
   newEvent,
   newJob,
+  nextSession,
   parseDays,
   probeOllama,
   probeOllamaForSetup,
@@ -27,6 +28,7 @@ import {
   promotionTarget,
   readLedger,
   resolveCurator,
+  sessionNotes,
 } from '../../src/lanes/curator';
 import { closedPort, startFakeOllama, type FakeOllama } from './helpers/fakeOllama';
 import { makeWorkspace, rm, tmpDir, write } from './helpers/fixture';
@@ -161,6 +163,19 @@ describe('curator helpers', function () {
       );
       assert.throws(() => enqueueJob(ws, { kind: 'ingest-session', source: 'nope.md', allowed: all }), /--source "nope.md" does not exist/);
       assert.throws(() => enqueueJob(ws, { kind: 'ingest-session', source: '.agents', allowed: all }), /is not a file/);
+    });
+
+    it('session notes newest first; the next one to ingest skips what was ingested', () => {
+      write(ws, '.agents/sessions/older.md', '# older\n');
+      write(ws, '.agents/ao/sessions/newest.md', '# newest\n');
+      const t = Date.now() / 1000;
+      fs.utimesSync(path.join(ws, '.agents/sessions/older.md'), t - 7200, t - 7200);
+      fs.utimesSync(path.join(ws, '.agents/sessions/2026-11-21-s.md'), t - 3600, t - 3600);
+      assert.deepEqual(
+        sessionNotes(ws).map((n) => n.rel),
+        ['.agents/ao/sessions/newest.md', '.agents/sessions/2026-11-21-s.md', '.agents/sessions/older.md'],
+      );
+      assert.equal(nextSession(ws, ['.agents/ao/sessions/newest.md']), '.agents/sessions/2026-11-21-s.md');
     });
 
     it('events: validated; no escalation target without budget', () => {

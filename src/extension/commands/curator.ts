@@ -11,6 +11,7 @@ import {
   newEvent,
   parseDays,
   SEVERITIES,
+  sessionNotes,
   statusMarkdown,
   type CuratorStatus,
 } from '../../lanes/curator';
@@ -55,14 +56,9 @@ export function curatorCommands(s: Services, reg: Register): vscode.Disposable[]
       if (!kind) return undefined;
       let source = typeof o.source === 'string' ? o.source : undefined;
       if (source === undefined && !('kind' in o) && kind !== 'dream-seed') {
-        source = await vscode.window.showInputBox({
-          title: `Dream: Curator Enqueue Job (${kind})`,
-          prompt:
-            kind === 'ingest-session'
-              ? 'Session note or file to summarise, relative to the workspace (Enter: the newest session note not ingested yet)'
-              : 'Learning to start from, e.g. .agents/learnings/x.md (Enter: the next one in turn)',
-        });
-        if (source === undefined) return undefined;
+        const picked = await pickSource(folder, kind);
+        if (picked === undefined) return undefined;
+        source = picked;
       }
       const { job, path } = enqueueJob(folder, { kind, source: source?.trim() || undefined, allowed });
       log.info(`curator: queued ${job.kind} job ${job.id} in ${path}`);
@@ -155,6 +151,36 @@ export function curatorCommands(s: Services, reg: Register): vscode.Disposable[]
       return done;
     }),
   ];
+}
+
+/** The job's source: a session note from a list (newest first), the default, or any file typed in; undefined = cancelled. */
+async function pickSource(folder: string, kind: string): Promise<string | undefined> {
+  const title = `Dream: Curator Enqueue Job (${kind})`;
+  const other = { label: '$(edit) Another file…', value: 'other' };
+  const items: (vscode.QuickPickItem & { value: string })[] =
+    kind === 'ingest-session'
+      ? [
+          { label: '$(history) The newest session note not ingested yet', value: '' },
+          ...sessionNotes(folder)
+            .slice(0, 50)
+            .map((n) => ({ label: n.rel.replace(/^\.agents\//, ''), description: new Date(n.mtimeMs).toLocaleString(), value: n.rel })),
+          other,
+        ]
+      : [
+          { label: '$(debug-step-over) The next learnings in turn', value: '' },
+          { ...other, label: '$(edit) Start from a learning…' },
+        ];
+  const pick = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: kind === 'ingest-session' ? 'What to summarise' : 'Where to start',
+  });
+  if (!pick) return undefined;
+  if (pick.value !== 'other') return pick.value;
+  return vscode.window.showInputBox({
+    title,
+    prompt: kind === 'ingest-session' ? 'A file to summarise, relative to the workspace' : 'A learning, e.g. .agents/learnings/x.md',
+    validateInput: (v) => (v.trim() ? null : 'a path is required'),
+  });
 }
 
 /** The status (or diagnose) as a markdown document beside the editor; "Fix" opens a terminal with the fixing command. */

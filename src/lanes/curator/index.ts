@@ -14,6 +14,7 @@ export * from './drafts';
 export * from './promote';
 export * from './status';
 export * from './statusText';
+export { sessionNotes, nextSession } from './jobs';
 export {
   curatorLane,
   runCurator,

@@ -134,18 +134,18 @@ function readSource(workspace: string, rel: string): { text: string; truncated: 
   }
 }
 
-/** The newest session note (sessions/**, ao/sessions/**) not ingested yet, workspace-relative. */
+/** Session notes (sessions/**, ao/sessions/**) as workspace-relative paths, newest first. */
+export function sessionNotes(workspace: string): { rel: string; mtimeMs: number }[] {
+  return scanCorpus(abs(workspace, ''))
+    .notes.filter((n) => n.startsWith('sessions/') || n.startsWith('ao/sessions/'))
+    .map((n) => ({ rel: `.agents/${n}`, mtimeMs: fs.statSync(abs(workspace, n)).mtimeMs }))
+    .sort((a, b) => b.mtimeMs - a.mtimeMs || (a.rel < b.rel ? -1 : 1));
+}
+
+/** The newest session note not ingested yet, workspace-relative. */
 export function nextSession(workspace: string, ingested: readonly string[]): string | null {
   const seen = new Set(ingested);
-  const notes = scanCorpus(abs(workspace, '')).notes.filter((n) => n.startsWith('sessions/') || n.startsWith('ao/sessions/'));
-  let best: { rel: string; mtime: number } | null = null;
-  for (const n of notes) {
-    const rel = `.agents/${n}`;
-    if (seen.has(rel)) continue;
-    const mtime = fs.statSync(abs(workspace, n)).mtimeMs;
-    if (!best || mtime > best.mtime || (mtime === best.mtime && rel < best.rel)) best = { rel, mtime };
-  }
-  return best?.rel ?? null;
+  return sessionNotes(workspace).find((n) => !seen.has(n.rel))?.rel ?? null;
 }
 
 function planIngest(job: CuratorJob, ctx: PlanContext): Planned {

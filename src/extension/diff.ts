@@ -24,6 +24,14 @@ export interface ChangeRef {
   change: Pick<Change, 'path' | 'kind' | 'before' | 'moved_to' | 'reason'>;
 }
 
+/** the changes whose diff was opened, by the file shown on the right (the editor title's Restore uses it) */
+const opened = new Map<string, ChangeRef>();
+export const CHANGE_DIFF_CONTEXT = 'dream.changeDiffPaths';
+
+export function changeRefForUri(uri: vscode.Uri): ChangeRef | null {
+  return uri.scheme === 'file' ? (opened.get(uri.fsPath) ?? null) : null;
+}
+
 export async function openChangeDiff(ref: ChangeRef): Promise<boolean> {
   const sides = diffSides(ref.folder, ref.change);
   if (!sides) {
@@ -44,6 +52,10 @@ export async function openChangeDiff(ref: ChangeRef): Promise<boolean> {
       : emptyUri(`${name} (${sides.before ? 'before-image missing' : 'new file'})`, 'before');
   const right = exists(sides.current) ? vscode.Uri.file(sides.current) : emptyUri(`${name} (no longer exists)`, 'now');
   const title = `${name}: before ↔ now (${ref.change.kind}, iteration ${ref.iteration} of ${ref.runId})`;
+  if (right.scheme === 'file') {
+    opened.set(right.fsPath, ref);
+    await vscode.commands.executeCommand('setContext', CHANGE_DIFF_CONTEXT, [...opened.keys()]);
+  }
   await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: true });
   return true;
 }

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { abs, errorMessage, isNotFound, rel, parseSummaryText, readLockOwner, type Summary } from '../engine';
+import { abs, errorMessage, isNotFound, rel, parseSummaryText, readLockOwner, readRestores, RunsReader, type Summary } from '../engine';
 import {
   hostToWebviewSchema,
   webviewStateSchema,
@@ -173,7 +173,9 @@ export class ReportPanel extends Disposable {
       const live =
         summary.status === 'running' &&
         (this.controller.runId === summary.run_id || (!!lock && lock.runId === summary.run_id && lock.alive));
-      const model = buildReportViewModel(summary, { summaryPath: file, notes, live });
+      const restores = folder ? readRestores(folder, summary.run_id) : [];
+      const history = folder ? await recentSummaries(folder) : [];
+      const model = buildReportViewModel(summary, { summaryPath: file, notes, live, restores, history });
       this.lastModel = model;
       this.panel.title = `Dream: ${summary.status === 'running' ? 'Run in progress' : 'Morning Report'} (${summary.run_id})`;
       await this.post({ type: 'render', model });
@@ -230,6 +232,30 @@ export class ReportPanel extends Disposable {
       case 'firstMove':
         await this.runFirstMove();
         return;
+      case 'restoreChange': {
+        const s = this.summary;
+        const folder = this.summaryPath ? folderOfSummary(this.summaryPath) : null;
+        const change = s?.iterations.find((x) => x.index === msg.iteration)?.changes[msg.position];
+        if (!s || !folder || !change) return;
+        await vscode.commands.executeCommand('dream.restoreChange', { folder, runId: s.run_id, change });
+        await this.reload();
+        return;
+      }
+      case 'restoreRun': {
+        const folder = this.summaryPath ? folderOfSummary(this.summaryPath) : null;
+        if (!this.summary || !folder) return;
+        await vscode.commands.executeCommand('dream.restoreRun', { folder, runId: this.summary.run_id });
+        await this.reload();
+        return;
+      }
+      case 'archiveReview': {
+        const folder = this.summaryPath ? folderOfSummary(this.summaryPath) : null;
+        const paths = (this.lastModel?.review ?? []).map((r) => r.path);
+        if (!folder || !paths.length) return;
+        await vscode.commands.executeCommand('dream.archiveReview', { folder, paths });
+        await this.reload();
+        return;
+      }
       case 'openFile': {
         const folder = this.summaryPath ? folderOfSummary(this.summaryPath) : null;
         if (folder) await openWorkspaceFile(folder, msg.path);
@@ -246,7 +272,7 @@ export class ReportPanel extends Disposable {
       return;
     }
     if (action.kind === 'open-file') {
-      if (folder) await openWorkspaceFile(folder, action.path);
+      if (folder) await openWorkspaceFile(folder, action.path, action.line);
       return;
     }
     if (!action.command.startsWith('dream.')) return; // only Dream's own commands
@@ -266,7 +292,7 @@ export class ReportPanel extends Disposable {
   }
 }
 
-export async function openWorkspaceFile(folder: string, p: string): Promise<void> {
+export async function openWorkspaceFile(folder: string, p: string, line?: number): Promise<void> {
   const full = insideFolder(folder, p);
   if (!full) {
     void vscode.window.showWarningMessage(`Dream: not opening ${p}: it is outside the workspace folder.`);
@@ -278,10 +304,24 @@ export async function openWorkspaceFile(folder: string, p: string): Promise<void
     void vscode.window.showWarningMessage(`Dream: ${p} does not exist (any more).`);
     return;
   }
-  await vscode.window.showTextDocument(vscode.Uri.file(full), { preview: false });
+  const at = line ? new vscode.Range(line - 1, 0, line - 1, 0) : undefined;
+  await vscode.window.showTextDocument(vscode.Uri.file(full), { preview: false, ...(at ? { selection: at } : {}) });
 }
 
 /** .agents/overnight/runs/<runId>/summary.json, or latest/summary.json when no run is named */
 export function summaryPathFor(folder: string, runId?: string | null): string {
   return runId ? abs(folder, rel.summaryJson(runId)) : abs(folder, `${rel.latest}/summary.json`);
+}
+
+/** the last nights' summaries (for the history chart); unreadable ones are left out */
+async function recentSummaries(folder: string, n = 14): Promise<Summary[]> {
+  try {
+    const runs = await new RunsReader(folder).listRuns();
+    return runs
+      .map((r) => r.summary)
+      .filter((x): x is Summary => !!x)
+      .slice(0, n);
+  } catch {
+    return [];
+  }
 }

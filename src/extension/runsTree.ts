@@ -3,7 +3,7 @@
 // by the CLI show up too.
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { errorMessage, RunsReader, runIdToDate, statusTone, type Change, type IterationRecord, type RunEntry } from '../engine';
+import { errorMessage, readRestores, RunsReader, runIdToDate, statusTone, type Change, type IterationRecord, type RunEntry } from '../engine';
 import { Disposable, toDisposable } from './dispose';
 import type { Folders } from './folders';
 import { changeIcon, iterationDescription, iterationIcon, runDescription, runIcon, runLabel } from './model/format';
@@ -15,7 +15,17 @@ export type DreamNode =
   | { kind: 'folder'; folder: string }
   | { kind: 'run'; folder: string; run: RunEntry }
   | { kind: 'iteration'; folder: string; run: RunEntry; iteration: IterationRecord }
-  | { kind: 'change'; folder: string; runId: string; iteration: number; position: number; committed: boolean; change: Change }
+  | {
+      kind: 'change';
+      folder: string;
+      runId: string;
+      iteration: number;
+      position: number;
+      committed: boolean;
+      change: Change;
+      /** when the change was restored (§5.7), else null */
+      restoredAt: string | null;
+    }
   | { kind: 'info'; folder: string; text: string; tooltip?: string }
   | { kind: 'drafts'; folder: string; drafts: Draft[] }
   | { kind: 'draft'; folder: string; draft: string; item: Draft };
@@ -37,7 +47,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     super();
     this._register(toDisposable(() => this.timer && clearTimeout(this.timer)));
     this.view = vscode.window.createTreeView('dream.runs', { treeDataProvider: this, showCollapseAll: true });
-    const w = vscode.workspace.createFileSystemWatcher('**/.agents/overnight/runs/**/{summary.json,iterations/*.json}');
+    const w = vscode.workspace.createFileSystemWatcher('**/.agents/overnight/runs/**/{summary.json,restores.jsonl,iterations/*.json}');
     const dirs = vscode.workspace.createFileSystemWatcher('**/.agents/overnight/runs/*');
     const drafts = vscode.workspace.createFileSystemWatcher('**/.agents/knowledge/pending/*.md');
     const poke = () => this.scheduleRefresh();
@@ -115,6 +125,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
       }
       case 'iteration': {
         const it = node.iteration;
+        const restored = restoredPaths(node.folder, node.run.runId);
         const out: DreamNode[] = it.changes.map((change, position) => ({
           kind: 'change',
           folder: node.folder,
@@ -123,6 +134,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
           position,
           committed: it.committed,
           change,
+          restoredAt: restored.get(change.path) ?? (change.moved_to ? restored.get(change.moved_to) : undefined) ?? null,
         }));
         if (it.error) out.unshift({ kind: 'info', folder: node.folder, text: it.error, tooltip: it.error });
         if (!out.length) out.push({ kind: 'info', folder: node.folder, text: 'no changes' });
@@ -172,7 +184,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
       }
       case 'change': {
         const c = node.change;
-        item.tooltip = `${c.kind}: .agents/${c.path}${c.moved_to ? ` → .agents/${c.moved_to}` : ''}\n${c.reason}${c.before ? `\nbefore-image: .agents/${c.before}` : ''}${node.committed ? '' : '\n(this iteration was not committed: the change is not live)'}`;
+        item.tooltip = `${c.kind}: .agents/${c.path}${c.moved_to ? ` → .agents/${c.moved_to}` : ''}\n${c.reason}${c.before ? `\nbefore-image: .agents/${c.before}` : ''}${node.committed ? '' : '\n(this iteration was not committed: the change is not live)'}${node.restoredAt ? `\nrestored ${node.restoredAt}` : ''}`;
         break;
       }
     }
@@ -198,7 +210,10 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
           state === 'running' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
         );
         item.id = `run:${node.folder}:${run.runId}`;
-        item.description = runDescription(state, s?.halt_reason ?? null, s?.iterations.length ?? 0, live);
+        const restores = readRestores(node.folder, run.runId);
+        item.description =
+          runDescription(state, s?.halt_reason ?? null, s?.iterations.length ?? 0, live) +
+          (restores.length ? ` · ${restores.some((r) => r.scope === 'run') ? 'restored' : 'changes restored'}` : '');
         item.iconPath = new vscode.ThemeIcon(
           runIcon(state),
           state === 'failed'
@@ -240,10 +255,10 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
         const shown = c.moved_to ?? c.path;
         const item = new vscode.TreeItem(path.posix.basename(c.path), vscode.TreeItemCollapsibleState.None);
         item.id = `change:${node.folder}:${node.runId}:${node.iteration}:${node.position}`;
-        item.description = `${c.kind} · ${c.reason}`;
-        item.iconPath = new vscode.ThemeIcon(changeIcon(c.kind));
+        item.description = `${node.restoredAt ? 'restored · ' : ''}${c.kind} · ${c.reason}`;
+        item.iconPath = new vscode.ThemeIcon(node.restoredAt ? 'discard' : changeIcon(c.kind));
         item.resourceUri = vscode.Uri.file(path.join(node.folder, '.agents', ...shown.split('/')));
-        item.contextValue = 'dream:change';
+        item.contextValue = node.restoredAt ? 'dream:change:restored' : node.committed ? 'dream:change' : 'dream:change:not-live';
         item.command = {
           command: 'dream.openChangeDiff',
           title: 'Open Diff',
@@ -279,4 +294,11 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
       }
     }
   }
+}
+
+/** path (relative to .agents/) -> when it was restored, for one run */
+function restoredPaths(folder: string, runId: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of readRestores(folder, runId)) for (const p of r.paths) out.set(p.path, r.restored_at);
+  return out;
 }

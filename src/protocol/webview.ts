@@ -7,7 +7,7 @@ import { CHANGE_KINDS, HALT_REASONS, ITERATION_STATUSES, RUN_STATUSES, STEP_STAT
 /** What the "do this first" button does. Decided host-side from next_action / the first packet. */
 export const firstMoveActionSchema = z.discriminatedUnion('kind', [
   /** open a file of the workspace (path relative to the workspace folder) */
-  z.object({ kind: z.literal('open-file'), path: z.string() }),
+  z.object({ kind: z.literal('open-file'), path: z.string(), line: z.number().int().positive().optional() }),
   /** run a VS Code command of Dream (e.g. dream.resume with a run id) */
   z.object({ kind: z.literal('command'), command: z.string(), args: z.array(z.unknown()).default([]) }),
   z.object({ kind: z.literal('none') }),
@@ -37,6 +37,8 @@ export const reportChangeSchema = z.object({
   reason: z.string(),
   hasBefore: z.boolean(),
   committed: z.boolean(),
+  /** the change was restored (§5.7) */
+  restored: z.boolean().default(false),
 });
 
 export const fitnessChartSchema = z.object({
@@ -74,6 +76,20 @@ export const reportViewModelSchema = z.object({
   steps: z.array(z.object({ name: z.string(), status: z.enum(STEP_STATUSES), note: z.string() })),
   degraded: z.array(z.string()),
   summaryPath: z.string(),
+  /** the state answer's counts as figures (live learnings, promoted, merged, archived, ...) */
+  figures: z.array(z.object({ label: z.string(), value: z.string(), tone: z.enum(['good', 'bad', 'neutral']) })).default([]),
+  /** the last nights, oldest first: live learnings and composite fitness after each run */
+  history: z
+    .array(z.object({ runId: z.string(), live: z.number().nullable(), fitness: z.number().nullable(), current: z.boolean() }))
+    .default([]),
+  /** notes proposed for review (retirements over the cap, age-only candidates) */
+  review: z.array(z.object({ path: z.string(), reason: z.string() })).default([]),
+  /** degraded lines grouped by kind, corpus first */
+  degradedGroups: z.array(z.object({ area: z.string(), line: z.string() })).default([]),
+  /** this run left changes that can be restored */
+  restorable: z.boolean().default(false),
+  /** restores of this run's changes */
+  restores: z.array(z.string()).default([]),
 });
 export type ReportViewModel = z.infer<typeof reportViewModelSchema>;
 
@@ -92,6 +108,9 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('openDiff'), iteration: z.number().int(), position: z.number().int() }),
   z.object({ type: z.literal('firstMove') }),
   z.object({ type: z.literal('openFile'), path: z.string() }),
+  z.object({ type: z.literal('restoreChange'), iteration: z.number().int(), position: z.number().int() }),
+  z.object({ type: z.literal('restoreRun') }),
+  z.object({ type: z.literal('archiveReview') }),
   z.object({ type: z.literal('refresh') }),
 ]);
 export type WebviewToHost = z.infer<typeof webviewToHostSchema>;

@@ -117,6 +117,44 @@ function fitnessChart(f: ReportViewModel['fitness']): HTMLElement {
   return wrap;
 }
 
+/** live learnings (solid, scaled to the highest night) and composite fitness (dashed, 0..1) across the last nights */
+function historyChart(h: ReportViewModel['history']): HTMLElement {
+  const wrap = el('div', { class: 'chart' });
+  if (h.length < 2) {
+    wrap.append(el('p', { class: 'muted' }, 'One night so far: the chart appears after the next run.'));
+    return wrap;
+  }
+  const W = 640;
+  const H = 160;
+  const pad = { l: 40, r: 12, t: 10, b: 24 };
+  const maxLive = Math.max(1, ...h.map((p) => p.live ?? 0));
+  const x = (i: number) => pad.l + (i * (W - pad.l - pad.r)) / (h.length - 1);
+  const y = (v: number) => pad.t + (1 - v) * (H - pad.t - pad.b);
+  const root = svg('svg', {
+    viewBox: `0 0 ${W} ${H}`,
+    role: 'img',
+    'aria-label': 'Live learnings and fitness across the last nights; the table below has the same numbers',
+    class: 'history-svg',
+  });
+  const line = (vals: (number | null)[], cls: string) => {
+    const pts = vals.map((v, i) => (v === null ? null : `${x(i)},${y(v)}`)).filter(Boolean);
+    if (pts.length > 1) root.append(svg('polyline', { points: pts.join(' '), class: cls }));
+  };
+  line(
+    h.map((p) => (p.live === null ? null : p.live / maxLive)),
+    'live',
+  );
+  line(
+    h.map((p) => p.fitness),
+    'fit',
+  );
+  h.forEach((p, i) => {
+    if (p.current && p.live !== null) root.append(svg('circle', { cx: x(i), cy: y(p.live / maxLive), r: 4, class: 'current' }));
+  });
+  wrap.append(root);
+  return wrap;
+}
+
 function render(m: ReportViewModel): void {
   const app = document.getElementById('app')!;
   const root = el('div', { class: 'report' });
@@ -155,7 +193,52 @@ function render(m: ReportViewModel): void {
   const first = el('div', { class: 'first-move' });
   if (m.firstMove.action.kind !== 'none')
     first.append(button(m.firstMove.label, () => vscode.postMessage({ type: 'firstMove' }), 'primary'));
-  root.append(section('The four answers', 'answers', dl, first));
+  const figs = el('div', { class: 'figures' });
+  for (const f of m.figures)
+    figs.append(el('div', { class: `figure ${f.tone}` }, el('span', { class: 'value' }, f.value), el('span', { class: 'label' }, f.label)));
+  root.append(section('The four answers', 'answers', m.figures.length ? figs : null, dl, first));
+
+  if (m.review.length) {
+    const ul = el('ul', { class: 'review' });
+    for (const r of m.review)
+      ul.append(
+        el(
+          'li',
+          {},
+          button('Open', () => vscode.postMessage({ type: 'openFile', path: r.path }), 'link'),
+          ' ',
+          el('code', {}, r.path),
+          ' — ',
+          r.reason,
+        ),
+      );
+    root.append(
+      section(
+        'Proposed for review',
+        'review',
+        el('p', { class: 'muted' }, 'Dream did not archive these; look at them, then archive them in one step (nothing is deleted).'),
+        ul,
+        button(`Archive These (${m.review.length})`, () => vscode.postMessage({ type: 'archiveReview' }), 'primary'),
+      ),
+    );
+  }
+
+  root.append(
+    section(
+      'Last nights',
+      'history',
+      historyChart(m.history),
+      table(
+        ['run', 'live learnings', 'fitness'],
+        m.history.map((p) => [
+          p.current ? el('strong', {}, p.runId) : p.runId,
+          p.live === null ? 'n/a' : String(p.live),
+          p.fitness === null ? 'n/a' : p.fitness.toFixed(3),
+        ]),
+        'Live learnings and composite fitness after each run',
+      ),
+    ),
+  );
 
   if (m.packets.length) {
     const ol = el('ol', { class: 'packets' });
@@ -171,7 +254,7 @@ function render(m: ReportViewModel): void {
           el('code', {}, p.command),
         ),
       );
-    root.append(section('Morning packets', 'packets', ol));
+    root.append(section('First moves', 'packets', ol));
   }
 
   // 2. iterations
@@ -213,13 +296,18 @@ function render(m: ReportViewModel): void {
   // 4. changes with diff links
   const changes = m.changes.length
     ? table(
-        ['iteration', 'kind', 'file', 'reason', ''],
+        ['iteration', 'kind', 'file', 'reason', '', ''],
         m.changes.map((c) => [
           `${c.iteration}${c.committed ? '' : ' (not live)'}`,
           c.kind,
           el('code', {}, c.movedTo ? `${c.path} → ${c.movedTo}` : c.path),
           c.reason,
           button('Diff', () => vscode.postMessage({ type: 'openDiff', iteration: c.iteration, position: c.position }), 'link'),
+          c.restored
+            ? el('span', { class: 'restored' }, 'restored')
+            : c.committed
+              ? button('Restore', () => vscode.postMessage({ type: 'restoreChange', iteration: c.iteration, position: c.position }), 'link')
+              : null,
         ]),
       )
     : el('p', { class: 'muted' }, 'No changes.');
@@ -227,7 +315,9 @@ function render(m: ReportViewModel): void {
     section(
       'Changes',
       'changes',
+      m.restorable ? button('Restore Whole Run', () => vscode.postMessage({ type: 'restoreRun' })) : null,
       changes,
+      m.restores.length ? el('ul', { class: 'restores' }, ...m.restores.map((r) => el('li', {}, `Restored ${r}`))) : null,
       m.changesTotal > m.changes.length
         ? el(
             'p',
@@ -263,9 +353,11 @@ function render(m: ReportViewModel): void {
     section(
       'Degraded',
       'degraded',
-      m.degraded.length
-        ? el('ul', { class: 'degraded' }, ...m.degraded.map((d) => el('li', {}, d)))
-        : el('p', { class: 'muted' }, 'Nothing degraded.'),
+      m.degradedGroups.length
+        ? el('ul', { class: 'degraded' }, ...m.degradedGroups.map((d) => el('li', { 'data-area': d.area }, d.line)))
+        : m.degraded.length
+          ? el('ul', { class: 'degraded' }, ...m.degraded.map((d) => el('li', {}, d)))
+          : el('p', { class: 'muted' }, 'Nothing degraded.'),
     ),
   );
   root.append(

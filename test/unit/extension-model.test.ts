@@ -266,6 +266,10 @@ describe('extension host model (no VS Code)', function () {
         iterationDescription({ status: 'done', fitness_delta: 0.02, duration_ms: 1500, committed: true, changes: [] }),
         /^\+0\.020 · 1\.5s · done · 0 changes$/,
       );
+      assert.equal(
+        iterationDescription({ status: 'cancelled', fitness_delta: 0.219, duration_ms: 1500, committed: false, changes: [] }),
+        '— · 1.5s · cancelled (not live)',
+      );
     });
   });
 

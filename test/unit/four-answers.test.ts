@@ -296,3 +296,36 @@ describe('the four answers on a real corpus with finished queue items', function
     assert.equal(section.split('\n').filter((l) => l.startsWith('- ')).length, fourAnswers(s).groups.length);
   });
 });
+
+describe('the degraded answer on every real corpus', function () {
+  this.timeout(180000);
+  const corpora = fs.existsSync(REAL) ? fs.readdirSync(REAL).filter((n) => fs.existsSync(path.join(REAL, n, '.agents'))) : [];
+  it('finds the real corpora', () => assert.ok(corpora.length >= 4, `corpora at ${REAL}: ${corpora.join(', ')}`));
+  for (const corpus of corpora)
+    it(`${corpus}: corpus problems first (never keep-awake before them), one line per kind`, async () => {
+      const ws = path.join(tmpDir(), corpus);
+      try {
+        fs.cpSync(path.join(REAL, corpus), ws, { recursive: true });
+        const out = await runBedtime({
+          workspace: ws,
+          settings: resolveSettings({ args: { keepAwake: false, maxIterations: 2 } }),
+          now: () => new Date('2026-05-04T03:00:00Z'),
+        });
+        // the machine's keep-awake note, as a laptop without a helper records it
+        const s = { ...out.summary, degraded: ['keep-awake helper systemd-inhibit exited at once (code 1)', ...out.summary.degraded] };
+        const a = fourAnswers(s);
+        const kinds = a.groups.map((g) => `${g.area}|${g.kind}`);
+        assert.equal(new Set(kinds).size, kinds.length, 'one line per kind');
+        if (a.groups.some((g) => g.area === 'corpus')) {
+          assert.equal(a.groups[0]!.area, 'corpus', a.degraded);
+          assert.doesNotMatch(a.degraded.split('. Also:')[0]!, /keep-awake/);
+        }
+        assert.match(a.groups[a.groups.length - 1]!.kind, /keep-awake/);
+        const md = renderMarkdown(s);
+        const section = md.slice(md.indexOf('## Degraded'), md.indexOf('## Recommended'));
+        assert.equal(section.split('\n').filter((l) => l.startsWith('- ')).length, a.groups.length);
+      } finally {
+        rm(path.dirname(ws));
+      }
+    });
+});

@@ -5,6 +5,7 @@ import { STATUS_BAR_COMMAND } from '../statusBar';
 import { curatorCommands } from './curator';
 import { promoteCommands } from './promote';
 import { reportCommands } from './report';
+import { restoreCommands } from './restore';
 import { runCommands } from './run';
 import { setupCommands } from './setup';
 import type { Register, Services } from './shared';
@@ -65,5 +66,6 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     ...warnOnlyCommands(s, reg),
     ...curatorCommands(s, reg),
     ...promoteCommands(s, reg),
+    ...restoreCommands(s, reg),
   ];
 }

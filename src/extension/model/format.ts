@@ -1,5 +1,6 @@
 // Text of the status bar item and the tree items (no vscode import).
 import {
+  compounded,
   formatDuration,
   formatElapsed,
   signed,
@@ -122,5 +123,7 @@ export function runDescription(state: RunState, haltReason: string | null, itera
 export function iterationDescription(
   it: Pick<IterationRecord, 'status' | 'fitness_delta' | 'duration_ms' | 'committed' | 'changes'>,
 ): string {
-  return `${signed(it.fitness_delta)} · ${formatDuration(it.duration_ms)} · ${it.status}${it.committed ? '' : ' (not live)'} · ${it.changes.length} change${it.changes.length === 1 ? '' : 's'}`;
+  // an iteration that did not commit changed nothing: no delta, no change count (a cancelled one is not "+0.219, 0 changes")
+  if (!compounded(it)) return `— · ${formatDuration(it.duration_ms)} · ${it.status} (not live)`;
+  return `${signed(it.fitness_delta)} · ${formatDuration(it.duration_ms)} · ${it.status} · ${it.changes.length} change${it.changes.length === 1 ? '' : 's'}`;
 }

@@ -1,6 +1,16 @@
 // Builds the morning report's view-model from a Summary (no vscode import). The webview only
 // renders this model, with textContent, so corpus text never becomes markup.
-import { councilLines, curatorLines, fourAnswers, METRIC_NAMES, type Summary } from '../../engine';
+import {
+  compounded,
+  councilLines,
+  curatorLines,
+  fourAnswers,
+  groupLine,
+  METRIC_NAMES,
+  proposalsOf,
+  type RestoreRecord,
+  type Summary,
+} from '../../engine';
 import type { FirstMoveAction, ReportViewModel } from '../../protocol/webview';
 import { formatDuration, metricValue as fmt, signed } from '../../engine';
 
@@ -16,6 +26,7 @@ const COMMANDS: [RegExp, string][] = [
   [/^dream\s+curator\s+compact\b/, 'dream.curatorCompact'],
   [/^dream\s+curator\s+event\b/, 'dream.curatorEvent'],
   [/^dream\s+start\b/, 'dream.start'],
+  [/^dream\s+restore\b/, 'dream.restoreRun'],
 ];
 
 /** Unquotes a shell-ish argument ("a b" JSON-quoted, 'a b', or bare). */
@@ -35,9 +46,11 @@ function unquote(arg: string): string {
 /** Maps a morning command (`code "file"`, `dream start --resume R`, `dream report`, …) to an action. */
 export function actionForCommand(command: string): FirstMoveAction {
   const c = command.trim().replace(/^`|`$/g, '');
-  const open = /^(?:code|open|cat|less|vi|vim|nano)\s+(.+)$/.exec(c);
+  const open = /^(?:code|open|cat|less|vi|vim|nano)\s+(?:-g\s+|\+\d+\s+)?(.+)$/.exec(c);
   if (open) {
     const p = unquote(open[1]!);
+    const at = /^(.*):(\d+)$/.exec(p);
+    if (at && /\s-g\s/.test(` ${c} `)) return { kind: 'open-file', path: at[1]!, line: Number(at[2]) };
     return p ? { kind: 'open-file', path: p } : { kind: 'none' };
   }
   const resume = /^dream\s+start\b.*--resume[ =]+("?)([0-9TZ]+)\1/.exec(c);
@@ -113,6 +126,39 @@ export interface BuildOptions {
   notes?: string[];
   /** true when a Dream process is running this run right now */
   live?: boolean;
+  /** restores of this run's changes (restores.jsonl) */
+  restores?: RestoreRecord[];
+  /** the last nights' summaries, oldest first (for the chart of live learnings and fitness) */
+  history?: Summary[];
+}
+
+/** composite fitness: the mean over the metrics measured (n/a left out) */
+function composite(v: Record<string, number | null>): number | null {
+  const xs = Object.values(v).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+}
+
+/** the state answer's counts as figures */
+function figures(a: ReturnType<typeof fourAnswers>): ReportViewModel['figures'] {
+  const e = a.effect;
+  const out: ReportViewModel['figures'] = [];
+  if (e.live.before !== null && e.live.after !== null)
+    out.push({
+      label: 'live learnings',
+      value: `${e.live.before} → ${e.live.after}`,
+      tone: e.live.after < e.live.before ? 'bad' : e.live.after > e.live.before ? 'good' : 'neutral',
+    });
+  const add = (label: string, n: number, tone: 'good' | 'bad' | 'neutral' = 'neutral') => {
+    if (n) out.push({ label, value: String(n), tone });
+  };
+  add('promoted', e.promoted, 'good');
+  add('merged', e.merged, 'good');
+  add('archived', e.archivedTotal);
+  add('flagged citations', e.flagged, 'bad');
+  add('findings routed', e.routed.length, 'bad');
+  add('proposed for review', e.proposals.length, 'bad');
+  add('warn-only rescues', e.rescues.length, 'bad');
+  return out;
 }
 
 export function buildReportViewModel(s: Summary, o: BuildOptions): ReportViewModel {
@@ -139,6 +185,7 @@ export function buildReportViewModel(s: Summary, o: BuildOptions): ReportViewMod
     now: fmt(s.fitness[metric]),
     delta: s.fitness_delta[metric] === undefined ? 'n/a' : signed(s.fitness_delta[metric]!),
   }));
+  const restored = new Set((o.restores ?? []).flatMap((r) => r.paths.map((p) => p.path)));
   const changes: ReportViewModel['changes'] = [];
   let changesTotal = 0;
   for (const it of its) {
@@ -154,6 +201,7 @@ export function buildReportViewModel(s: Summary, o: BuildOptions): ReportViewMod
         reason: c.reason,
         hasBefore: c.before !== null,
         committed: it.committed,
+        restored: restored.has(c.path) || (!!c.moved_to && restored.has(c.moved_to)),
       });
     });
   }
@@ -191,7 +239,7 @@ export function buildReportViewModel(s: Summary, o: BuildOptions): ReportViewMod
       index: it.index,
       status: it.status,
       committed: it.committed,
-      delta: signed(it.fitness_delta),
+      delta: compounded(it) ? signed(it.fitness_delta) : '—',
       deltaValue: it.fitness_delta,
       changes: it.changes.length,
       duration: formatDuration(it.duration_ms),
@@ -213,5 +261,20 @@ export function buildReportViewModel(s: Summary, o: BuildOptions): ReportViewMod
     steps: s.steps.map((st) => ({ name: st.name, status: st.status, note: st.note ?? '' })),
     degraded: s.degraded,
     summaryPath: o.summaryPath,
+    figures: figures(a),
+    history: [...(o.history ?? []).filter((h) => h.run_id !== s.run_id), s]
+      .sort((x, y) => (x.run_id < y.run_id ? -1 : 1))
+      .slice(-14)
+      .map((h) => {
+        const e = fourAnswers(h).effect;
+        return { runId: h.run_id, live: e.live.after, fitness: composite(h.fitness), current: h.run_id === s.run_id };
+      }),
+    review: proposalsOf(s).map((p) => ({ path: p.path, reason: p.reason })),
+    degradedGroups: a.groups.map((g) => ({ area: g.area, line: groupLine(g) })),
+    restorable: s.iterations.some((it) => compounded(it) && it.changes.length > 0),
+    restores: (o.restores ?? []).map(
+      (r) =>
+        `${r.restored_at}: ${r.scope === 'run' ? 'the whole run' : r.requested.map((p) => `.agents/${p}`).join(', ')} (${r.paths.length} file${r.paths.length === 1 ? '' : 's'})`,
+    ),
   };
 }

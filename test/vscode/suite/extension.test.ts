@@ -162,6 +162,53 @@ describe('Dream in VS Code', function () {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
+  it("the tree's Restore This Change puts the file back (pre-run bytes) and the tree shows it restored", async () => {
+    api.runsTree.refresh();
+    const runs = (await api.runsTree.getChildren()) as DreamNode[];
+    let target: Extract<DreamNode, { kind: 'change' }> | undefined;
+    for (const run of runs.filter((n) => n.kind === 'run')) {
+      for (const it of (await api.runsTree.getChildren(run)) as DreamNode[]) {
+        if (it.kind !== 'iteration' || !it.iteration.committed) continue;
+        const changes = (await api.runsTree.getChildren(it)) as DreamNode[];
+        target = changes.find(
+          (c): c is Extract<DreamNode, { kind: 'change' }> =>
+            c.kind === 'change' && c.change.kind === 'modified' && c.change.path.startsWith('learnings/') && !!c.change.before,
+        );
+        if (target) break;
+      }
+      if (target) break;
+    }
+    assert.ok(target, 'a committed run modified a learning');
+    const item = api.runsTree.getTreeItem(target);
+    assert.equal(item.contextValue, 'dream:change', 'the change offers Restore This Change');
+    const file = path.join(ws, '.agents', ...target.change.path.split('/'));
+    const before = fs.readFileSync(path.join(ws, '.agents', ...target.change.before!.split('/')));
+    assert.notDeepEqual(fs.readFileSync(file), before, 'the run changed the file');
+    // what the tree's context menu does: the command with the tree node as its argument
+    await vscode.commands.executeCommand('dream.restoreChange', target);
+    assert.deepEqual(fs.readFileSync(file), before, 'the pre-run bytes are back');
+    const restoredRecord = JSON.parse(
+      fs
+        .readFileSync(path.join(ws, '.agents/overnight/runs', target.runId, 'restores.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .pop()!,
+    );
+    assert.deepEqual(restoredRecord.requested, [target.change.path]);
+    // the tree shows it: the same change now reads as restored
+    const shown = await until('the tree to show the restore', async () => {
+      const run = ((await api.runsTree.getChildren()) as DreamNode[]).find((n) => n.kind === 'run' && n.run.runId === target!.runId)!;
+      for (const it of (await api.runsTree.getChildren(run)) as DreamNode[]) {
+        if (it.kind !== 'iteration' || it.iteration.index !== target!.iteration) continue;
+        const c = ((await api.runsTree.getChildren(it)) as DreamNode[])[target!.position]!;
+        const ti = api.runsTree.getTreeItem(c);
+        if (ti.contextValue === 'dream:change:restored') return ti;
+      }
+      return null;
+    });
+    assert.match(String(shown.description), /^restored · modified · /);
+  });
+
   it('the morning report webview renders the four answers first, then the sections', async () => {
     await vscode.commands.executeCommand('dream.openReport');
     const panel = await until('the report panel', () => api.reportPanel());

@@ -3,7 +3,16 @@
 // by the CLI show up too.
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { errorMessage, readRestores, RunsReader, runIdToDate, statusTone, type Change, type IterationRecord, type RunEntry } from '../engine';
+import {
+  errorMessage,
+  readRestores,
+  RunsReader,
+  runIdToDate,
+  statusTone,
+  type Change,
+  type IterationRecord,
+  type RunEntry,
+} from '../engine';
 import { Disposable, toDisposable } from './dispose';
 import type { Folders } from './folders';
 import { changeIcon, iterationDescription, iterationIcon, runDescription, runIcon, runLabel } from './model/format';

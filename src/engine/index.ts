@@ -18,6 +18,8 @@ export { dreamEventSchema, type DreamEvent } from './core/events';
 export { faultsFromEnv, faultsSchema } from './core/faults';
 export { clockFromEnv, TEST_NOW_ENV } from './core/clock';
 export { archiveLearnings, type ArchiveResult } from './commit/archive';
+export { redact, redactDeep, redactSecrets, SECRET_CATALOGUE } from './core/secrets';
+export { readRegularFile, UnsafeReadError } from './core/fsutil';
 export { CorpusWriter, WriteGuardError } from './commit/writer';
 export { readLock, processAlive, releaseRunLock } from './commit/lock';
 export {
@@ -81,5 +83,4 @@ export {
   type Origin,
 } from './run/settingSources';
 export { runLanes, type Lane, type LaneContext, type LaneResult } from './run/lanes';
-export { redactSecrets } from './core/secrets';
 export { readTonight } from './stages/ingest';

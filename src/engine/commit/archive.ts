@@ -11,6 +11,7 @@ import { maturityOf } from '../corpus/knowledge';
 import { isEditable, parseNote, patchFrontmatter } from '../corpus/note';
 import { Staging, recoverFromCrash, recoveryNotes } from './checkpoint';
 import { acquireRunLock } from './lock';
+import { readRegularFile } from '../core/fsutil';
 
 export interface ArchiveResult {
   moved: { from: string; to: string }[];
@@ -47,9 +48,9 @@ export function archiveLearnings(o: { workspace: string; paths: string[]; reason
     for (const r of rels) {
       let bytes: Buffer;
       try {
-        const st = fs.lstatSync(abs(workspace, r));
-        if (!st.isFile()) throw new Error('not a regular file');
-        bytes = fs.readFileSync(abs(workspace, r));
+        const read = readRegularFile(abs(workspace, r));
+        if (!read) throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+        bytes = read;
       } catch (e) {
         throw new DreamError(
           `cannot archive ".agents/${r}": ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,

@@ -5,16 +5,14 @@
 // A crash at any instant is recovered to exactly the pre- or post-iteration bytes.
 import fs from 'node:fs';
 import path from 'node:path';
-import { isoNow, readFileOrNull, seam, sha256 } from '../core/fsutil';
+import { SAFE_PATH_BYTES, isoNow, readFileOrNull, seam, sha256 } from '../core/fsutil';
+export { SAFE_PATH_BYTES };
 import { abs, rel } from '../core/paths';
 import { errorMessage, isNotFound } from '../core/errors';
 import { markerSchema, type CommitMarker } from '../core/schemas';
 import { CorpusWriter } from './writer';
 import type { Faults } from '../core/faults';
 import { cleanStaleTemps } from './housekeeping';
-
-/** the longest absolute path Dream creates (PATH_MAX is 4096 on Linux, with its NUL; less elsewhere) */
-export const SAFE_PATH_BYTES = process.platform === 'win32' ? 32000 : 4000;
 
 export type StagedOp = { op: 'write'; data: Buffer; appendTo?: Buffer } | { op: 'remove' };
 
@@ -46,6 +44,11 @@ export class Staging {
   append(relPath: string, base: Buffer, data: Buffer): void {
     this.writer.resolve(relPath);
     this.ops.set(relPath, { op: 'write', data, appendTo: base });
+  }
+
+  /** why COMMIT would refuse to write `relPath` (a symlink on the way, a special file), or null */
+  refusal(relPath: string): string | null {
+    return this.writer.refusal(relPath);
   }
 
   remove(relPath: string): void {

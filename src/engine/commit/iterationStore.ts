@@ -5,13 +5,15 @@ import path from 'node:path';
 import { abs, rel } from '../core/paths';
 import { iterationSchema, type IterationRecord } from '../core/schemas';
 import { CorpusWriter } from './writer';
+import { readRegularFile } from '../core/fsutil';
+import { redactDeep } from '../core/secrets';
 
 export function iterationId(runId: string, index: number): string {
   return `${runId}-iter-${index}`;
 }
 
 export function writeIteration(workspace: string, runId: string, rec: IterationRecord): void {
-  const data = JSON.stringify(iterationSchema.parse(rec), null, 2) + '\n';
+  const data = JSON.stringify(iterationSchema.parse(redactDeep(rec)), null, 2) + '\n';
   new CorpusWriter(workspace).write(rel.iteration(runId, rec.index), data);
 }
 
@@ -40,7 +42,7 @@ export function loadIterations(dir: string, runId: string): LoadedIterations {
     }
     let raw: unknown;
     try {
-      raw = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
+      raw = JSON.parse((readRegularFile(path.join(dir, name)) ?? '').toString());
     } catch (e) {
       rejected.push(`rehydrate rejected: ${name}: parse error: ${(e as Error).message}`);
       continue;

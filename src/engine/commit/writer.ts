@@ -51,6 +51,27 @@ export class CorpusWriter {
     return abs;
   }
 
+  /**
+   * Why a write to `rel` would be refused (a symlink on the way, the target a FIFO, device, socket
+   * or folder, a path Dream never writes), or null when it would go ahead.
+   */
+  refusal(rel: string): string | null {
+    let target: string;
+    try {
+      target = this.resolve(rel);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    try {
+      const st = fs.lstatSync(target);
+      if (!st.isFile())
+        return `.agents/${rel} is not a regular file (${st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a FIFO' : 'a special file'})`;
+    } catch {
+      /* missing: it will be created */
+    }
+    return null;
+  }
+
   /** lstat every existing component from the workspace down; a symlink anywhere is refused. */
   private assertNoSymlink(abs: string): void {
     const ws = path.resolve(this.workspace);

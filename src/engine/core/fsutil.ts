@@ -199,6 +199,26 @@ export function readRegularOrReport(file: string, label: string, degraded: strin
   }
 }
 
+/** the longest prefix of `s` that fits in `maxBytes` of UTF-8 without splitting a character */
+export function truncateUtf8(s: string, maxBytes: number): string {
+  if (Buffer.byteLength(s) <= maxBytes) return s;
+  let out = '';
+  let n = 0;
+  for (const ch of s) {
+    const b = Buffer.byteLength(ch);
+    if (n + b > maxBytes) break;
+    out += ch;
+    n += b;
+  }
+  return out;
+}
+
+/** the longest absolute path Dream creates (PATH_MAX is 4096 on Linux, with its NUL; less elsewhere) */
+export const SAFE_PATH_BYTES = process.platform === 'win32' ? 32000 : 4000;
+
+/** NAME_MAX: the longest file name (in bytes) Dream creates */
+export const NAME_MAX_BYTES = 255;
+
 export function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }

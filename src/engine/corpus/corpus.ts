@@ -3,7 +3,7 @@
 // nothing costs one read of each file.
 import fs from 'node:fs';
 import path from 'node:path';
-import { sha256, toPosix } from '../core/fsutil';
+import { readRegularFile, readRegularOrReport, sha256, toPosix } from '../core/fsutil';
 import { identityOf } from './manifest';
 import { Note, parseNote } from './note';
 
@@ -110,13 +110,9 @@ export class NoteCache {
     }
     const hit = this.rawByStat.get(rel);
     if (hit && hit.key === statKey(st)) return hit.bytes;
-    let bytes: Buffer;
-    try {
-      bytes = fs.readFileSync(abs);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') degraded.push(`corpus: cannot read .agents/${rel}: ${(e as Error).message}`);
-      return null;
-    }
+    // a regular file only (a FIFO never blocks the run, a device is never read), bounded in size
+    const bytes = readRegularOrReport(abs, `corpus: .agents/${rel}`, degraded);
+    if (!bytes) return null;
     this.rememberRaw(rel, st, bytes);
     return bytes;
   }
@@ -158,13 +154,15 @@ export function loadSnapshot(workspace: string, cache: NoteCache): Snapshot {
     let bytes: Buffer;
     let st: fs.Stats;
     try {
-      st = fs.statSync(abs);
+      st = fs.lstatSync(abs);
       const known = cache.byIdentity(rel, st);
       if (known) {
         notes.set(rel, known);
         continue;
       }
-      bytes = fs.readFileSync(abs);
+      const read = readRegularFile(abs); // swapped for a FIFO or symlink since the walk: refused, never blocks
+      if (!read) continue;
+      bytes = read;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') degraded.push(`corpus: cannot read .agents/${rel}: ${(e as Error).message}`);
       continue;

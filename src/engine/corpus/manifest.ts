@@ -20,6 +20,7 @@ import { z } from 'zod';
 import { version as DREAM_VERSION } from '../../../package.json';
 import { toPosix } from '../core/fsutil';
 import { proposalSchema } from '../core/schemas';
+import { readRegularFile } from '../core/fsutil';
 
 export const MANIFEST_REL = 'overnight/manifest.json';
 export const MANIFEST_KIND = 'dream.corpus-manifest';
@@ -105,7 +106,7 @@ export function readManifest(agentsDir: string): ManifestRead {
   try {
     const file = path.join(agentsDir, ...MANIFEST_REL.split('/'));
     if (fs.lstatSync(file).isSymbolicLink()) return { manifest: null, note: 'manifest is a symlink; ignored' };
-    raw = fs.readFileSync(file, 'utf8');
+    raw = (readRegularFile(file) ?? Buffer.alloc(0)).toString('utf8');
   } catch (e) {
     return { manifest: null, note: (e as NodeJS.ErrnoException).code === 'ENOENT' ? null : `manifest unreadable: ${(e as Error).message}` };
   }
@@ -195,7 +196,9 @@ export function treeUnchanged(agentsDir: string, m: Manifest): { checked: number
     if (!m.racy[i]) continue;
     let bytes: Buffer;
     try {
-      bytes = fs.readFileSync(path.join(agentsDir, m.paths[i]!));
+      const read = readRegularFile(path.join(agentsDir, m.paths[i]!));
+      if (!read) throw new Error('missing');
+      bytes = read;
     } catch {
       return { reason: `.agents/${m.paths[i]} unreadable` };
     }

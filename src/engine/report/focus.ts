@@ -1,9 +1,9 @@
 // Pinned priorities (dream/tonight.md) as a focus section: the live learnings that match each
 // priority (BM25 over index.jsonl, the retriever MEASURE uses), and what tonight changed among them.
-import fs from 'node:fs';
 import { abs, rel } from '../core/paths';
 import { indexEntrySchema, type IndexEntry } from '../core/schemas';
 import { Retriever } from '../stages/retrieval';
+import { readRegularFile } from '../core/fsutil';
 
 export interface FocusMatch {
   /** relative to .agents/ */
@@ -21,7 +21,7 @@ export interface FocusItem {
 export function readIndexEntries(workspace: string): IndexEntry[] {
   let text: string;
   try {
-    text = fs.readFileSync(abs(workspace, rel.index), 'utf8');
+    text = (readRegularFile(abs(workspace, rel.index)) ?? '').toString('utf8'); // never through a symlink, never a FIFO
   } catch {
     return [];
   }

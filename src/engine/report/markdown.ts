@@ -10,6 +10,7 @@ import { councilLines } from './council';
 import { curatorMarkdown } from './curatorSection';
 import type { FocusItem } from './focus';
 import { metricWords, proposalsOf, type Proposal } from './night';
+import { mdCode, mdText } from './escape';
 
 export function focusOf(s: Summary): FocusItem[] {
   const f = (s as Record<string, unknown>).focus;
@@ -33,21 +34,22 @@ export function renderMarkdown(s: Summary, notes: string[] = [], o: RenderOption
   const a = fourAnswers(s);
   const L: string[] = [];
   L.push(`# Dream Morning Report — run ${s.run_id}`, '');
-  for (const n of notes) L.push(`> ${n}`, '');
+  for (const n of notes) L.push(`> ${mdText(n)}`, '');
   L.push('## The four answers', '');
-  L.push(`- **What state did I wake up to?** ${a.state}`);
-  L.push(`- **What ran?** ${a.ran}`);
-  L.push(`- **What degraded or failed?** ${a.degraded}`);
-  L.push(`- **What should I do first?** ${a.first}`, '');
+  L.push(`- **What state did I wake up to?** ${mdText(a.state)}`);
+  L.push(`- **What ran?** ${mdText(a.ran)}`);
+  L.push(`- **What degraded or failed?** ${mdText(a.degraded)}`);
+  L.push(`- **What should I do first?** ${mdText(a.first)}`, '');
   L.push(`Overall: ${WEATHER_WORDS[s.dreamscape.weather] ?? s.dreamscape.weather}.`, '');
 
   const focus = focusOf(s);
   if (focus.length) {
     L.push('## Your priorities for tonight', '');
     for (const f of focus) {
-      L.push(`### ${f.priority}`, '');
+      L.push(`### ${mdText(f.priority)}`, '');
       if (!f.matches.length) L.push('No learning matches this priority yet.', '');
-      for (const m of f.matches) L.push(`- ${m.title} — \`.agents/${m.path}\`${m.changed ? ` (tonight: ${m.changed})` : ''}`);
+      for (const m of f.matches)
+        L.push(`- ${mdText(m.title)} — ${mdCode(`.agents/${m.path}`)}${m.changed ? ` (tonight: ${mdText(m.changed)})` : ''}`);
       if (f.matches.length) L.push('');
     }
   }
@@ -55,33 +57,33 @@ export function renderMarkdown(s: Summary, notes: string[] = [], o: RenderOption
   L.push('## First moves', '');
   if (!s.morning_packets.length) L.push('Nothing needs you because of tonight.', '');
   for (const p of s.morning_packets) {
-    L.push(`${p.rank}. **${p.title}** (${p.severity}) — ${p.why_now}`, `   \`${p.morning_command}\``);
-    for (const e of p.evidence.slice(0, 5)) L.push(`   - ${e}`);
+    L.push(`${p.rank}. **${mdText(p.title)}** (${mdText(p.severity)}) — ${mdText(p.why_now)}`, `   ${mdCode(p.morning_command)}`);
+    for (const e of p.evidence.slice(0, 5)) L.push(`   - ${mdText(e)}`);
   }
   L.push('');
 
   const props = proposalsOf(s);
   if (props.length) {
     L.push('## Proposed for review', '');
-    for (const p of props) L.push(`- \`${p.path}\` — ${p.reason}`);
+    for (const p of props) L.push(`- ${mdCode(p.path)} — ${mdText(p.reason)}`);
     L.push(
       '',
-      `Archive these after a look (they move to learnings/.archive/; nothing is deleted): \`${archiveAllCommand(s.repo_root, props)}\``,
+      `Archive these after a look (they move to learnings/.archive/; nothing is deleted): ${mdCode(archiveAllCommand(s.repo_root, props))}`,
       '',
     );
   }
 
   L.push('## Run', '');
   L.push(
-    `- Status: ${s.status}${s.halt_reason ? ` — stopped because ${(a.ran.match(/stopped because ([^.]*)/) ?? [])[1] ?? s.halt_reason}` : ''}`,
+    `- Status: ${mdText(s.status)}${s.halt_reason ? ` — stopped because ${(a.ran.match(/stopped because ([^.]*)/) ?? [])[1] ?? s.halt_reason}` : ''}`,
   );
-  L.push(`- Workspace: \`${s.repo_root}\``, `- Run folder: \`${s.output_dir}\``);
-  if (s.goal) L.push(`- Goal: ${s.goal}`);
-  L.push(`- Started: ${s.started_at}`);
-  if (s.finished_at) L.push(`- Finished: ${s.finished_at} (${formatDuration(s.duration_ms ?? 0)})`);
-  if (s.plateau_reason) L.push(`- Why it stopped improving: ${s.plateau_reason.replace(/^plateau:\s*/i, '')}`);
-  if (s.regression_reason) L.push(`- Regression: ${s.regression_reason}`);
-  if (s.failure_reason) L.push(`- Failure: ${s.failure_reason}${s.failing_step ? ` (at ${s.failing_step})` : ''}`);
+  L.push(`- Workspace: ${mdCode(s.repo_root)}`, `- Run folder: ${mdCode(s.output_dir)}`);
+  if (s.goal) L.push(`- Goal: ${mdText(s.goal)}`);
+  L.push(`- Started: ${mdText(s.started_at)}`);
+  if (s.finished_at) L.push(`- Finished: ${mdText(s.finished_at)} (${formatDuration(s.duration_ms ?? 0)})`);
+  if (s.plateau_reason) L.push(`- Why it stopped improving: ${mdText(s.plateau_reason.replace(/^plateau:\s*/i, ''))}`);
+  if (s.regression_reason) L.push(`- Regression: ${mdText(s.regression_reason)}`);
+  if (s.failure_reason) L.push(`- Failure: ${mdText(s.failure_reason)}${s.failing_step ? ` (at ${mdText(s.failing_step)})` : ''}`);
   L.push(
     s.warn_only
       ? `- Warn-only: on — ${s.warn_only_remaining} of ${s.warn_only_budget_initial} rescues left (a rescue commits an iteration that made the corpus worse or improved nothing, and names it here)`
@@ -89,7 +91,7 @@ export function renderMarkdown(s: Summary, notes: string[] = [], o: RenderOption
   );
   if (s.measure_failure_halt) L.push('- Measuring the corpus failed three times in a row, so the run stopped');
   L.push(`- Keep-awake: ${keepAwakeWords(s.runtime)}`);
-  L.push(`- Time budget: ${s.runtime.effective_timeout || s.runtime.requested_timeout}`, `- Log: \`${s.runtime.log_path}\``, '');
+  L.push(`- Time budget: ${s.runtime.effective_timeout || s.runtime.requested_timeout}`, `- Log: ${mdCode(s.runtime.log_path)}`, '');
 
   L.push('## Iterations', '');
   if (!s.iterations.length) L.push('No iterations ran.', '');
@@ -124,13 +126,13 @@ export function renderMarkdown(s: Summary, notes: string[] = [], o: RenderOption
     L.push(`### Iteration ${it.index} (${compounded(it) ? 'committed' : 'rolled back — not live'})`, '');
     for (const c of it.changes)
       L.push(
-        `- ${c.kind} \`.agents/${c.path}\`${c.moved_to ? ` → \`.agents/${c.moved_to}\`` : ''}: ${c.reason}${c.before ? ` (before: \`.agents/${c.before}\`)` : ''}`,
+        `- ${c.kind} ${mdCode(`.agents/${c.path}`)}${c.moved_to ? ` → ${mdCode(`.agents/${c.moved_to}`)}` : ''}: ${mdText(c.reason)}${c.before ? ` (before: ${mdCode(`.agents/${c.before}`)})` : ''}`,
       );
     L.push('');
   }
   if (withChanges.some(compounded))
     L.push(
-      `Undo: \`dream restore ${s.run_id} --workspace ${shQuote(s.repo_root)}\` puts the whole run back; add \`--change PATH\` for one file.`,
+      `Undo: ${mdCode(`dream restore ${s.run_id} --workspace ${shQuote(s.repo_root)}`)} puts the whole run back; add ${mdCode(`--change PATH`)} for one file.`,
       '',
     );
 
@@ -139,29 +141,30 @@ export function renderMarkdown(s: Summary, notes: string[] = [], o: RenderOption
     L.push('## Restored', '');
     for (const r of restores)
       L.push(
-        `- ${r.restored_at}: ${r.scope === 'run' ? 'the whole run' : r.requested.map((p) => `\`.agents/${p}\``).join(', ')} (${r.paths.length} file(s)${r.paths.some((p) => p.forced) ? ', some forced' : ''})`,
+        `- ${mdText(r.restored_at)}: ${r.scope === 'run' ? 'the whole run' : r.requested.map((p) => `${mdCode(`.agents/${p}`)}`).join(', ')} (${r.paths.length} file(s)${r.paths.some((p) => p.forced) ? ', some forced' : ''})`,
       );
     L.push('');
   }
   const since = restoresOf(s);
   if (since.length) {
     L.push('## Restored since the previous run', '');
-    for (const r of since) L.push(`- run ${r.run_id}, ${r.restored_at}: ${r.paths.map((p) => `\`.agents/${p.path}\``).join(', ')}`);
+    for (const r of since)
+      L.push(`- run ${r.run_id}, ${mdText(r.restored_at)}: ${r.paths.map((p) => `${mdCode(`.agents/${p.path}`)}`).join(', ')}`);
     L.push('');
   }
 
   L.push('## Dream Council', '');
   if (!s.council) L.push('Not set up (no runners configured).');
-  else for (const line of councilLines(s.council)) L.push(`- ${line}`);
+  else for (const line of councilLines(s.council)) L.push(`- ${mdText(line)}`);
   L.push('', '## Local Curator', '');
   L.push(...curatorMarkdown(s.curator, s.output_dir, s.repo_root));
   L.push('', '## Steps', '');
-  for (const st of s.steps) L.push(`- ${st.name}: ${st.status}${st.note ? ` (${st.note})` : ''}`);
+  for (const st of s.steps) L.push(`- ${mdText(st.name)}: ${mdText(st.status)}${st.note ? ` (${mdText(st.note)})` : ''}`);
   L.push('', '## Degraded', '');
   if (!a.groups.length) L.push('Nothing degraded.');
-  for (const g of a.groups) L.push(`- ${groupLine(g)}`);
+  for (const g of a.groups) L.push(`- ${mdText(groupLine(g))}`);
   L.push('', '## Recommended commands', '');
-  for (const r of s.recommended) L.push(`- \`${r}\``);
+  for (const r of s.recommended) L.push(`- ${mdCode(r)}`);
   L.push('');
   return L.join('\n');
 }

@@ -9,6 +9,7 @@ import { readRestoreLog } from '../commit/restoreLog';
 export { compounded };
 export { fourAnswers, deriveDreamscape, deriveNextAction, deriveRecommended, meanDelta } from './answers';
 export { renderMarkdown } from './markdown';
+import { readRegularFile } from '../core/fsutil';
 
 export { SummaryReadError as ReportError } from './summaryRead';
 export { blankSummary } from './blank';
@@ -32,7 +33,9 @@ export function loadReport(target: string): LoadedReport {
   }
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    const bytes = readRegularFile(file);
+    if (!bytes) throw new Error('missing');
+    text = bytes.toString('utf8');
   } catch {
     throw new ReportError(`no morning report at ${file}: run \`dream start\` first (or pass --from <run folder>)`);
   }

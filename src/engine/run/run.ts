@@ -7,6 +7,8 @@ import { parseDuration } from '../core/duration';
 import { formatDuration } from '../core/format';
 import type { DreamEvent } from '../core/events';
 import { isRunId, runIdFor } from '../core/runId';
+import { readRegularFile } from '../core/fsutil';
+import { redactDeep } from '../core/secrets';
 import { installIoFault } from '../core/faults';
 import { readTonight } from '../stages/ingest';
 import { loadRunIterations } from '../commit/iterationStore';
@@ -45,7 +47,8 @@ export function requireCorpus(workspace: string): void {
 
 export function writeSummary(workspace: string, s: Summary): void {
   const writer = new CorpusWriter(workspace);
-  const valid = summarySchema.parse(s);
+  // nothing corpus-derived leaves unredacted: titles, reasons, packets, degraded lines, lane output
+  const valid = summarySchema.parse(redactDeep(s));
   const json = JSON.stringify(valid, null, 2) + '\n';
   const md = renderMarkdown(valid);
   // each file fsynced before its rename, each of the two folders fsynced once
@@ -317,11 +320,12 @@ function finalizeDerived(s: Summary, st: LoopState | null, workspace: string, qu
     }
   s.degraded = [...new Set([...runDegraded, ...iterDegraded])];
   const tonight = readTonight(workspace, queueFile);
+  // lstat-checked, never through a symlink, never blocking on a FIFO (INGEST reported what it skipped)
   let nextWork: Buffer | null = null;
   try {
-    nextWork = fs.readFileSync(abs(workspace, rel.nextWork));
+    nextWork = readRegularFile(abs(workspace, rel.nextWork));
   } catch {
-    /* none */
+    /* a symlink, special or unreadable file: no queue packets */
   }
   s.restores_since_last_run = restoresSincePreviousRun(workspace, s.run_id);
   deriveViews(s, {

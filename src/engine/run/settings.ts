@@ -1,13 +1,13 @@
 // Dream settings: one zod schema, four sources. Precedence (highest first):
 // explicit arguments (CLI flags / command arguments) > VS Code user settings or DREAM_* environment >
 // .agents/dream/config.yaml (`dream:` block) > defaults. A bad value is an error naming the key.
-import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { errorMessage, isNotFound } from '../core/errors';
+import { errorMessage } from '../core/errors';
 import { parseDuration } from '../core/duration';
 import { METRIC_NAMES } from '../core/schemas';
+import { readRegularFile } from '../core/fsutil';
 
 const duration = z.string().refine((v) => {
   try {
@@ -105,9 +105,10 @@ export function readConfigFile(workspace: string): Record<string, unknown> {
   const file = configPath(workspace);
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    const bytes = readRegularFile(file, 1024 * 1024);
+    if (!bytes) return {};
+    text = bytes.toString('utf8');
   } catch (e) {
-    if (isNotFound(e)) return {};
     throw new SettingsError(`cannot read ${file}: ${errorMessage(e)}`);
   }
   let doc: unknown;

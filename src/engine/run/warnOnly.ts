@@ -1,7 +1,6 @@
 // The repository-wide warn-only rescue budget: .agents/overnight/warn-only-budget.json
-import fs from 'node:fs';
-import { isoNow } from '../core/fsutil';
-import { errorMessage, isNotFound } from '../core/errors';
+import { isoNow, readRegularFile } from '../core/fsutil';
+import { errorMessage } from '../core/errors';
 import { abs, rel } from '../core/paths';
 import { warnOnlyBudgetSchema, type WarnOnlyBudgetFile } from '../core/schemas';
 import { CorpusWriter } from '../commit/writer';
@@ -28,9 +27,10 @@ export function readWarnOnlyBudget(workspace: string, defaultInitial = DEFAULT_W
   const def = defaultInitial > 0 ? defaultInitial : DEFAULT_WARN_ONLY_BUDGET;
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    const bytes = readRegularFile(file, 64 * 1024);
+    if (!bytes) return { budget: fresh(def), notes: [] };
+    text = bytes.toString('utf8');
   } catch (e) {
-    if (isNotFound(e)) return { budget: fresh(def), notes: [] };
     return { budget: fresh(def), notes: [`warn-only budget unreadable, using default: ${errorMessage(e)}`] };
   }
   let raw: unknown;

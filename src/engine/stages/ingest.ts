@@ -20,6 +20,10 @@ import {
 import { jaccard, trigramSet } from './dedupe';
 import { noteDate, str, type Note } from '../corpus/note';
 import { redactSecrets } from '../core/secrets';
+import { readRegularFile } from '../core/fsutil';
+
+/** tonight.md is a short list of bullets */
+const QUEUE_MAX_BYTES = 1024 * 1024;
 import { parseFinding, type Finding } from '../corpus/findings';
 export { parseFinding, normaliseSeverity, type Finding } from '../corpus/findings';
 
@@ -160,7 +164,9 @@ export function readTonight(workspace: string, queueFile: string): { items: stri
   try {
     const st = fs.lstatSync(file);
     if (st.isSymbolicLink()) return { items: [], path: file, note: `queue file ${queueFile} is a symlink; not read` };
-    text = fs.readFileSync(file, 'utf8');
+    const bytes = readRegularFile(file, QUEUE_MAX_BYTES); // a FIFO or device is refused, never blocks
+    if (!bytes) return { items: [], path: null };
+    text = bytes.toString('utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { items: [], path: null };
     return { items: [], path: file, note: `cannot read queue file ${queueFile}: ${(e as Error).message}` };

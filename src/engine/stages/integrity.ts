@@ -1,10 +1,10 @@
 // Metadata integrity: a note Dream kept must keep every frontmatter key it had.
-import fs from 'node:fs';
 import type { CorpusView } from '../corpus/corpus';
 import { kindOf } from '../corpus/corpus';
 import { parseNote } from '../corpus/note';
 import { abs } from '../core/paths';
 import type { Change } from '../core/schemas';
+import { readRegularFile } from '../core/fsutil';
 
 export interface StrippedField {
   file: string;
@@ -59,9 +59,7 @@ export function verifyCommitted(workspace: string, changes: Change[]): StrippedF
 
 function readOrNull(p: string): Buffer | null {
   try {
-    const st = fs.lstatSync(p);
-    if (!st.isFile()) return null;
-    return fs.readFileSync(p);
+    return readRegularFile(p);
   } catch {
     return null;
   }

@@ -29,6 +29,8 @@ import {
 import { buildNote, isEditable, noteDate, patchFrontmatter, str, strList, type Note } from '../corpus/note';
 import type { Change, Proposal } from '../core/schemas';
 import type { Staging } from '../commit/checkpoint';
+import { NAME_MAX_BYTES, SAFE_PATH_BYTES, sha256, truncateUtf8 } from '../core/fsutil';
+import { redactSecrets } from '../core/secrets';
 import type { IndexEntry } from '../core/schemas';
 
 export interface ReduceInput {
@@ -136,10 +138,26 @@ export function reduce(input: ReduceInput): ReduceResult {
 
   const archivePath = (rel: string) => {
     const inner = rel.replace(/^learnings\//, '');
-    let target = `learnings/.archive/${inner}`;
-    for (let i = 2; view.hasAgentsPath(target); i++) target = `learnings/.archive/${inner.replace(/\.md$/, '')}-${i}.md`;
+    const dir = inner.includes('/') ? inner.slice(0, inner.lastIndexOf('/') + 1) : '';
+    const stem = inner.slice(dir.length).replace(/\.md$/, '');
+    // a collision suffix never pushes the name past NAME_MAX; a path past PATH_MAX goes flat
+    const named = (suffix: string) => {
+      const t = `learnings/.archive/${dir}${truncateUtf8(stem, NAME_MAX_BYTES - Buffer.byteLength(suffix + '.md'))}${suffix}.md`;
+      return Buffer.byteLength(path.join(view.base.agentsDir, t)) <= SAFE_PATH_BYTES
+        ? t
+        : `learnings/.archive/${truncateUtf8(stem, 100)}-${sha256(rel).slice(0, 12)}${suffix}.md`;
+    };
+    let target = named('');
+    for (let i = 2; view.hasAgentsPath(target); i++) target = named(`-${i}`);
     return target;
   };
+  // a symlinked or special learnings/.archive, next-work.jsonl or index.jsonl is reported and skipped
+  const blocked = (rel: string, what: string): boolean => {
+    const why = staging.refusal(rel);
+    if (why) degraded.push(`${what} skipped: ${why}`);
+    return !!why;
+  };
+  const archiveBlocked = blocked('learnings/.archive/x.md', 'merging and archiving');
 
   const moveToArchive = (n: Note, patch: Record<string, unknown>, kind: 'archived' | 'superseded', reason: string) => {
     const target = archivePath(n.rel);
@@ -248,7 +266,7 @@ export function reduce(input: ReduceInput): ReduceResult {
     moveToArchive(n, { ...patch, archived_from_maturity: maturityOf(n) || 'provisional' }, kind, reason);
     return true;
   };
-  for (const group of subgroups) {
+  for (const group of archiveBlocked ? [] : subgroups) {
     input.checkpoint('reduce:merge');
     // an untouchable note (no frontmatter) survives when an editable copy is an exact duplicate of it
     const fixed = group.filter((n) => !isEditable(n) && n.utf8);
@@ -356,7 +374,7 @@ export function reduce(input: ReduceInput): ReduceResult {
   // 5. retention (§4.2): notes already marked archived/superseded leave the live folder; rot with
   //    evidence is retired (capped); old-and-unused notes are proposed for review, never retired by age
   //    (`retention: age` restores upstream's age rule, capped)
-  for (const n of view.notesOf('learning')) {
+  for (const n of archiveBlocked ? [] : view.notesOf('learning')) {
     input.checkpoint('reduce:archive');
     if (!isEditable(n)) continue;
     if (!isVisible(n)) {
@@ -425,7 +443,7 @@ export function reduce(input: ReduceInput): ReduceResult {
 
   // 6. route unresolved findings to rpi/next-work.jsonl, once
   const fresh = ingest.findings.filter((f) => !f.resolved && !ingest.nextWorkIds.has(f.id));
-  if (fresh.length) {
+  if (fresh.length && !blocked('rpi/next-work.jsonl', 'routing findings to rpi/next-work.jsonl')) {
     const prev = view.raw('rpi/next-work.jsonl') ?? Buffer.alloc(0);
     // the real queue format (§2.1): item-level claim_status, RFC 3339 without milliseconds, the
     // queue's own name for this repository in target_repo (omitted when the queue names none)
@@ -435,11 +453,11 @@ export function reduce(input: ReduceInput): ReduceResult {
       timestamp: rfc3339(now),
       items: fresh.map((f) => ({
         id: f.id,
-        title: f.title,
+        title: redactSecrets(f.title).text,
         type: 'finding',
         severity: f.severity,
         source: 'finding-router',
-        description: f.description,
+        description: redactSecrets(f.description).text,
         ...(repo ? { target_repo: repo } : {}),
         source_path: `.agents/${f.rel}`,
         claim_status: 'available',
@@ -467,7 +485,7 @@ export function reduce(input: ReduceInput): ReduceResult {
   const { bytes: indexBytes, count } = buildIndex(liveNotes, input.sigCache);
   counters.index_entries = count;
   const oldIndex = view.raw('index.jsonl');
-  if (!oldIndex || !oldIndex.equals(indexBytes)) {
+  if ((!oldIndex || !oldIndex.equals(indexBytes)) && !blocked('index.jsonl', 'rebuilding index.jsonl')) {
     stageBytes('index.jsonl', indexBytes);
     record('index.jsonl', oldIndex ? 'modified' : 'added', `rebuilt retrieval index (${count} entries)`);
     counters.index_rebuilt = 1;

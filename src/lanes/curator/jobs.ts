@@ -23,6 +23,7 @@ import {
 import type { DraftSpec } from './drafts';
 import { SEVERITIES } from './ledger';
 import type { CuratorJob, CuratorState } from './queue';
+import { readRegularFile } from '../../engine';
 
 /** how much of one file goes into a prompt */
 export const SOURCE_CHARS = 12_000;
@@ -127,7 +128,7 @@ function readSource(workspace: string, rel: string): { text: string; truncated: 
     const st = fs.lstatSync(full);
     if (st.isSymbolicLink()) return { error: `${rel} is a symlink; Dream does not follow symlinks` };
     if (!st.isFile()) return { error: `${rel} is not a file` };
-    const text = fs.readFileSync(full, 'utf8');
+    const text = (readRegularFile(full) ?? Buffer.alloc(0)).toString('utf8');
     return { text: text.slice(0, SOURCE_CHARS), truncated: text.length > SOURCE_CHARS };
   } catch (e) {
     return { error: `cannot read ${rel}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
@@ -177,7 +178,8 @@ function planIngest(job: CuratorJob, ctx: PlanContext): Planned {
 function planLint(job: CuratorJob, ctx: PlanContext): Planned {
   let raw: Buffer | null = null;
   try {
-    raw = fs.readFileSync(abs(ctx.workspace, 'index.jsonl'));
+    raw = readRegularFile(abs(ctx.workspace, 'index.jsonl'));
+    if (!raw) throw new Error('missing');
   } catch {
     return { skip: 'no .agents/index.jsonl yet (a bedtime run builds it); nothing to lint' };
   }

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { abs, CorpusWriter, isEditable, parseNote, str, patchFrontmatter } from '../../engine';
 import { PENDING_DIR } from './drafts';
+import { readRegularFile } from '../../engine';
 
 export interface Draft {
   /** path relative to .agents/ */
@@ -115,7 +116,7 @@ export function promoteDraft(workspace: string, input: string, opts: { trusted: 
     throw new PromoteError(`no draft at .agents/${rel}`);
   }
   if (st.isSymbolicLink() || !st.isFile()) throw new PromoteError(`.agents/${rel} is not a regular file (Dream does not follow symlinks)`);
-  const bytes = fs.readFileSync(full);
+  const bytes = readRegularFile(full) ?? Buffer.alloc(0);
   const note = parseNote(rel, bytes);
   let out: Buffer;
   try {

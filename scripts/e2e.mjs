@@ -28,6 +28,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -190,6 +191,22 @@ await check('dream.vsix holds package.json and dist/{extension,worker,webview}.j
     ),
   ];
   return `${vsixEntries.length} files${stray.length ? `; note: also ships ${stray.join(', ')}/ (add to .vscodeignore?)` : ''}`;
+});
+
+// What a user receives: a user README whose images ship with it, the license and the changelog;
+// no CLI bundle (the extension never runs it) and no source.
+await check('dream.vsix is a user package: README images, LICENSE, CHANGELOG; no dist/cli.js', () => {
+  const readme = zipEntry(fs.readFileSync(vsix), 'extension/readme.md')?.toString('utf8');
+  if (!readme) throw new Error('no extension/readme.md');
+  if (/npm (ci|test)/.test(readme)) throw new Error('the README in the .vsix is the developer README');
+  const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+  if (!images.length) throw new Error('the README shows no image');
+  const broken = images.filter((i) => /^[a-z]+:/i.test(i) || !vsixEntries.includes(`extension/${i.replace(/^\.\//, '')}`));
+  if (broken.length) throw new Error(`README images not in the package: ${broken.join(', ')}`);
+  const missing = ['extension/LICENSE.txt', 'extension/changelog.md'].filter((n) => !vsixEntries.includes(n));
+  if (missing.length) throw new Error(`missing ${missing.join(', ')}`);
+  if (vsixEntries.includes('extension/dist/cli.js')) throw new Error('ships dist/cli.js, which the extension does not use');
+  return `${images.length} image(s) ship with the README`;
 });
 
 // ---- 2. install into a fresh code-server ---------------------------------------------------
@@ -717,7 +734,8 @@ clearTimeout(watchdog);
 finish(`artifacts: ${outDir}`);
 
 // ---- a minimal zip central-directory reader (list the .vsix without unzip) ---------------------
-function zipEntries(buf) {
+// the central directory of a zip: name, compression method, compressed size, local header offset
+function zipDirectory(buf) {
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65557); i--)
     if (buf.readUInt32LE(i) === 0x06054b50) {
@@ -727,14 +745,31 @@ function zipEntries(buf) {
   if (eocd < 0) throw new Error('not a zip file');
   const count = buf.readUInt16LE(eocd + 10);
   let p = buf.readUInt32LE(eocd + 16);
-  const names = [];
+  const entries = [];
   for (let n = 0; n < count; n++) {
     if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error('corrupt zip central directory');
     const nameLen = buf.readUInt16LE(p + 28),
       extraLen = buf.readUInt16LE(p + 30),
       commentLen = buf.readUInt16LE(p + 32);
-    names.push(buf.toString('utf8', p + 46, p + 46 + nameLen));
+    entries.push({
+      name: buf.toString('utf8', p + 46, p + 46 + nameLen),
+      method: buf.readUInt16LE(p + 10),
+      size: buf.readUInt32LE(p + 20),
+      offset: buf.readUInt32LE(p + 42),
+    });
     p += 46 + nameLen + extraLen + commentLen;
   }
-  return names;
+  return entries;
+}
+function zipEntries(buf) {
+  return zipDirectory(buf).map((e) => e.name);
+}
+/** the bytes of one file of a zip (stored or deflated), or undefined */
+function zipEntry(buf, name) {
+  const e = zipDirectory(buf).find((x) => x.name === name);
+  if (!e) return undefined;
+  if (buf.readUInt32LE(e.offset) !== 0x04034b50) throw new Error('corrupt zip local header');
+  const start = e.offset + 30 + buf.readUInt16LE(e.offset + 26) + buf.readUInt16LE(e.offset + 28);
+  const data = buf.subarray(start, start + e.size);
+  return e.method === 8 ? zlib.inflateRawSync(data) : data;
 }

@@ -22,7 +22,6 @@ import {
   nextSession,
   parseDays,
   probeOllama,
-  probeOllamaForSetup,
   promoteDraft,
   promotedBytes,
   promotionTarget,
@@ -87,11 +86,6 @@ describe('curator helpers', function () {
       fake.models = [];
       r = await resolveCurator(lcWith({ ollamaUrl: fake.url }), { timeoutMs: 1000 });
       assert.deepEqual([r.model, r.modelInstalled], ['gemma4:e4b', false]);
-    });
-
-    it('the setup probe is short and reports what it found', async () => {
-      const p = await probeOllamaForSetup(lcWith({ ollamaUrl: fake.url }));
-      assert.deepEqual([p.reachable, p.model, p.modelInstalled, p.version], [true, 'gemma3:4b', true, '0.12.3']);
     });
   });
 

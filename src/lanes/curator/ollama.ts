@@ -134,22 +134,6 @@ export async function resolveCurator(lc: DreamSettings['localCurator'], bound: B
   };
 }
 
-/** The host profile's view of Ollama (setup, issue 9): a short, cancellable look at the default ports. */
-export async function probeOllamaForSetup(
-  lc: DreamSettings['localCurator'],
-  signal?: AbortSignal,
-): Promise<{ reachable: boolean; url: string; version: string | null; model: string; modelInstalled: boolean; models: string[] }> {
-  const r = await resolveCurator(lc, { timeoutMs: SETUP_PROBE_MS, signal });
-  return {
-    reachable: !!r.probe?.reachable,
-    url: r.url,
-    version: r.probe?.version ?? null,
-    model: r.model,
-    modelInstalled: r.modelInstalled,
-    models: r.probe?.models ?? [],
-  };
-}
-
 function span(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
 }

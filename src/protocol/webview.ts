@@ -82,6 +82,15 @@ export const reportViewModelSchema = z.object({
   history: z
     .array(z.object({ runId: z.string(), live: z.number().nullable(), fitness: z.number().nullable(), current: z.boolean() }))
     .default([]),
+  /** pinned priorities (tonight.md) with the live learnings that match them */
+  focus: z
+    .array(
+      z.object({
+        priority: z.string(),
+        matches: z.array(z.object({ path: z.string(), title: z.string(), changed: z.string().optional() })),
+      }),
+    )
+    .default([]),
   /** notes proposed for review (retirements over the cap, age-only candidates) */
   review: z.array(z.object({ path: z.string(), reason: z.string() })).default([]),
   /** degraded lines grouped by kind, corpus first */

@@ -198,6 +198,34 @@ function render(m: ReportViewModel): void {
     figs.append(el('div', { class: `figure ${f.tone}` }, el('span', { class: 'value' }, f.value), el('span', { class: 'label' }, f.label)));
   root.append(section('The four answers', 'answers', m.figures.length ? figs : null, dl, first));
 
+  if (m.focus.length) {
+    const focus = el('div', { class: 'focus' });
+    for (const f of m.focus) {
+      focus.append(el('h3', {}, f.priority));
+      if (!f.matches.length) focus.append(el('p', { class: 'muted' }, 'No learning matches this priority yet.'));
+      else
+        focus.append(
+          el(
+            'ul',
+            {},
+            ...f.matches.map((x) =>
+              el(
+                'li',
+                {},
+                button('Open', () => vscode.postMessage({ type: 'openFile', path: x.path }), 'link'),
+                ' ',
+                x.title,
+                ' ',
+                el('code', {}, x.path),
+                x.changed ? el('span', { class: 'muted' }, ` (tonight: ${x.changed})`) : null,
+              ),
+            ),
+          ),
+        );
+    }
+    root.append(section('Your priorities for tonight', 'focus', focus));
+  }
+
   if (m.review.length) {
     const ul = el('ul', { class: 'review' });
     for (const r of m.review)

@@ -9,6 +9,7 @@ import { readRestores, restoreRun } from '../../src/engine/commit/restore';
 import { parseNote } from '../../src/engine/corpus/note';
 import { runBedtime } from '../../src/engine/run/run';
 import { resolveSettings } from '../../src/engine/run/settings';
+import { fourAnswers } from '../../src/engine/report/answers';
 import type { Summary } from '../../src/engine/core/schemas';
 import { rm, snapshot, tmpDir } from './helpers/fixture';
 
@@ -135,6 +136,24 @@ describe('restore (undo a change or a whole run)', function () {
       assert.deepEqual(corpus(ws), pre);
     });
   }
+
+  it('the next report names the restore, and `dream report` on the run lists it', async () => {
+    const c = changesOf().find((x) => x.kind === 'modified' && x.path.startsWith('learnings/'));
+    assert.ok(c);
+    restoreRun({ workspace: ws, runId: summary.run_id, changes: [c.path], now: () => new Date(`${expected.today}T04:00:00Z`) });
+    const next = await runBedtime({
+      workspace: ws,
+      settings: resolveSettings({ args: { keepAwake: false } }),
+      now: () => new Date(`${expected.today}T05:00:00Z`),
+    });
+    assert.match(
+      next.summary.next_action + fourAnswers(next.summary).state,
+      /Since the previous run you restored 1 file \(run \d{8}T\d{6}Z\)/,
+    );
+    const r = dream(['report', '--from', path.join(ws, '.agents/overnight/runs', summary.run_id), '--workspace', ws]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, new RegExp(`## Restored[\\s\\S]*\\.agents/${c.path.replace(/[.]/g, '\\.')}`));
+  });
 
   it('a restore while a run holds the lock is refused', () => {
     fs.writeFileSync(path.join(ws, '.agents/overnight/run.lock'), `${process.pid}\n${new Date().toISOString()}\n\n20990101T000000Z\n`);

@@ -4,6 +4,7 @@ import {
   compounded,
   councilLines,
   curatorLines,
+  focusOf,
   fourAnswers,
   groupLine,
   METRIC_NAMES,
@@ -270,6 +271,7 @@ export function buildReportViewModel(s: Summary, o: BuildOptions): ReportViewMod
         return { runId: h.run_id, live: e.live.after, fitness: composite(h.fitness), current: h.run_id === s.run_id };
       }),
     review: proposalsOf(s).map((p) => ({ path: p.path, reason: p.reason })),
+    focus: focusOf(s).map((f) => ({ priority: f.priority, matches: f.matches.map((m) => ({ ...m, path: `.agents/${m.path}` })) })),
     degradedGroups: a.groups.map((g) => ({ area: g.area, line: groupLine(g) })),
     restorable: s.iterations.some((it) => compounded(it) && it.changes.length > 0),
     restores: (o.restores ?? []).map(

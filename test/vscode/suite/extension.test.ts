@@ -215,7 +215,16 @@ describe('Dream in VS Code', function () {
     const rendered = await until('the webview to render', () => (panel.lastRendered?.answers === 4 ? panel.lastRendered : null), 30000);
     assert.equal(panel.loads, 1, 'the summary is read once, when the webview says it is ready (not also on open)');
     assert.equal(rendered.headings[0], 'The four answers');
-    for (const h of ['Iterations', 'Fitness', 'Changes', 'Dream Council', 'Local Curator', 'Degraded'])
+    for (const h of [
+      'Your priorities for tonight',
+      'Last nights',
+      'Iterations',
+      'Fitness',
+      'Changes',
+      'Dream Council',
+      'Local Curator',
+      'Degraded',
+    ])
       assert.ok(rendered.headings.includes(h), `section ${h}`);
     const model = panel.lastModel!;
     assert.deepEqual(
@@ -224,6 +233,12 @@ describe('Dream in VS Code', function () {
     );
     assert.equal(model.runId, rendered.runId);
     assert.ok(model.fitness.series.length > 0);
+    assert.ok(
+      model.figures.some((f) => f.label === 'live learnings'),
+      "the state answer's counts as figures",
+    );
+    assert.ok(model.history.length >= 2, 'the chart of the last nights');
+    assert.ok(model.focus.length > 0 && model.focus[0]!.matches.length > 0, 'pinned priorities with their learnings');
     assert.equal(model.council, null);
     assert.ok(panel.panel.visible);
     const target = panel.target;

@@ -128,7 +128,7 @@ async function start({ argv, io, env, cwd }: CommandContext): Promise<number> {
     io.out(`  What degraded or failed?      ${a.degraded}`);
     io.out(`  What should I do first?       ${localize(a.first, sh)}`);
     io.out(`Morning report: ${outcome.reportPath}`);
-    io.out(`  (also ${path.join(latestDir(workspace), 'summary.md')}; show it with: ${reportHint(workspace, cwd)})`);
+    io.out(`  (also ${path.join(latestDir(workspace), 'summary.md')}; show it with: ${localize(reportHint(workspace, cwd), sh)})`);
   }
   if (outcome.exitCode !== 0 && !json) io.err(`dream: run failed: ${outcome.summary.failure_reason ?? 'see the report'}`);
   return outcome.exitCode;

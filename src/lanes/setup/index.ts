@@ -7,3 +7,4 @@ export * from './register';
 export * from './configFile';
 export * from './schedulers';
 export * from './render';
+export * from './nightly';

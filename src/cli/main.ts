@@ -98,7 +98,8 @@ function quietOnEpipe(stream: NodeJS.WriteStream): void {
   });
 }
 
-if (require.main === module) {
+/** The process entry: real stdout/stderr, the exit code, EPIPE quiet. */
+export function cliEntry(): void {
   quietOnEpipe(process.stdout);
   quietOnEpipe(process.stderr);
   main(process.argv.slice(2), {
@@ -115,3 +116,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) cliEntry();

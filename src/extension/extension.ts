@@ -3,6 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { registerCommands, type StartArgs } from './commands';
+import { InEditorSchedule } from './inEditorSchedule';
 import { EMPTY_SCHEME, EmptyDocumentProvider } from './diff';
 import { Folders } from './folders';
 import { Log } from './log';
@@ -50,7 +51,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<DreamA
   };
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(REPORT_VIEW_TYPE, reportSerializer));
 
-  context.subscriptions.push(...registerCommands({ context, log, folders, controller, tree, statusBar }));
+  const schedule = new InEditorSchedule(folders, controller, log);
+  context.subscriptions.push(schedule);
+  context.subscriptions.push(...registerCommands({ context, log, folders, controller, tree, statusBar, schedule }));
 
   // context keys for menus and the welcome view
   const setRunning = () => void vscode.commands.executeCommand('setContext', 'dream.running', controller.running);
@@ -98,6 +101,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DreamA
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void folders.refresh()));
 
   await folders.refresh();
+  schedule.refresh();
 
   const activationMs = Math.round((performance.now() - t0) * 10) / 10;
   log.info(

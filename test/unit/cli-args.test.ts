@@ -172,6 +172,14 @@ describe('dream CLI: exit codes and messages', function () {
     assert.equal(r.stdout.trim(), `dream ${pkg.version}`);
   });
 
+  it('the installed command (bin/dream.cjs, what npm link puts on PATH) runs the CLI', () => {
+    const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../../bin/dream.cjs'), 'start', '--max-iterations', '-1'], {
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, 'dream: --max-iterations "-1": expected a whole number, 0 or more\n');
+  });
+
   it('piping into a closed pipe (head) ends quietly, no EPIPE trace', () => {
     const r = spawnSync(
       'sh',

@@ -5,6 +5,7 @@ import type { Log } from '../log';
 import type { RunController } from '../runController';
 import type { RunsTreeProvider } from '../runsTree';
 import type { DreamStatusBar } from '../statusBar';
+import type { InEditorSchedule } from '../inEditorSchedule';
 
 export interface Services {
   context: vscode.ExtensionContext;
@@ -13,6 +14,8 @@ export interface Services {
   controller: RunController;
   tree: RunsTreeProvider;
   statusBar: DreamStatusBar;
+  /** the in-editor scheduler (re-read after Setup applies) */
+  schedule?: InEditorSchedule;
 }
 
 export interface StartArgs {

@@ -439,4 +439,27 @@ parentPort.on('message', () => {
     assert.ok(max < Math.max(250, runMs / 4), line);
     fs.rmSync(big, { recursive: true, force: true });
   });
+  it('Dream: Setup applies an in-editor schedule into config.yaml (other keys and comments kept)', async () => {
+    const cfg = path.join(ws, '.agents', 'dream', 'config.yaml');
+    const before = fs.existsSync(cfg) ? fs.readFileSync(cfg, 'utf8') : null;
+    fs.mkdirSync(path.dirname(cfg), { recursive: true });
+    fs.writeFileSync(cfg, '# kept\ndream:\n  staleDays: 30 # also kept\n');
+    try {
+      const r = (await vscode.commands.executeCommand<{ status: string; written: string[] }>('dream.setup', {
+        folder: ws,
+        scheduler: 'in-editor',
+        at: '03:45',
+        apply: true,
+      }))!;
+      assert.equal(r.status, 'applied');
+      const text = fs.readFileSync(cfg, 'utf8');
+      assert.match(text, /^# kept$/m);
+      assert.match(text, /staleDays: 30 # also kept/);
+      assert.match(text, /scheduler: in-editor/);
+      assert.match(text, /scheduleAt: "03:45"/);
+    } finally {
+      if (before === null) fs.rmSync(cfg, { force: true });
+      else fs.writeFileSync(cfg, before);
+    }
+  });
 });

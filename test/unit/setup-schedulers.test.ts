@@ -9,9 +9,9 @@ import path from 'node:path';
 import { CronFileParser } from 'cron-parser';
 import { cronLine, withCronLine } from '../../src/lanes/setup/schedulers/cron';
 import { launchdPlan } from '../../src/lanes/setup/schedulers/launchd';
-import { systemdPlan } from '../../src/lanes/setup/schedulers/systemd';
+import { systemdEnv, systemdPlan } from '../../src/lanes/setup/schedulers/systemd';
 import { taskSchedulerPlan } from '../../src/lanes/setup/schedulers/taskScheduler';
-import type { ScheduleInput } from '../../src/lanes/setup/schedulers/types';
+import { schedulePath, type ScheduleInput } from '../../src/lanes/setup/schedulers/types';
 import { rm, tmpDir } from './helpers/fixture';
 
 const HOSTILE = [
@@ -46,6 +46,8 @@ describe('setup: scheduler files against their formats', function () {
       at: '01:30',
       id: 'abc123',
       command: [process.execPath, path.join(workspace, 'cli.js'), 'start', '--workspace', workspace, '--scheduled'],
+      // where setup found a runner (a hostile directory too) and node, then the default
+      path: schedulePath([path.join(workspace, 'bin', 'codex'), process.execPath], 'linux'),
     };
   }
 
@@ -65,6 +67,10 @@ describe('setup: scheduler files against their formats', function () {
       assert.match(timer, /^Persistent=true$/m);
       const exec = /^ExecStart=(.*)$/m.exec(plan.files[0]!.content)![1]!;
       if (name.includes('$')) assert.ok(exec.includes('$$'), 'a $ is written $$');
+      const env = /^Environment=(.*)$/m.exec(plan.files[0]!.content)?.[1];
+      assert.ok(env, `${name}: the service carries the PATH setup found the runners under`);
+      assert.equal(env, systemdEnv('PATH', s.path!));
+      assert.ok(env.includes(`${s.workspace.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%')}/bin:`), env);
       if (name.includes('%')) assert.ok(exec.includes('%%'), 'a % is written %%');
       assert.deepEqual(plan.register[1]!.argv, ['systemctl', '--user', 'enable', '--now', 'dream-abc123.timer']);
     }
@@ -75,7 +81,13 @@ describe('setup: scheduler files against their formats', function () {
       const s = input(name);
       // a stand-in for node that prints the arguments it got
       const echo = path.join(s.workspace, 'echo-args');
-      fs.writeFileSync(echo, `#!/bin/sh\nfor a in "$@"; do printf '%s\\0' "$a"; done > "$DREAM_ARGS_OUT"\n`, { mode: 0o755 });
+      fs.writeFileSync(
+        echo,
+        `#!/bin/sh\nfor a in "$@"; do printf '%s\\0' "$a"; done > "$DREAM_ARGS_OUT"\nprintf '%s' "$PATH" > "$DREAM_ARGS_OUT.path"\n`,
+        {
+          mode: 0o755,
+        },
+      );
       const line = cronLine({ ...s, command: [echo, ...s.command.slice(1)] });
       const file = path.join(s.workspace, 'crontab');
       fs.writeFileSync(file, line + '\n');
@@ -94,6 +106,7 @@ describe('setup: scheduler files against their formats', function () {
       assert.equal(r.status, 0, r.stderr);
       const got = fs.readFileSync(outFile, 'utf8').split('\0').slice(0, -1);
       assert.deepEqual(got, s.command.slice(1), name);
+      assert.equal(fs.readFileSync(outFile + '.path', 'utf8'), s.path, `${name}: the run gets setup's PATH`);
       assert.ok(fs.existsSync(path.join(s.workspace, '.agents', 'overnight', 'cron.log')), 'the log lands in .agents/overnight');
     }
   });
@@ -129,6 +142,7 @@ describe('setup: scheduler files against their formats', function () {
       const p = JSON.parse(r.stdout);
       assert.equal(p.Label, 'dev.dream.bedtime.abc123');
       assert.deepEqual(p.ProgramArguments, s.command);
+      assert.deepEqual(p.EnvironmentVariables, { PATH: s.path }, `${name}: the run gets setup's PATH`);
       assert.deepEqual(p.StartCalendarInterval, { Hour: 1, Minute: 30 });
       assert.equal(p.StandardOutPath, path.join(s.workspace, '.agents', 'overnight', 'launchd.log'));
       assert.deepEqual(plan.register[0]!.argv, [

@@ -8,7 +8,7 @@ import { configPath, CorpusWriter, SCHEDULERS, type DreamSettings } from '../../
 import { mergeConfigText, type ConfigValues } from './configFile';
 import type { HostProfile } from './hostProfile';
 import { selectRunners } from './runners';
-import { schedulePlan, type GeneratedFile, type OsCommand, type SchedulerMode } from './schedulers';
+import { schedulePath, schedulePlan, type GeneratedFile, type OsCommand, type SchedulerMode } from './schedulers';
 
 export class SetupError extends Error {
   constructor(message: string) {
@@ -92,7 +92,9 @@ export function buildSetupPlan(o: {
   let remove: OsCommand[] = [];
   const notes: string[] = [];
   const command = [...o.cli, 'start', '--workspace', workspace, '--scheduled'];
-  const p = schedulePlan(mode, { workspace, at: at || '00:00', id, command }, agentsDir, o.uid ?? null);
+  const found = host.runners.filter((r) => runners.includes(r.name) && r.path).map((r) => r.path!);
+  const runPath = host.os === 'win32' ? undefined : schedulePath([o.cli[0]!, ...found], host.os);
+  const p = schedulePlan(mode, { workspace, at: at || '00:00', id, command, path: runPath }, agentsDir, o.uid ?? null);
   remove = o.remove ? removalCommands(settings.scheduler, workspace, o.cli, o.uid ?? null) : p.remove;
   if (o.remove)
     notes.push(`undo: ${settings.scheduler === 'manual' ? 'no scheduler is configured' : `the ${settings.scheduler} registration`}`);

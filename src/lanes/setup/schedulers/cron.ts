@@ -10,10 +10,11 @@ export function cronMarker(id: string): string {
 }
 
 export function cronLine(s: ScheduleInput): string {
-  if (/[\n\r]/.test(s.command.join(''))) throw new Error('cron cannot run a command whose path holds a line break; use another scheduler');
+  if (/[\n\r]/.test(s.command.join('') + (s.path ?? '')))
+    throw new Error('cron cannot run a command whose path holds a line break; use another scheduler');
   const [hh, mm] = s.at.split(':').map(Number);
   const log = `${s.workspace}/.agents/overnight/cron.log`;
-  const sh = `${s.command.map(shQuote).join(' ')} >> ${shQuote(log)} 2>&1`;
+  const sh = `${s.path ? `PATH=${shQuote(s.path)} ` : ''}${s.command.map(shQuote).join(' ')} >> ${shQuote(log)} 2>&1`;
   return `${mm} ${hh} * * * ${sh.replace(/%/g, '\\%')} ${cronMarker(s.id)}`;
 }
 

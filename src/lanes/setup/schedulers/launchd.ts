@@ -27,6 +27,7 @@ export function launchdPlan(s: ScheduleInput, agentsDir: string, uid: number | n
     '  <array>',
     ...s.command.map((a) => `    ${str(a)}`),
     '  </array>',
+    ...(s.path ? ['  <key>EnvironmentVariables</key>', '  <dict>', '    <key>PATH</key>', `    ${str(s.path)}`, '  </dict>'] : []),
     '  <key>StartCalendarInterval</key>',
     '  <dict>',
     '    <key>Hour</key>',

@@ -5,10 +5,20 @@ import { osCommand, type ScheduleInput, type SchedulePlan } from './types';
 
 export const SCHEDULER_DIR = 'dream/scheduler';
 
+/** "..." with C escapes and % as %% (systemd's quoting for a unit line) */
+function cQuote(text: string): string {
+  const escaped = text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/\r/g, '\\r');
+  return `"${escaped}"`.replace(/%/g, '%%');
+}
+
 /** one ExecStart= argument, safe for any text (spaces, quotes, $, `, %, \, newlines, non-Latin) */
 export function systemdQuote(arg: string): string {
-  const escaped = arg.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/\r/g, '\\r');
-  return `"${escaped}"`.replace(/%/g, '%%').replace(/\$/g, '$$$$');
+  return cQuote(arg).replace(/\$/g, '$$$$');
+}
+
+/** one Environment= assignment (systemd does not expand $ there, so it stays as is) */
+export function systemdEnv(name: string, value: string): string {
+  return cQuote(`${name}=${value}`);
 }
 
 export function systemdPlan(s: ScheduleInput, agentsDir: string): SchedulePlan {
@@ -21,6 +31,7 @@ export function systemdPlan(s: ScheduleInput, agentsDir: string): SchedulePlan {
     '',
     '[Service]',
     'Type=oneshot',
+    ...(s.path ? [`Environment=${systemdEnv('PATH', s.path)}`] : []),
     `ExecStart=${s.command.map(systemdQuote).join(' ')}`,
     'Nice=10',
     '',

@@ -14,6 +14,16 @@ export interface ScheduleInput {
   command: string[];
   /** short stable id of the workspace (dream-<id>) */
   id: string;
+  /** PATH for the run: where setup found node and the runners, then a default (the scheduler's own is bare) */
+  path?: string;
+}
+
+/** the run's PATH: the directories of node and the runners first, then a sane default; no duplicates */
+export function schedulePath(programs: string[], platform: NodeJS.Platform = process.platform): string {
+  const defaults =
+    platform === 'darwin' ? ['/opt/homebrew/bin', '/usr/local/bin', '/usr/bin', '/bin'] : ['/usr/local/bin', '/usr/bin', '/bin'];
+  const dirs = programs.filter((p) => p.includes('/')).map((p) => p.slice(0, p.lastIndexOf('/')) || '/');
+  return [...new Set([...dirs, ...defaults])].join(':');
 }
 
 export interface OsCommand {

@@ -100,4 +100,16 @@ describe('report escaping', () => {
     assert.deepEqual(live(outsideCode), [], outsideCode);
     assert.doesNotMatch(md, /<script|<img/i, 'not even inside code spans');
   });
+
+  it('the terminal report (plain) shows corpus text as typed: no HTML entities or markdown escapes', () => {
+    const s = blankSummary('20261125T000000Z', '/ws', '/ws/.agents/overnight/runs/20261125T000000Z');
+    s.goal = 'tidy a -> b & [c] *d*';
+    s.degraded = ['runner said <none> -> fell back'];
+    const plain = renderMarkdown(s, [], { plain: true });
+    assert.match(plain, /Goal: tidy a -> b & \[c\] \*d\*/);
+    assert.match(plain, /runner said <none> -> fell back/);
+    assert.doesNotMatch(plain, /&gt;|&lt;|&amp;|\\\[/);
+    // summary.md keeps escaping the same text
+    assert.match(renderMarkdown(s), /tidy a -&gt; b &amp; \\\[c\\\]/);
+  });
 });

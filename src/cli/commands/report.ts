@@ -43,6 +43,6 @@ function report({ argv, io, cwd, env }: CommandContext): number {
     return 0;
   }
   if (v.json) io.out(JSON.stringify(r.summary, null, 2));
-  else io.out(localize(renderMarkdown(r.summary, r.notes, { restores: r.restores }), currentShell(env)));
+  else io.out(localize(renderMarkdown(r.summary, r.notes, { restores: r.restores, plain: true }), currentShell(env)));
   return 0;
 }

@@ -9,6 +9,11 @@
  */
 const MD_SPECIAL = /[\\[\]*]/g;
 
+/** Inline text for a terminal: line breaks become spaces, nothing else changes. */
+export function plainText(value: unknown): string {
+  return String(value ?? '').replace(/\r\n?|\n|\u2028|\u2029/g, ' ');
+}
+
 /**
  * Inline text: HTML metacharacters become entities, markdown punctuation is backslash-escaped,
  * line breaks become spaces (one line never starts a new block).

@@ -10,7 +10,7 @@ import { councilLines } from './council';
 import { curatorMarkdown } from './curatorSection';
 import type { FocusItem } from './focus';
 import { metricWords, proposalsOf, type Proposal } from './night';
-import { mdCode, mdText } from './escape';
+import { mdCode as escCode, mdText as escText, plainText } from './escape';
 
 export function focusOf(s: Summary): FocusItem[] {
   const f = (s as Record<string, unknown>).focus;
@@ -28,9 +28,13 @@ function keepAwakeWords(r: Summary['runtime']): string {
 export interface RenderOptions {
   /** restores of this run's changes (restores.jsonl in its folder) */
   restores?: RestoreRecord[];
+  /** for a terminal: corpus text as plain text (no HTML entities or markdown escapes); summary.md keeps them */
+  plain?: boolean;
 }
 
 export function renderMarkdown(s: Summary, notes: string[] = [], o: RenderOptions = {}): string {
+  const mdText = o.plain ? plainText : escText;
+  const mdCode = o.plain ? plainText : escCode;
   const a = fourAnswers(s);
   const L: string[] = [];
   L.push(`# Dream Morning Report — run ${s.run_id}`, '');

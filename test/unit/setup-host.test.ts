@@ -36,7 +36,9 @@ describe('setup: host profile', function () {
 
   it('reads runners, schedulers and keep-awake from PATH, a battery from the power-supply folder, Ollama on loopback', async () => {
     const bin = path.join(dir, 'bin');
-    fakeBin(bin, ['codex', 'gemini', 'aider', 'systemctl', 'crontab', 'systemd-inhibit']);
+    fakeBin(bin, ['codex', 'gemini', 'aider', 'systemctl', 'crontab']);
+    // a helper that holds its lock (as the real one does while its command runs)
+    fs.writeFileSync(path.join(bin, 'systemd-inhibit'), '#!/bin/sh\nexec /bin/sleep 5\n', { mode: 0o755 });
     const ps = path.join(dir, 'power_supply');
     fs.mkdirSync(path.join(ps, 'AC'), { recursive: true });
     fs.writeFileSync(path.join(ps, 'AC', 'type'), 'Mains\n');
@@ -108,6 +110,25 @@ describe('setup: host profile', function () {
     });
     assert.equal(empty.schedulers.find((s) => s.recommended)!.mode, 'manual');
     assert.equal(empty.has_battery, false);
+  });
+
+  it('keep-awake: a helper that fails at once (no D-Bus) is reported as a run would report it', async () => {
+    const bin = path.join(dir, 'bin');
+    fakeBin(bin, ['systemctl']);
+    fs.writeFileSync(
+      path.join(bin, 'systemd-inhibit'),
+      '#!/bin/sh\necho "Failed to connect to bus: No such file or directory" >&2\nexit 1\n',
+      { mode: 0o755 },
+    );
+    const h = await detectHostProfile({
+      platform: 'linux',
+      env: { PATH: bin },
+      powerSupplyDir: path.join(dir, 'none'),
+      localCurator: lc('http://127.0.0.1:9'),
+      timeoutMs: 300,
+    });
+    assert.equal(h.keep_awake.supported, false);
+    assert.match(h.keep_awake.note, /systemd-inhibit stopped at once \(Failed to connect to bus: No such file or directory\)/);
   });
 
   it('an Ollama that never answers is bounded by the timeout, and a cancel ends the probe at once', async () => {

@@ -1,5 +1,6 @@
 // The host profile (contract §8.1): what this machine can do for a bedtime run. Every probe is
 // bounded by a short timeout and follows one cancel signal; nothing here writes anything.
+import { startKeepAwake } from '../../host/keepAwake';
 import { which } from '../../host/which';
 import { defaultSettings, type DreamSettings } from '../../engine';
 import { resolveCurator, SETUP_PROBE_MS } from '../curator';
@@ -57,12 +58,17 @@ export async function detectHostProfile(o: HostProbeOptions = {}): Promise<HostP
   const platform = o.platform ?? process.platform;
   const env = o.env ?? process.env;
   const timeoutMs = o.timeoutMs ?? SETUP_PROBE_MS;
-  const [battery, ollama] = await Promise.all([
-    probeBattery({ platform, powerSupplyDir: o.powerSupplyDir, env: o.env, timeoutMs, signal: o.signal }),
-    probeOllama(o.localCurator ?? defaultSettings().localCurator, timeoutMs, o.signal),
-  ]);
   const helper = KEEP_AWAKE_HELPERS[platform] ?? null;
   const helperPath = helper ? which(helper, env) : null;
+  const [battery, ollama, awake] = await Promise.all([
+    probeBattery({ platform, powerSupplyDir: o.powerSupplyDir, env: o.env, timeoutMs, signal: o.signal }),
+    probeOllama(o.localCurator ?? defaultSettings().localCurator, timeoutMs, o.signal),
+    // try the helper as a run would (briefly, then stop it): a helper that fails at once (no D-Bus, no
+    // logind) is reported with the same reason a run would give; only on this machine's own OS
+    helperPath && platform === process.platform
+      ? startKeepAwake(true, 1000, { platform, env, settleMs: Math.min(timeoutMs, 400) }).then((k) => (k.stop(), k))
+      : null,
+  ]);
   return {
     os: platform,
     device_class: battery.hasBattery ? 'laptop' : 'desktop-or-unknown',
@@ -72,13 +78,15 @@ export async function detectHostProfile(o: HostProbeOptions = {}): Promise<HostP
     ollama,
     schedulers: schedulerOptions(platform, env, battery.hasBattery),
     keep_awake: {
-      supported: !!helperPath,
+      supported: !!helperPath && awake?.mode !== 'unavailable',
       helper,
       note: !helper
         ? `Dream cannot keep a ${platform} machine awake`
-        : helperPath
-          ? `${helper} holds off sleep while a run lasts`
-          : `${helper} is not available, so the machine may sleep during a run`,
+        : !helperPath
+          ? `${helper} is not available, so the machine may sleep during a run`
+          : awake?.note
+            ? `${awake.note}, so the machine may sleep during a run`
+            : `${helper} holds off sleep while a run lasts`,
     },
   };
 }

@@ -10,7 +10,18 @@ export const archiveCommand: Command = {
   usage: ['archive PATH... [--reason TEXT] [--workspace DIR] [--json]'],
   notes: ['PATH is a live learning: .agents/learnings/x.md (relative to the workspace), learnings/x.md, or absolute.'],
   flags: [
-    { name: 'reason', kind: 'string', value: 'TEXT', help: 'archived_reason to record (default: archived by hand after review)' },
+    {
+      name: 'reason',
+      kind: 'string',
+      value: 'TEXT',
+      help: "archived_reason to record (default: the morning proposal's reason, or: archived by hand after review)",
+    },
+    {
+      name: 'superseded-by',
+      kind: 'string',
+      value: 'ID',
+      help: 'the id of the note that replaces these (default: what the morning proposal named)',
+    },
     ...COMMON_FLAGS,
   ],
   examples: [
@@ -29,11 +40,14 @@ function archive({ argv, io, cwd }: CommandContext): number {
     workspace,
     paths: positionals.map((p) => (p.startsWith('/') ? p : p.startsWith('.agents/') ? `${workspace}/${p}` : p)),
     ...(typeof v.reason === 'string' ? { reason: v.reason } : {}),
+    ...(typeof v['superseded-by'] === 'string' ? { supersededBy: v['superseded-by'] } : {}),
   });
-  if (v.json) io.out(JSON.stringify({ moved: r.moved, notes: r.notes }));
+  const undo = `dream restore ${r.id}`;
+  if (v.json) io.out(JSON.stringify({ id: r.id, moved: r.moved, notes: r.notes, undo }));
   else {
     for (const line of r.notes) io.err(`dream: ${line}`);
     for (const m of r.moved) io.out(`archived ${m.from} -> ${m.to}`);
+    io.out(`To undo: ${undo}`);
   }
   return 0;
 }

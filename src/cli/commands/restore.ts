@@ -1,7 +1,6 @@
 // `dream restore <runId> [--change PATH]... [--force]`: put back one change, or a whole run, from the
 // before-images the run kept (contract §5.7).
-import path from 'node:path';
-import { faultsFromEnv, requireCorpus, restoreRun } from '../../engine';
+import { abs, faultsFromEnv, rel, requireCorpus, restoreRun } from '../../engine';
 import { UsageError } from '../args';
 import { COMMON_FLAGS, parseCommand, workspaceOf, type Command, type CommandContext } from '../command';
 
@@ -9,7 +8,9 @@ export const restoreCommand: Command = {
   name: 'restore',
   summary: 'put back one change (or, without --change, the whole run) from its before-image',
   usage: ['restore RUN [--change PATH]... [--force] [--workspace DIR] [--json]'],
-  notes: ['RUN is a folder name in .agents/overnight/runs/. A file changed since the run is refused unless --force.'],
+  notes: [
+    'RUN is a folder name in .agents/overnight/runs/, or archive-STAMP as printed by dream archive. A file changed since the run is refused unless --force.',
+  ],
   flags: [
     { name: 'change', kind: 'strings', value: 'PATH', help: 'a file the run changed (absolute, or relative to .agents/)' },
     { name: 'force', kind: 'boolean', help: 'restore even a file that changed since the run' },
@@ -41,7 +42,7 @@ function restore({ argv, io, env, cwd }: CommandContext): number {
         io.out(
           `  ${p.action === 'removed' ? 'removed (the run created it)' : 'restored'}  .agents/${p.path}${p.forced ? '  (forced: it had changed since the run)' : ''}`,
         );
-      io.out(`Recorded in ${path.join(workspace, '.agents', 'overnight', 'runs', runId, 'restores.jsonl')}.`);
+      io.out(`Recorded in ${abs(workspace, rel.restores(runId))}.`);
     }
   }
   return 0;

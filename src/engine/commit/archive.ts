@@ -1,11 +1,19 @@
 // `dream archive PATH...`: the command a morning proposal names (§4.2, §5.5). A person archives a
 // learning after a look: it moves to learnings/.archive/ with archived_reason, archived_at and
 // archived_from_maturity (never deleted), in one atomic commit-marker operation under the run lock,
-// its before-image kept under overnight/archives/.
+// its before-image kept under overnight/archives/<stamp>/. The archive is recorded like a run of one
+// iteration (iterations/iter-1.json with its changes), so `dream restore archive-<stamp>` undoes it
+// (§5.7). When the newest night proposed the note as a copy of another, the archive records
+// superseded_by (§1 rule 6).
 import fs from 'node:fs';
 import path from 'node:path';
 import { DreamError } from '../core/api';
-import { abs, agentsDir } from '../core/paths';
+import { z } from 'zod';
+import { abs, agentsDir, rel } from '../core/paths';
+import { rfc3339, sha256 } from '../core/fsutil';
+import { isRunId } from '../core/runId';
+import { iterationSchema, proposalSchema, type Change, type IterationRecord, type Proposal } from '../core/schemas';
+import { iterationId } from './iterationStore';
 import { kindOf } from '../corpus/corpus';
 import { maturityOf } from '../corpus/knowledge';
 import { isEditable, parseNote, patchFrontmatter } from '../corpus/note';
@@ -14,8 +22,31 @@ import { acquireRunLock } from './lock';
 import { readRegularFile } from '../core/fsutil';
 
 export interface ArchiveResult {
+  /** the id `dream restore` takes to undo this archive */
+  id: string;
   moved: { from: string; to: string }[];
   notes: string[];
+}
+
+/** what the newest run that proposed `rel` (relative to .agents/) said about it, or null */
+function proposalFor(workspace: string, relPath: string): Proposal | null {
+  let ids: string[];
+  try {
+    ids = fs.readdirSync(abs(workspace, rel.runs)).filter(isRunId).sort().reverse().slice(0, 5);
+  } catch {
+    return null;
+  }
+  for (const id of ids) {
+    try {
+      const raw = JSON.parse((readRegularFile(abs(workspace, rel.summaryJson(id))) ?? '').toString()) as { proposals?: unknown };
+      const r = z.array(proposalSchema).safeParse(raw.proposals ?? []);
+      const hit = r.success ? r.data.find((p) => p.path === `.agents/${relPath}`) : undefined;
+      if (hit) return hit;
+    } catch {
+      // an unreadable summary says nothing about the note
+    }
+  }
+  return null;
 }
 
 /** `.agents/learnings/x.md`, `learnings/x.md` or an absolute path -> `learnings/x.md` (relative to .agents/) */
@@ -28,7 +59,16 @@ function learningRel(workspace: string, p: string): string {
   return r;
 }
 
-export function archiveLearnings(o: { workspace: string; paths: string[]; reason?: string; now?: () => Date }): ArchiveResult {
+const HAND = 'archived by hand after review';
+
+export function archiveLearnings(o: {
+  workspace: string;
+  paths: string[];
+  reason?: string;
+  /** the id of the note that replaces these (default: what the newest proposal for the note named) */
+  supersededBy?: string;
+  now?: () => Date;
+}): ArchiveResult {
   const workspace = path.resolve(o.workspace);
   const now = o.now ?? (() => new Date());
   if (!o.paths.length) throw new DreamError('nothing to archive: name at least one learning');
@@ -38,11 +78,13 @@ export function archiveLearnings(o: { workspace: string; paths: string[]; reason
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-  const lock = acquireRunLock(workspace, `archive-${stamp}`, notes, now());
+  const id = `archive-${stamp}`;
+  const lock = acquireRunLock(workspace, id, notes, now());
   try {
     notes.push(...recoveryNotes(recoverFromCrash(workspace)));
-    const id = `archive-${stamp}`;
-    const staging = new Staging(workspace, id, 0, id, `overnight/archives/${stamp}/before`);
+    const started = now();
+    const staging = new Staging(workspace, id, 1, iterationId(id, 1), `${rel.run(id)}/before`);
+    const changes: Change[] = [];
     const moved: ArchiveResult['moved'] = [];
     const day = now().toISOString().slice(0, 10);
     for (const r of rels) {
@@ -64,20 +106,55 @@ export function archiveLearnings(o: { workspace: string; paths: string[]; reason
       const inner = r.replace(/^learnings\//, '');
       let target = `learnings/.archive/${inner}`;
       for (let i = 2; fs.existsSync(abs(workspace, target)); i++) target = `learnings/.archive/${inner.replace(/\.md$/, '')}-${i}.md`;
-      staging.write(
-        target,
-        patchFrontmatter(n, {
-          maturity: 'archived',
-          archived_at: day,
-          archived_reason: o.reason ?? 'archived by hand after review',
-          archived_from_maturity: maturityOf(n) || 'provisional',
-        }),
-      );
+      const proposal = proposalFor(workspace, r);
+      const supersededBy = o.supersededBy ?? proposal?.superseded_by;
+      const reason =
+        o.reason ?? (proposal ? `${proposal.reason.replace(/ \(over tonight's retire cap\)$/, '')}; archived by hand after review` : HAND);
+      const data = patchFrontmatter(n, {
+        maturity: 'archived',
+        archived_at: day,
+        archived_reason: reason,
+        archived_from_maturity: maturityOf(n) || 'provisional',
+        ...(supersededBy ? { superseded_by: supersededBy } : {}),
+      });
+      staging.write(target, data);
       staging.remove(r);
+      changes.push({
+        path: r,
+        kind: supersededBy ? 'superseded' : 'archived',
+        reason,
+        before: staging.beforePath(r),
+        after_hash: null,
+        moved_to: target,
+        moved_to_before: null,
+        moved_to_hash: sha256(data),
+      });
       moved.push({ from: `.agents/${r}`, to: `.agents/${target}` });
     }
+    const record: IterationRecord = {
+      id: iterationId(id, 1),
+      index: 1,
+      started_at: rfc3339(started),
+      finished_at: rfc3339(now()),
+      duration_ms: 0,
+      status: 'done',
+      committed: true,
+      ingest: {},
+      reduce: { archived_by_hand: changes.length },
+      measure: {},
+      fitness_before: {},
+      fitness_after: {},
+      fitness_delta: 0,
+      metric_deltas: {},
+      regressions: [],
+      changes,
+      degraded: [],
+      error: null,
+    };
+    // the record is one more operation of the same commit: a crash leaves both or neither
+    staging.write(rel.iteration(id, 1), Buffer.from(JSON.stringify(iterationSchema.parse(record), null, 2) + '\n'));
     staging.commit({});
-    return { moved, notes };
+    return { id, moved, notes };
   } finally {
     lock.release();
   }

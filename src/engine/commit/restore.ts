@@ -7,7 +7,7 @@ import path from 'node:path';
 import { DreamError } from '../core/api';
 import { readFileOrNull, rfc3339, sha256 } from '../core/fsutil';
 import { abs, agentsDir, rel } from '../core/paths';
-import { isRunId } from '../core/runId';
+import { isRestorableId } from '../core/runId';
 import { type Change, type IterationRecord, type RestoreRecord } from '../core/schemas';
 import { compounded } from '../core/status';
 import type { Faults } from '../core/faults';
@@ -70,9 +70,12 @@ export function changeTouches(c: Change, p: string): boolean {
 
 /** Works out what a restore would do, without writing anything. */
 export function planRestore(workspace: string, runId: string, wanted: string[] = []): RestorePlanEntry[] {
-  if (!isRunId(runId)) throw new DreamError(`"${runId}" is not a Dream run id (YYYYMMDDTHHMMSSZ, as in .agents/overnight/runs/)`);
+  if (!isRestorableId(runId))
+    throw new DreamError(
+      `"${runId}" is not a Dream run id (YYYYMMDDTHHMMSSZ, as in .agents/overnight/runs/, or archive-YYYYMMDDTHHMMSSZ from dream archive)`,
+    );
   if (!fs.existsSync(abs(workspace, rel.run(runId)))) {
-    throw new DreamError(`there is no run ${runId} in ${abs(workspace, rel.runs)}`);
+    throw new DreamError(`there is no run ${runId} in ${path.dirname(abs(workspace, rel.run(runId)))}`);
   }
   const { iterations } = loadRunIterations(workspace, runId);
   const all = liveChanges(iterations);

@@ -2,6 +2,12 @@
 import path from 'node:path';
 
 export const OVERNIGHT = 'overnight';
+/** a run's folder; a hand archive (`archive-<stamp>`, §5.7) keeps the same layout under overnight/archives/<stamp> */
+export function runDir(runId: string): string {
+  const m = /^archive-(\d{8}T\d{6}Z)$/.exec(runId);
+  return m ? `overnight/archives/${m[1]}` : `overnight/runs/${runId}`;
+}
+
 export const rel = {
   lock: 'overnight/run.lock',
   warnOnly: 'overnight/warn-only-budget.json',
@@ -9,16 +15,16 @@ export const rel = {
   latest: 'overnight/latest',
   staging: (iterId: string) => `overnight/staging/${iterId}`,
   marker: (iterId: string) => `overnight/COMMIT-MARKER.${iterId}`,
-  run: (runId: string) => `overnight/runs/${runId}`,
-  iterations: (runId: string) => `overnight/runs/${runId}/iterations`,
-  iteration: (runId: string, n: number) => `overnight/runs/${runId}/iterations/iter-${n}.json`,
-  before: (runId: string, n: number) => `overnight/runs/${runId}/before/iter-${n}`,
-  summaryJson: (runId: string) => `overnight/runs/${runId}/summary.json`,
-  summaryMd: (runId: string) => `overnight/runs/${runId}/summary.md`,
-  runLog: (runId: string) => `overnight/runs/${runId}/run.log`,
+  run: runDir,
+  iterations: (runId: string) => `${runDir(runId)}/iterations`,
+  iteration: (runId: string, n: number) => `${runDir(runId)}/iterations/iter-${n}.json`,
+  before: (runId: string, n: number) => `${runDir(runId)}/before/iter-${n}`,
+  summaryJson: (runId: string) => `${runDir(runId)}/summary.json`,
+  summaryMd: (runId: string) => `${runDir(runId)}/summary.md`,
+  runLog: (runId: string) => `${runDir(runId)}/run.log`,
   /** one line per restore of this run's changes (§5.7) */
-  restores: (runId: string) => `overnight/runs/${runId}/restores.jsonl`,
-  restoreBefore: (runId: string, n: number) => `overnight/runs/${runId}/restores/restore-${n}/before`,
+  restores: (runId: string) => `${runDir(runId)}/restores.jsonl`,
+  restoreBefore: (runId: string, n: number) => `${runDir(runId)}/restores/restore-${n}/before`,
   nextWork: 'rpi/next-work.jsonl',
   index: 'index.jsonl',
   archive: 'learnings/.archive',

@@ -6,6 +6,11 @@ export function isRunId(s: string): boolean {
   return RUN_ID_RE.test(s);
 }
 
+/** a run id, or the id of a hand archive (`archive-<run id>`, restorable like a run, §5.7) */
+export function isRestorableId(s: string): boolean {
+  return isRunId(s) || (s.startsWith('archive-') && isRunId(s.slice('archive-'.length)));
+}
+
 export function runIdFor(d: Date): string {
   return d
     .toISOString()

@@ -186,6 +186,8 @@ export const proposalSchema = z.object({
   path: z.string(),
   reason: z.string(),
   command: z.string(),
+  /** the id of the note that replaces this one (a copy held back by the retire cap, §1 rule 6) */
+  superseded_by: z.string().optional(),
 });
 export type Proposal = z.infer<typeof proposalSchema>;
 

@@ -258,7 +258,12 @@ export function reduce(input: ReduceInput): ReduceResult {
   }
   const retire = (n: Note, patch: Record<string, unknown>, kind: 'archived' | 'superseded', reason: string, proposal: string): boolean => {
     if (retireBudget <= 0) {
-      proposals.push({ path: `.agents/${n.rel}`, reason: `${proposal} (over tonight's retire cap)`, command: archiveCommand(n.rel) });
+      proposals.push({
+        path: `.agents/${n.rel}`,
+        reason: `${proposal} (over tonight's retire cap)`,
+        command: archiveCommand(n.rel),
+        ...(typeof patch.superseded_by === 'string' ? { superseded_by: patch.superseded_by } : {}),
+      });
       counters.retire_capped!++;
       return false;
     }

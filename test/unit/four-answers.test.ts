@@ -328,4 +328,11 @@ describe('the degraded answer on every real corpus', function () {
         rm(path.dirname(ws));
       }
     });
+
+  it('the retire-cap line is plain words and still groups as a corpus problem', () => {
+    const line = "iteration 1: 2 more notes qualified for archiving than tonight's cap of 3 allows; they are proposed for review instead";
+    const [g] = groupDegraded([line]);
+    assert.equal(g!.area, 'corpus');
+    assert.match(g!.kind, /over tonight's cap/);
+  });
 });

@@ -122,7 +122,9 @@ function stateOfCorpus(s: Summary, e: NightEffect): string {
   const parts: string[] = [];
   if (s.halt_reason === 'cancelled') parts.push('You stopped the run.');
   parts.push(
-    eff ? `${count}: ${eff}.` : `Nothing changed in the corpus${e.live.after !== null ? ` (${e.live.after} live learnings)` : ''}.`,
+    eff
+      ? `${count}: ${eff}.`
+      : `Nothing changed in the corpus${e.live.after !== null ? ` (${e.live.after} live ${e.live.after === 1 ? 'learning' : 'learnings'})` : ''}.`,
   );
   const b = e.live.before ?? 0;
   const drop = b - (e.live.after ?? b);

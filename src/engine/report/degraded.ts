@@ -43,7 +43,12 @@ const RULES: Rule[] = [
   { re: /symlink/i, area: 'corpus', kind: 'symlinks (never followed or edited)', order: 7 },
   { re: /pending candidate/i, area: 'corpus', kind: 'pending candidates not promoted', order: 8 },
   { re: /index\.jsonl/i, area: 'corpus', kind: 'unreadable lines in index.jsonl', order: 9 },
-  { re: /retire cap|over tonight's cap/i, area: 'corpus', kind: "retirements over tonight's cap, proposed for review instead", order: 10 },
+  {
+    re: /retire cap|over tonight's cap|than tonight's cap/i,
+    area: 'corpus',
+    kind: "retirements over tonight's cap, proposed for review instead",
+    order: 10,
+  },
   { re: /queue file/i, area: 'corpus', kind: 'the priorities file could not be read', order: 11 },
   {
     re: /broke the read-only rule/i,

@@ -236,7 +236,9 @@ export class IterationRunner {
       rec.degraded.push(...red.degraded);
       st.proposals = red.proposals;
       if (red.counters.retire_capped)
-        rec.degraded.push(`retire cap: ${red.counters.retire_capped} retirement(s) over tonight's cap of ${cap} proposed instead`);
+        rec.degraded.push(
+          `${red.counters.retire_capped} more ${red.counters.retire_capped === 1 ? 'note' : 'notes'} qualified for archiving than tonight's cap of ${cap} allows; they are proposed for review instead`,
+        );
       env.seam.afterReduce(index, ing.view, staging, red.changes);
       const integrity = settle(
         decide({

@@ -4,6 +4,7 @@
 // labelled query per fact. Deterministic: the same seed and `today` write the same bytes.
 import fs from 'node:fs';
 import path from 'node:path';
+import { mulberry32 } from './synth';
 
 export interface EvalFact {
   id: string;
@@ -46,17 +47,6 @@ export const EVAL_DEFAULTS: EvalOptions = {
   oldValid: 40,
   sessionFacts: 20,
 };
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SYL = [
   'zor',

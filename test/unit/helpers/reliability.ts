@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CommitError, Staging, recoverFromCrash } from '../../../src/engine/commit/checkpoint';
 import { errnoError, fsSeam, LEGACY_TEMP_RE, TEMP_NAME_RE, type FsStep } from '../../../src/engine/core/fsutil';
+import { mulberry32 } from '../../../bench/synth';
 
 export const FAULT_CODES = ['ENOSPC', 'EIO', 'EACCES', 'EROFS'] as const;
 /** the repository root (this file runs bundled from out/test/unit or out/test/unit/helpers) */
@@ -22,16 +23,7 @@ const CHILD = path.join(REPO, 'out/test/unit/helpers/crash-child.js');
 const CLI = path.join(REPO, 'dist/cli.js');
 
 /** mulberry32: a small seeded PRNG, so every failure can be replayed from its seed */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 const pick = <T>(r: () => number, xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 export function tmp(prefix: string): string {

@@ -3,6 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { registerCommands, type StartArgs } from './commands';
+import { startOptions } from './commands/run';
 import { InEditorSchedule } from './inEditorSchedule';
 import { EMPTY_SCHEME, EmptyDocumentProvider } from './diff';
 import { Folders } from './folders';
@@ -10,7 +11,6 @@ import { Log } from './log';
 import { REPORT_VIEW_TYPE, ReportPanel, summaryPathFor } from './reportPanel';
 import { RunController, workerPathFor, type RunResult } from './runController';
 import { RunsTreeProvider } from './runsTree';
-import { userLayer } from './settings';
 import { DreamStatusBar } from './statusBar';
 
 /** What activate() returns: used by the integration tests (and other extensions, if they like). */
@@ -118,14 +118,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DreamA
     startRun: async (a: StartArgs) => {
       const folder = a.folder ?? folders.withCorpus[0];
       if (!folder) throw new Error('no workspace folder has an .agents/ folder');
-      return controller.start({
-        folder,
-        goal: a.goal ?? '',
-        resume: a.resume ?? null,
-        userSettings: userLayer(folder).values,
-        args: a.settings ?? {},
-        ...(a.faults ? { faults: a.faults } : {}),
-      });
+      return controller.start(startOptions(folder, a));
     },
     reportPanel: () => ReportPanel.current,
     reportSerializer,

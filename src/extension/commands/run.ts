@@ -1,22 +1,27 @@
 // Start, stop and resume a bedtime run.
 import * as vscode from 'vscode';
 import { userLayer } from '../settings';
-import type { RunResult } from '../runController';
+import type { RunResult, StartOptions } from '../runController';
 import { asObject, runRef, type Register, type Services, type StartArgs } from './shared';
+
+/** What a start command (palette, API, schedule) asks the run controller for in `folder`. */
+export function startOptions(folder: string, a: StartArgs): StartOptions {
+  return {
+    folder,
+    goal: a.goal ?? '',
+    resume: a.resume ?? null,
+    userSettings: userLayer(folder).values,
+    args: a.settings ?? {},
+    ...(a.faults ? { faults: a.faults } : {}),
+  };
+}
 
 export function runCommands(s: Services, reg: Register): vscode.Disposable[] {
   const { folders, controller } = s;
   const startRun = async (a: StartArgs): Promise<RunResult | undefined> => {
     const folder = await folders.pick(a.resume ? 'Resume Run' : 'Start Bedtime Run', a.folder);
     if (!folder) return undefined;
-    return controller.start({
-      folder,
-      goal: a.goal ?? '',
-      resume: a.resume ?? null,
-      userSettings: userLayer(folder).values,
-      args: a.settings ?? {},
-      ...(a.faults ? { faults: a.faults } : {}),
-    });
+    return controller.start(startOptions(folder, a));
   };
 
   return [

@@ -22,6 +22,7 @@ function listTests(dir) {
 const nodeEntries = [
   { in: 'src/cli/main.ts', out: 'cli' },
   { in: 'src/worker/main.ts', out: 'worker' },
+  { in: 'src/engine/corpus/readerThread.ts', out: 'readerThread' },
   { in: 'src/extension/extension.ts', out: 'extension' },
   { in: 'bench/main.ts', out: 'bench' },
   { in: 'bench/eval.ts', out: 'eval' },

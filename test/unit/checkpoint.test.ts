@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Staging, reverseOps, sanitizeIterationId } from '../../src/engine/commit/checkpoint';
+import { packPathFor, readBeforeImage } from '../../src/engine/commit/beforePack';
 import { iterationId } from '../../src/engine/commit/iterationStore';
 import { rel } from '../../src/engine/core/paths';
 import { markerSchema } from '../../src/engine/core/schemas';
@@ -217,12 +218,46 @@ describe('checkpoint: Staging', () => {
     assert.equal(fs.readFileSync(path.join(ws, '.agents/rpi/next-work.jsonl'), 'utf8'), '{"id":"x"}\n{"id":"dream-1"}\n');
   });
 
-  it('reverseOps refuses when a before-image is missing', () => {
+  it('reverseOps refuses when a before-image is missing from its mirror and its pack', () => {
     const s = newStaging(1);
     s.write('learnings/a.md', Buffer.from('modified a\n'));
     const marker = s.commit();
     fs.rmSync(path.join(ws, '.agents', ...rel.before(RUN, 1).split('/')), { recursive: true });
+    fs.rmSync(path.join(ws, '.agents', ...packPathFor(rel.before(RUN, 1)).split('/')));
     assert.throws(() => reverseOps(ws, marker), /before-image/);
+  });
+
+  it('the before-images are durable in one pack: a power cut that tore or lost the mirror files still reverses exactly', () => {
+    const pre = liveTree(ws);
+    const aBefore = fs.readFileSync(path.join(ws, '.agents/learnings/a.md'));
+    const s = newStaging(1);
+    s.write('learnings/a.md', Buffer.from('modified a\n'));
+    s.remove('learnings/b.md');
+    s.write('learnings/sub/c.md', Buffer.from('modified c\n'));
+    const marker = s.commit();
+    assert.equal(marker.pack, packPathFor(rel.before(RUN, 1)));
+    const mirror = (r: string) => path.join(ws, '.agents', ...rel.before(RUN, 1).split('/'), ...r.split('/'));
+    // what an unsynced file can look like after a power cut: empty, cut short, or gone
+    fs.writeFileSync(mirror('learnings/a.md'), '');
+    fs.writeFileSync(mirror('learnings/b.md'), fs.readFileSync(mirror('learnings/b.md')).subarray(0, 3));
+    fs.rmSync(mirror('learnings/sub/c.md'));
+    assert.equal(reverseOps(ws, marker), 3);
+    assert.deepEqual(liveTree(ws), pre);
+    // a restore reads the same way: readBeforeImage takes the pack's copy of a torn mirror
+    assert.deepEqual(readBeforeImage(ws, `${rel.before(RUN, 1)}/learnings/a.md`), aBefore);
+  });
+
+  it('a corrupt pack is not trusted: intact mirror files are used, a damaged pack entry is ignored', () => {
+    const pre = liveTree(ws);
+    const s = newStaging(1);
+    s.write('learnings/a.md', Buffer.from('modified a\n'));
+    const marker = s.commit();
+    const packFile = path.join(ws, '.agents', ...marker.pack!.split('/'));
+    const bytes = fs.readFileSync(packFile);
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff; // the stored image no longer matches its hash
+    fs.writeFileSync(packFile, bytes);
+    assert.equal(reverseOps(ws, marker), 1);
+    assert.deepEqual(liveTree(ws), pre);
   });
 
   it('Staging.write/remove refuse path traversal and non-mutable paths', () => {

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import YAML from 'yaml';
 import { fastParseFrontmatter } from '../../src/engine/corpus/fastYaml';
+import { plainLines } from '../../src/engine/corpus/note';
 
 const VALUES = [
   'plain words',
@@ -104,5 +105,44 @@ describe('frontmatter fast path', () => {
       'id: l-1\ntitle: "Close the pool before exit"\nmaturity: provisional\nconfidence: 0.7\ndate: 2026-11-20\ncitations: [src/db/pool.ts:10, src/db/pool.test.ts]\ntags:\n  - db\n  - tests\nstale_citation: false\n';
     assert.deepEqual(fastParseFrontmatter(text), YAML.parse(text));
     assert.notEqual(fastParseFrontmatter(text), undefined);
+  });
+
+  it('plainLines writes exactly what YAML.stringify writes, for every value it takes', () => {
+    const r = rand(9);
+    const alphabet = 'aZ09_./()- :#\'"@%*&!|>?=~,[]{}\té\n';
+    const values: unknown[] = [
+      ...VALUES,
+      0,
+      -0,
+      3,
+      0.5,
+      1e21,
+      -7.25,
+      0.1 + 0.2,
+      NaN,
+      true,
+      false,
+      null,
+      [],
+      ['a', 'b c'],
+      ['x', '1'],
+      [1, true],
+    ];
+    for (let n = 0; n < 20000; n++) {
+      const len = 1 + Math.floor(r() * 12);
+      // half from the characters a plain value may hold, half from any
+      const from = r() < 0.5 ? 'aZ09_./()- ' : alphabet;
+      let v = '';
+      for (let i = 0; i < len; i++) v += from[Math.floor(r() * from.length)];
+      values.push(r() < 0.1 ? [v, 'plain'] : v);
+    }
+    let plain = 0;
+    for (const v of values) {
+      const lines = plainLines('key', v);
+      if (!lines) continue;
+      plain++;
+      assert.equal(lines.join('\n') + '\n', YAML.stringify({ key: v }, { lineWidth: 0, flowCollectionPadding: false }), JSON.stringify(v));
+    }
+    assert.ok(plain > 2000, `only ${plain} values written plain`);
   });
 });

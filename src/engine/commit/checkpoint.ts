@@ -13,6 +13,7 @@ import { markerSchema, type CommitMarker } from '../core/schemas';
 import { CorpusWriter } from './writer';
 import type { Faults } from '../core/faults';
 import { cleanStaleTemps } from './housekeeping';
+import { encodePack, packPathFor, readBeforeImage, readPack, type Pack } from './beforePack';
 
 export type StagedOp = { op: 'write'; data: Buffer; appendTo?: Buffer } | { op: 'remove' };
 
@@ -20,6 +21,8 @@ export class Staging {
   readonly ops = new Map<string, StagedOp>();
   private persisted: CommitMarker | null = null;
   private writer: CorpusWriter;
+  /** answers "would COMMIT refuse this path?" while REDUCE stages (each folder checked once) */
+  private precheck: CorpusWriter;
   constructor(
     readonly workspace: string,
     readonly runId: string,
@@ -29,10 +32,11 @@ export class Staging {
     readonly beforeRoot: string = rel.before(runId, index),
   ) {
     this.writer = new CorpusWriter(workspace);
+    this.precheck = new CorpusWriter(workspace, { precheck: true });
   }
 
   write(relPath: string, data: Buffer): void {
-    this.writer.resolve(relPath); // refuse early what COMMIT would refuse
+    this.precheck.resolve(relPath); // refuse early what COMMIT would refuse
     this.ops.set(relPath, { op: 'write', data });
   }
 
@@ -42,7 +46,7 @@ export class Staging {
    * bytes at persist time, so nothing anybody appended is lost.
    */
   append(relPath: string, base: Buffer, data: Buffer): void {
-    this.writer.resolve(relPath);
+    this.precheck.resolve(relPath);
     this.ops.set(relPath, { op: 'write', data, appendTo: base });
   }
 
@@ -52,7 +56,7 @@ export class Staging {
   }
 
   remove(relPath: string): void {
-    this.writer.resolve(relPath);
+    this.precheck.resolve(relPath);
     this.ops.set(relPath, { op: 'remove' });
   }
 
@@ -77,9 +81,14 @@ export class Staging {
    */
   persist(): CommitMarker {
     if (this.persisted) return this.persisted;
+    return (this.persisted = this.writer.batch(() => this.persistOps()));
+  }
+
+  private persistOps(): CommitMarker {
     const ops: CommitMarker['ops'] = [];
     const stagingRoot = rel.staging(this.iterationId);
     const createdDirs = new Set<string>();
+    const images: { rel: string; bytes: Buffer }[] = [];
     for (const [p, op] of [...this.ops.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const live = readFileOrNull(abs(this.workspace, p));
       if (op.op === 'write' && op.appendTo && live && !live.equals(op.appendTo)) {
@@ -91,8 +100,8 @@ export class Staging {
       if (op.op === 'remove' && !live) continue;
       let backup: string | null = null;
       if (live) {
-        backup = this.beforePath(p);
-        this.writer.writeBatched(backup, live);
+        images.push({ rel: (backup = this.beforePath(p)), bytes: live });
+        this.before.set(p, live);
       }
       let staged: string | null = null;
       if (op.op === 'write') {
@@ -103,10 +112,18 @@ export class Staging {
       }
       ops.push({ op: op.op, path: p, staged, backup, after_hash: op.op === 'write' ? sha256(op.data) : null });
     }
+    // the before-images: one durable pack (what recovery reverses from), then each as a plain
+    // file for diffs and restores (readBeforeImage falls back to the pack if a power cut tore one)
+    let pack: string | undefined;
+    if (images.length) {
+      this.writer.writeBatched((pack = packPathFor(this.beforeRoot)), encodePack(images));
+      for (const i of images) this.writer.writeBatched(i.rel, i.bytes, false);
+    }
     this.writer.flushDirs();
-    this.persisted = { state: 'READY', iteration_id: this.iterationId, started_at: isoNow(), ops };
-    if (createdDirs.size) this.persisted.created_dirs = [...createdDirs].sort();
-    return this.persisted;
+    const marker: CommitMarker = { state: 'READY', iteration_id: this.iterationId, started_at: isoNow(), ops };
+    if (createdDirs.size) marker.created_dirs = [...createdDirs].sort();
+    if (pack) marker.pack = pack;
+    return marker;
   }
 
   /** set once the READY marker is durable: from then on discard() must never remove it */
@@ -134,13 +151,15 @@ export class Staging {
     let done = 0;
     const crash = faults.crashInCommit && faults.crashInCommit.iteration === this.index ? faults.crashInCommit.afterOps : -1;
     try {
-      for (const op of marker.ops) {
-        if (done === crash) process.kill(process.pid, 'SIGKILL');
-        commitStep('commit:op', op.path);
-        if (op.op === 'write') this.writer.rename(op.staged!, op.path);
-        else this.writer.removeFile(op.path);
-        done++;
-      }
+      this.writer.batch(() => {
+        for (const op of marker.ops) {
+          if (done === crash) process.kill(process.pid, 'SIGKILL');
+          commitStep('commit:op', op.path);
+          if (op.op === 'write') this.writer.rename(op.staged!, op.path);
+          else this.writer.removeFile(op.path, false);
+          done++;
+        }
+      });
       if (crash >= done) process.kill(process.pid, 'SIGKILL');
       commitStep('commit:flush', markerRel);
       this.writer.flushDirs(); // every rename is durable before the marker says DONE
@@ -214,6 +233,13 @@ export class Staging {
     );
   }
 
+  /** the before-images this staging persisted, by live path */
+  private before = new Map<string, Buffer>();
+  /** the bytes `relPath` held when the staging was persisted (its before-image), or null */
+  beforeBytes(relPath: string): Buffer | null {
+    return this.before.get(relPath) ?? null;
+  }
+
   /** the bytes a committed write left at `relPath` */
   writtenBytes(relPath: string): Buffer | null {
     const op = this.ops.get(relPath);
@@ -283,10 +309,12 @@ function cleanupIteration(writer: CorpusWriter, iterationId: string): void {
  */
 export function reverseOps(workspace: string, marker: CommitMarker, conflicts: string[] = []): number {
   const writer = new CorpusWriter(workspace);
+  const packs = new Map<string, Pack | null>();
+  if (marker.pack) packs.set(marker.pack, readPack(workspace, marker.pack));
   let reversed = 0;
   for (const op of [...marker.ops].reverse()) {
     const live = readFileOrNull(abs(workspace, op.path));
-    const before = op.backup ? readFileOrNull(abs(workspace, op.backup)) : null;
+    const before = op.backup ? readBeforeImage(workspace, op.backup, packs) : null;
     if (op.backup && !before) throw new Error(`before-image ${op.backup} is missing; cannot restore ${op.path}`);
     if (before && live && live.equals(before)) continue; // not applied yet, or already restored
     if (!before && !live) continue;

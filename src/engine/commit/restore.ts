@@ -15,6 +15,7 @@ import { Staging, recoverFromCrash, recoveryNotes } from './checkpoint';
 import { loadRunIterations } from './iterationStore';
 import { acquireRunLock } from './lock';
 import { readRestoreLog } from './restoreLog';
+import { readBeforeImage, type Pack } from './beforePack';
 
 export interface RestoreOptions {
   workspace: string;
@@ -37,6 +38,8 @@ export interface RestorePlanEntry {
   conflict?: string;
   /** the file already holds its pre-run bytes */
   done?: boolean;
+  /** the before-image's bytes (read while planning) */
+  bytes?: Buffer;
 }
 
 export interface RestoreResult {
@@ -104,9 +107,11 @@ export function planRestore(workspace: string, runId: string, wanted: string[] =
     touch(c.path, c.before, c.after_hash !== undefined ? c.after_hash : removed && c.moved_to ? null : undefined);
     if (c.moved_to) touch(c.moved_to, c.moved_to_before ?? null, c.moved_to_hash);
   }
+  const packs = new Map<string, Pack | null>();
   for (const e of plan.values()) {
     const live = readFileOrNull(abs(workspace, e.path));
-    const target = e.before ? readFileOrNull(abs(workspace, e.before)) : null;
+    const target = e.before ? readBeforeImage(workspace, e.before, packs) : null;
+    if (target) e.bytes = target;
     if (e.before && !target)
       throw new DreamError(`the before-image .agents/${e.before} of .agents/${e.path} is missing; run ${runId} cannot be restored`);
     if ((!live && !target) || (live && target && live.equals(target))) {
@@ -167,7 +172,7 @@ export function restoreRun(o: RestoreOptions): RestoreResult {
     };
     const staging = new Staging(workspace, o.runId, 0, record.restore_id, rel.restoreBefore(o.runId, n));
     for (const e of todo) {
-      if (e.before) staging.write(e.path, fs.readFileSync(abs(workspace, e.before)));
+      if (e.before) staging.write(e.path, e.bytes!);
       else staging.remove(e.path);
     }
     // the record is one more operation of the same commit: a crash leaves both or neither

@@ -31,8 +31,34 @@ export class WriteGuardError extends Error {
 export class CorpusWriter {
   readonly agentsDir: string;
   private pendingDirs = new Set<string>();
-  constructor(readonly workspace: string) {
+  /** inside batch(): folders already lstat-checked by this batch (each is checked once per batch) */
+  private checkedDirs: Set<string> | null = null;
+  /**
+   * `opts.precheck`: a writer that only answers "would this be refused?" ahead of the real write
+   * (Staging, while REDUCE stages): it checks each folder once for its whole life. The write
+   * itself, later, goes through a writer that checks again.
+   */
+  constructor(
+    readonly workspace: string,
+    private readonly opts: { precheck?: boolean } = {},
+  ) {
     this.agentsDir = path.join(path.resolve(workspace), '.agents');
+    if (opts.precheck) this.checkedDirs = new Set();
+  }
+
+  /**
+   * Runs `fn` as one batch of writes (a persist, a commit): a folder on the way is lstat-checked
+   * once per batch instead of once per file; the file itself is still checked at every write.
+   * A folder swapped for a symlink before the batch starts is refused, as outside a batch.
+   */
+  batch<T>(fn: () => T): T {
+    if (this.checkedDirs || this.opts.precheck) return fn();
+    this.checkedDirs = new Set();
+    try {
+      return fn();
+    } finally {
+      this.checkedDirs = null;
+    }
   }
 
   /** Resolves a path relative to .agents/ and refuses anything the rules forbid. */
@@ -78,9 +104,12 @@ export class CorpusWriter {
     const rel = path.relative(ws, abs);
     let cur = ws;
     const parts = rel.split(path.sep);
-    // every component, every time: a folder swapped for a symlink is caught right before the write
+    // every component, every time (once per batch for folders): a folder swapped for a symlink is
+    // caught right before the write
     for (let i = 0; i < parts.length; i++) {
       cur = path.join(cur, parts[i]!);
+      const folder = i < parts.length - 1;
+      if (folder && this.checkedDirs?.has(cur)) continue;
       let st: fs.Stats;
       try {
         st = fs.lstatSync(cur);
@@ -89,6 +118,7 @@ export class CorpusWriter {
         throw e;
       }
       if (st.isSymbolicLink()) throw new WriteGuardError(`refused to write through a symlink: ${path.relative(ws, cur)}`);
+      if (folder && st.isDirectory()) this.checkedDirs?.add(cur);
     }
   }
 
@@ -102,7 +132,7 @@ export class CorpusWriter {
    */
   writeBatched(rel: string, data: Buffer | string, durable = true): void {
     const abs = this.resolve(rel);
-    const opts: WriteOptions = { fsync: durable, dirSync: false };
+    const opts: WriteOptions = { fsync: durable, dirSync: false, dirExists: this.checkedDirs?.has(path.dirname(abs)) };
     atomicWriteFileSync(abs, data, opts);
     if (durable) this.pendingDirs.add(path.dirname(abs));
   }
@@ -133,13 +163,16 @@ export class CorpusWriter {
   rename(fromRel: string, toRel: string): void {
     const from = this.resolve(fromRel);
     const to = this.resolve(toRel);
-    mkdirp(path.dirname(to));
+    if (!this.checkedDirs?.has(path.dirname(to))) mkdirp(path.dirname(to));
     renameWithRetry(from, to);
     this.pendingDirs.add(path.dirname(to));
   }
 
-  /** Removes one regular file. Callers must have kept its before-image (rule 6). */
-  removeFile(rel: string): void {
+  /**
+   * Removes one regular file. Callers must have kept its before-image (rule 6). `syncNow: false`
+   * leaves the folder's fsync to flushDirs() (a batch of removals).
+   */
+  removeFile(rel: string, syncNow = true): void {
     const abs = this.resolve(rel);
     try {
       const st = fs.lstatSync(abs);
@@ -150,7 +183,8 @@ export class CorpusWriter {
     }
     seam('unlink', abs);
     fs.unlinkSync(abs);
-    fsyncDir(path.dirname(abs));
+    if (syncNow) fsyncDir(path.dirname(abs));
+    else this.pendingDirs.add(path.dirname(abs));
   }
 
   /** Removes a folder if it is empty (a folder with anything in it, or a missing one, is left as it is). */

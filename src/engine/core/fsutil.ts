@@ -44,11 +44,13 @@ export interface WriteOptions {
   fsync?: boolean;
   /** fsync the folder after the rename (default true); batch writers fsync each folder once */
   dirSync?: boolean;
+  /** the folder is known to exist (a batch writer checked it): no mkdirp */
+  dirExists?: boolean;
 }
 
 export function atomicWriteFileSync(file: string, data: Buffer | string, opts: WriteOptions = {}): void {
   const dir = path.dirname(file);
-  mkdirp(dir);
+  if (!opts.dirExists) mkdirp(dir);
   const tmp = tempNameFor(file);
   seam('write', file);
   const fd = fs.openSync(tmp, 'wx', 0o644);
@@ -153,19 +155,36 @@ export function readRegularFile(file: string, maxBytes = MAX_READ_BYTES): Buffer
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
   }
-  const refuse = (s: fs.Stats) => {
-    if (!s.isFile())
-      throw new UnsafeReadError(
-        `${describeSpecial(s)}, not read`,
-        s.isSymbolicLink() ? 'symlink' : s.isDirectory() ? 'directory' : 'special',
-      );
-    if (s.size > maxBytes) throw new UnsafeReadError(`${s.size} bytes, over the ${maxBytes}-byte limit; not read`, 'too-large');
-  };
-  refuse(st);
-  const flags = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
+  refuseUnsafe(st, maxBytes);
+  return openAndRead(file, maxBytes)?.bytes ?? null;
+}
+
+/** throws UnsafeReadError unless `s` is a regular file of at most maxBytes */
+function refuseUnsafe(s: fs.Stats, maxBytes: number): void {
+  if (!s.isFile())
+    throw new UnsafeReadError(
+      `${describeSpecial(s)}, not read`,
+      s.isSymbolicLink() ? 'symlink' : s.isDirectory() ? 'directory' : 'special',
+    );
+  if (s.size > maxBytes) throw new UnsafeReadError(`${s.size} bytes, over the ${maxBytes}-byte limit; not read`, 'too-large');
+}
+
+/**
+ * readRegularFile for a path the caller has just seen as a regular file (a directory walk's entry
+ * type): no lstat first, the open (O_NOFOLLOW|O_NONBLOCK) and fstat of the open file refuse a
+ * symlink, FIFO or device swapped in since. Returns the bytes with the open file's stat (its
+ * identity), or null when the file is gone.
+ */
+export function readListedFile(file: string, maxBytes = MAX_READ_BYTES): { bytes: Buffer; stat: fs.Stats } | null {
+  return openAndRead(file, maxBytes);
+}
+
+const READ_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
+
+function openAndRead(file: string, maxBytes: number): { bytes: Buffer; stat: fs.Stats } | null {
   let fd: number;
   try {
-    fd = fs.openSync(file, flags);
+    fd = fs.openSync(file, READ_FLAGS);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
@@ -174,7 +193,7 @@ export function readRegularFile(file: string, maxBytes = MAX_READ_BYTES): Buffer
   }
   try {
     const fst = fs.fstatSync(fd);
-    refuse(fst);
+    refuseUnsafe(fst, maxBytes);
     const buf = Buffer.allocUnsafe(Math.min(fst.size, maxBytes) + 1);
     let n = 0;
     for (;;) {
@@ -183,7 +202,7 @@ export function readRegularFile(file: string, maxBytes = MAX_READ_BYTES): Buffer
       if (r === 0) break;
       n += r;
     }
-    return buf.subarray(0, n);
+    return { bytes: buf.subarray(0, n), stat: fst };
   } finally {
     fs.closeSync(fd);
   }

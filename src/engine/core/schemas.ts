@@ -77,6 +77,8 @@ export const iterationSchema = z.object({
   changes: z.array(changeSchema),
   degraded: z.array(z.string()),
   error: z.string().nullable(),
+  /** where the iteration's time went, phase by phase (core/phases.ts), in milliseconds */
+  phases: z.record(z.string(), z.number()).optional(),
 });
 export type IterationRecord = z.infer<typeof iterationSchema>;
 
@@ -276,6 +278,8 @@ export const markerSchema = z.object({
   ),
   /** folders (relative to .agents/) the commit creates; reversal removes them again when empty */
   created_dirs: z.array(z.string()).optional(),
+  /** the durable pack of the before-images (commit/beforePack.ts); absent in markers of older versions */
+  pack: z.string().optional(),
 });
 export type CommitMarker = z.infer<typeof markerSchema>;
 

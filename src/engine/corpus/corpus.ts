@@ -3,9 +3,10 @@
 // nothing costs one read of each file.
 import fs from 'node:fs';
 import path from 'node:path';
-import { readRegularFile, readRegularOrReport, sha256, toPosix } from '../core/fsutil';
-import { identityOf } from './manifest';
-import { Note, parseNote } from './note';
+import { readListedFile, readRegularOrReport, sha256, toPosix } from '../core/fsutil';
+import { fileIdentity } from './manifest';
+import { Note, parseEdited, parseNote } from './note';
+import { inheritBodyFacts } from './knowledge';
 
 export type FileKind = 'learning' | 'archive' | 'pattern' | 'research' | 'finding' | 'pending' | 'session' | 'other';
 
@@ -25,7 +26,7 @@ export function kindOf(rel: string): FileKind {
 
 const SKIP_TOP = new Set(['overnight', 'dream']);
 
-function statKey(st: fs.Stats): string {
+function statKey(st: FileIdentity): string {
   return `${st.size}:${st.mtimeMs}:${st.ino}:${st.ctimeMs}`;
 }
 
@@ -77,16 +78,27 @@ export class NoteCache {
    * The note for a file whose size, mtime and inode are unchanged since it was last read: like
    * git's index, an unchanged stat means unchanged bytes, so the file is not read again.
    */
+  /** a note was read from `rel` before (its identity can be checked) */
+  knows(rel: string): boolean {
+    return this.byStat.has(rel);
+  }
   byIdentity(rel: string, st: fs.Stats): Note | undefined {
     const hit = this.byStat.get(rel);
     return hit && hit.key === statKey(st) ? hit.note : undefined;
   }
-  remember(rel: string, st: fs.Stats, note: Note): void {
-    this.byStat.set(rel, { key: statKey(st), note, id: identityOf(st) });
+  remember(rel: string, st: FileIdentity, note: Note): void {
+    this.byStat.set(rel, { key: statKey(st), note, id: fileIdentity(st) });
+  }
+  /** a note parsed elsewhere (a reader thread), keyed by its content hash as get() would */
+  put(n: Note): Note {
+    const hit = this.byHash.get(n.hash);
+    if (hit && hit.rel === n.rel) return hit;
+    this.byHash.set(n.hash, n);
+    return n;
   }
   private rawByStat = new Map<string, { key: string; bytes: Buffer; id: string }>();
   rememberRaw(rel: string, st: fs.Stats, bytes: Buffer): void {
-    if (bytes.length === st.size) this.rawByStat.set(rel, { key: statKey(st), bytes, id: identityOf(st) });
+    if (bytes.length === st.size) this.rawByStat.set(rel, { key: statKey(st), bytes, id: fileIdentity(st) });
   }
   /** the identity and SHA-256 of every file this cache read (for the corpus manifest) */
   readIdentities(): Map<string, { id: string; sha256: string }> {
@@ -116,11 +128,16 @@ export class NoteCache {
     this.rememberRaw(rel, st, bytes);
     return bytes;
   }
-  get(rel: string, bytes: Buffer): Note {
+  /**
+   * The note of these bytes at `rel`. `prior`: the note these bytes were edited from (a
+   * frontmatter edit): its body and what was read out of it are carried over, not recomputed.
+   */
+  get(rel: string, bytes: Buffer, prior?: Note): Note {
     const hash = sha256(bytes);
     const hit = this.byHash.get(hash);
     if (hit && hit.rel === rel) return hit;
-    const n = parseNote(rel, bytes, hash);
+    const n = prior ? parseEdited(rel, bytes, prior, hash) : parseNote(rel, bytes, hash);
+    if (prior && n.body === prior.body) inheritBodyFacts(n, prior);
     this.byHash.set(hash, n);
     return n;
   }
@@ -142,36 +159,112 @@ export interface Snapshot {
   bytesRead: number;
 }
 
-export function loadSnapshot(workspace: string, cache: NoteCache): Snapshot {
-  const agentsDir = path.join(workspace, '.agents');
-  const scan = scanCorpus(agentsDir);
-  const notes = new Map<string, Note>();
-  const degraded = [...scan.degraded];
-  let bytesRead = 0;
+/** the identity fields of a file's stat (what NoteCache keys on); a worker thread sends these */
+export interface FileIdentity {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
+/** one note file read: its bytes and identity, or why it was not read (null: it is gone) */
+export type NoteRead = { bytes: Buffer; id: FileIdentity } | { error: string } | null;
+
+/** reads one listed note file (refusing a FIFO or symlink swapped in since the walk, never blocking) */
+export function readNoteFile(abs: string): NoteRead {
+  try {
+    const r = readListedFile(abs);
+    if (!r) return null;
+    return { bytes: r.bytes, id: { size: r.stat.size, mtimeMs: r.stat.mtimeMs, ctimeMs: r.stat.ctimeMs, ino: r.stat.ino } };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    return { error: (e as Error).message };
+  }
+}
+
+/** the notes a snapshot needs: those unchanged since this cache read them, and the paths to read */
+export function planRead(
+  agentsDir: string,
+  cache: NoteCache,
+  scan: ScanResult,
+  degraded: string[],
+): { known: Map<string, Note>; toRead: string[] } {
+  const known = new Map<string, Note>();
+  const toRead: string[] = [];
   for (const rel of scan.notes) {
-    // the walk already saw a regular file here (not a symlink)
-    const abs = path.join(agentsDir, rel);
-    let bytes: Buffer;
-    let st: fs.Stats;
-    try {
-      st = fs.lstatSync(abs);
-      const known = cache.byIdentity(rel, st);
-      if (known) {
-        notes.set(rel, known);
+    if (cache.knows(rel)) {
+      // a file read before: unchanged identity, unchanged bytes (one lstat, no read)
+      let st: fs.Stats | undefined;
+      try {
+        st = fs.lstatSync(path.join(agentsDir, rel), { throwIfNoEntry: false });
+      } catch (e) {
+        degraded.push(`corpus: cannot read .agents/${rel}: ${(e as Error).message}`);
         continue;
       }
-      const read = readRegularFile(abs); // swapped for a FIFO or symlink since the walk: refused, never blocks
-      if (!read) continue;
-      bytes = read;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') degraded.push(`corpus: cannot read .agents/${rel}: ${(e as Error).message}`);
+      if (!st) continue;
+      const note = cache.byIdentity(rel, st);
+      if (note) {
+        known.set(rel, note);
+        continue;
+      }
+    }
+    toRead.push(rel);
+  }
+  return { known, toRead };
+}
+
+/** takes a read note into the cache (its identity remembered only if it did not change while read) */
+export function adoptRead(cache: NoteCache, rel: string, read: { bytes: Buffer; id: FileIdentity }, parsed?: Note): Note {
+  const note = parsed ? cache.put(parsed) : cache.get(rel, read.bytes);
+  if (read.bytes.length === read.id.size) cache.remember(rel, read.id, note);
+  return note;
+}
+
+export function loadSnapshot(workspace: string, cache: NoteCache): Snapshot {
+  const scan = scanCorpus(path.join(workspace, '.agents'));
+  const degraded = [...scan.degraded];
+  return readSnapshot(workspace, cache, scan, planRead(path.join(workspace, '.agents'), cache, scan, degraded), degraded);
+}
+
+/** reads what the plan says is to read, in this thread */
+export function readSnapshot(
+  workspace: string,
+  cache: NoteCache,
+  scan: ScanResult,
+  plan: { known: Map<string, Note>; toRead: string[] },
+  degraded: string[],
+): Snapshot {
+  const agentsDir = path.join(workspace, '.agents');
+  const read = new Map<string, Note>();
+  let bytesRead = 0;
+  for (const rel of plan.toRead) {
+    const r = readNoteFile(path.join(agentsDir, rel));
+    if (!r) continue;
+    if ('error' in r) {
+      degraded.push(`corpus: cannot read .agents/${rel}: ${r.error}`);
       continue;
     }
-    bytesRead += bytes.length;
-    const note = cache.get(rel, bytes);
-    // remember the identity only if the file did not change while it was read
-    if (bytes.length === st.size) cache.remember(rel, st, note);
-    notes.set(rel, note);
+    bytesRead += r.bytes.length;
+    read.set(rel, adoptRead(cache, rel, r));
+  }
+  return finishSnapshot(workspace, cache, scan, plan.known, read, degraded, bytesRead);
+}
+
+/** the snapshot of the scanned notes (in scan order), with the queue, the index and the JSONL files */
+export function finishSnapshot(
+  workspace: string,
+  cache: NoteCache,
+  scan: ScanResult,
+  known: Map<string, Note>,
+  read: Map<string, Note>,
+  degraded: string[],
+  bytesRead: number,
+): Snapshot {
+  const agentsDir = path.join(workspace, '.agents');
+  const notes = new Map<string, Note>();
+  for (const rel of scan.notes) {
+    const n = known.get(rel) ?? read.get(rel);
+    if (n) notes.set(rel, n);
   }
   const nextWork = cache.readRaw(path.join(agentsDir, 'rpi', 'next-work.jsonl'), 'rpi/next-work.jsonl', degraded);
   const index = cache.readRaw(path.join(agentsDir, 'index.jsonl'), 'index.jsonl', degraded);
@@ -203,11 +296,12 @@ export class CorpusView {
   private pathsCache: string[] | null = null;
   private kindCache = new Map<FileKind, Note[]>();
 
-  stage(rel: string, bytes: Buffer | null): void {
+  /** stages new bytes at `rel` (null: removed); `prior`: the note they were edited from */
+  stage(rel: string, bytes: Buffer | null, prior?: Note): void {
     this.pathsCache = null;
     this.kindCache.clear();
     if (rel === 'rpi/next-work.jsonl' || rel === 'index.jsonl') this.overlayRaw.set(rel, bytes);
-    else this.overlayNotes.set(rel, bytes ? this.cache.get(rel, bytes) : null);
+    else this.overlayNotes.set(rel, bytes ? this.cache.get(rel, bytes, prior) : null);
   }
 
   note(rel: string): Note | undefined {

@@ -1,7 +1,8 @@
 // Reading knowledge out of notes: ids, titles, citations, maturity, staleness, references.
 import path from 'node:path';
 import fs from 'node:fs';
-import { normaliseForDedupe } from './text';
+import { toSet, type SigEntry } from './shingles';
+import { addReferenceTokens, nearDuplicateShingles } from './textScan';
 import { firstHeading, noteDate, str, strList, type Note } from './note';
 
 /**
@@ -137,7 +138,14 @@ export function noteId(n: Note): string {
 }
 
 export function noteTitle(n: Note): string {
-  return str(n.fm.title)?.trim() || firstHeading(n.body) || path.posix.basename(n.rel, '.md');
+  return str(n.fm.title)?.trim() || bodyHeading(n) || path.posix.basename(n.rel, '.md');
+}
+
+/** the body's first `# ` heading, once per note */
+function bodyHeading(n: Note): string | undefined {
+  const d = derived(n);
+  if (d.heading === undefined) d.heading = firstHeading(n.body) ?? null;
+  return d.heading ?? undefined;
 }
 
 /** citations as written (path or path:line) */
@@ -171,6 +179,8 @@ export function hasSource(n: Note): boolean {
 }
 
 const SOURCE_SECTION = /^(#{2,6})[ \t]+(sources?|evidence|references)\b.*$/i;
+/** a line that could open a source section, anywhere in a body */
+const SOURCE_ANYWHERE = /^#{2,6}[ \t]+(sources?|evidence|references)\b/im;
 
 /**
  * §2.1 cited paths: `citations` plus repository paths named in a `## Source(s)`, `## Evidence` or
@@ -179,8 +189,17 @@ const SOURCE_SECTION = /^(#{2,6})[ \t]+(sources?|evidence|references)\b.*$/i;
 export function citedPathsOf(n: Note): string[] {
   const d = derived(n);
   if (d.cited) return d.cited;
-  const out = new Set(citationsOf(n));
-  const lines = n.body.split(/\r?\n/);
+  const body = (d.bodyCited ??= bodyCitedPaths(n.body));
+  const fm = citationsOf(n);
+  return (d.cited = body.length ? [...new Set([...fm, ...body])] : [...new Set(fm)]);
+}
+
+/** the repository paths a body names in its source sections, in order */
+function bodyCitedPaths(body: string): string[] {
+  // most bodies have no source section: one native scan says so
+  if (!SOURCE_ANYWHERE.test(body)) return [];
+  const out = new Set<string>();
+  const lines = body.split(/\r?\n/);
   let level = 0;
   let inFence = false;
   for (const line of lines) {
@@ -203,7 +222,7 @@ export function citedPathsOf(n: Note): string[] {
       .matchAll(/(?:^|[\s(])((?:\.{1,2}\/)?[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+(?::\d+(?:-\d+)?)?)/g))
       add(t[1]!);
   }
-  return (d.cited = [...out]);
+  return [...out];
 }
 
 /** a repository path: a folder path with a file extension or a trailing slash (a bare file name could live anywhere) */
@@ -316,14 +335,36 @@ export function dedupeText(n: Note): string {
 
 /** Per-note derived values, cached on the (immutable, content-addressed) Note object. */
 interface Derived {
-  norm?: string;
+  sig?: SigEntry;
   title?: string;
+  /** the body's first `# ` heading (null: none) */
+  heading?: string | null;
   summary?: string;
   citations?: string[];
   maturity?: string;
   cited?: string[];
+  /** the cited paths of the body's source sections */
+  bodyCited?: string[];
   visible?: boolean;
   date?: Date | null;
+  /** the note this one was edited from (same body): its tokens are the base of this one's */
+  editedFrom?: Note;
+}
+
+/**
+ * `next` was edited from `prior` (the same body, another frontmatter): what was read out of the
+ * body is carried over — heading, summary, cited paths, reference tokens, and the near-duplicate
+ * signature when the title is the same — so an edit costs the frontmatter, not the whole note.
+ */
+export function inheritBodyFacts(next: Note, prior: Note): void {
+  const p = derivedCache.get(prior);
+  if (!p) return;
+  const d = derived(next);
+  if (p.heading !== undefined) d.heading = p.heading;
+  if (p.summary !== undefined) d.summary = p.summary;
+  if (p.bodyCited) d.bodyCited = p.bodyCited;
+  if (p.sig && next.rel === prior.rel && cachedTitle(next) === cachedTitle(prior)) d.sig = p.sig;
+  if (tokenMemo.has(prior)) d.editedFrom = prior;
 }
 const derivedCache = new WeakMap<Note, Derived>();
 function derived(n: Note): Derived {
@@ -332,10 +373,66 @@ function derived(n: Note): Derived {
   return d;
 }
 
-export function dedupeItem(n: Note): { key: string; text: string; norm: string } {
+/** what a reader thread works out of a note: its reference tokens and, when asked, its signature */
+export interface NoteFacts {
+  tokens: { joined: string; counts: Uint32Array };
+  sig: Uint32Array | null;
+}
+
+/** computes (and keeps) a note's facts in this thread */
+export function noteFacts(n: Note, withSig: boolean): NoteFacts {
+  const tokens = tokensOf(noteReferenceText(n));
+  return { tokens: { joined: tokens.joined, counts: tokens.counts }, sig: withSig ? signatureOf(n).sig : null };
+}
+
+/** takes facts another thread computed for a note (the same values noteFacts would give here) */
+export function adoptFacts(n: Note, f: NoteFacts): void {
+  if (!tokenMemo.has(n)) tokenMemo.set(n, { joined: f.tokens.joined, counts: f.tokens.counts });
   const d = derived(n);
-  if (d.norm === undefined) d.norm = normaliseForDedupe(dedupeText(n));
-  return { key: n.rel, text: '', norm: d.norm };
+  if (f.sig && !d.sig) d.sig = sigEntry(n, f.sig);
+}
+
+/** the note as a near-duplicate item: its signature is computed once per note (content-addressed) */
+export function dedupeItem(n: Note): { key: string; text: string; entry: SigEntry } {
+  return { key: n.rel, text: '', entry: signatureOf(n) };
+}
+
+let hashScratch = new Uint32Array(1 << 14);
+/**
+ * The near-duplicate shingles of dedupeText(n): the signature, or the exact trigram hashes into
+ * hashScratch. Read from the note's bytes, or from its lower-cased body where the bytes are not
+ * enough (a capital sigma).
+ */
+function noteShingles(n: Note, exact: boolean): { sig: Uint32Array | null; count: number } {
+  const title = noteTitle(n);
+  if (exact && hashScratch.length < n.bytes.length * 2 + title.length + 8)
+    hashScratch = new Uint32Array(n.bytes.length * 2 + title.length + 8);
+  const hashes = exact ? hashScratch : undefined;
+  const fast = n.utf8 ? nearDuplicateShingles({ bytes: n.bytes, from: n.bodyOffset, end: n.bytes.length, title, hashes }) : null;
+  if (fast) return fast;
+  const lower = Buffer.from(n.utf8 ? n.body.toLowerCase() : '', 'utf8');
+  return nearDuplicateShingles({ bytes: lower, from: 0, end: lower.length, title, hashes })!;
+}
+
+/** the note's near-duplicate signature, computed once per note (content-addressed) */
+function signatureOf(n: Note): SigEntry {
+  const d = derived(n);
+  return (d.sig ??= sigEntry(n, noteShingles(n, false).sig!));
+}
+
+/** a signature entry: the exact trigram set is computed only when a candidate pair needs it */
+function sigEntry(n: Note, sig: Uint32Array): SigEntry {
+  let set: Uint32Array | null = null;
+  return {
+    sig,
+    get shingles() {
+      if (!set) {
+        const { count } = noteShingles(n, true); // may grow hashScratch
+        set = toSet(hashScratch.subarray(0, count));
+      }
+      return set;
+    },
+  };
 }
 
 export function cachedTitle(n: Note): string {
@@ -346,16 +443,34 @@ export function cachedTitle(n: Note): string {
 /** the first ~240 characters of prose (headings dropped), for the retrieval index */
 export function noteSummary(n: Note): string {
   const d = derived(n);
-  if (d.summary === undefined) {
-    const text = n.body
-      .split(/\r?\n/)
-      .filter((l) => !/^#/.test(l.trim()))
-      .join(' ')
-      .replace(/\s+/g, ' ')
-      .trim();
-    d.summary = text.length > 240 ? text.slice(0, 237) + '...' : text;
+  return (d.summary ??= summaryOf(n.body));
+}
+
+/**
+ * The body's lines that are not headings, joined with spaces, whitespace collapsed, trimmed, cut
+ * at 240 characters. Only as many lines are read as the first 241 characters need: the first 237
+ * characters of a collapsed prefix longer than 240 are those of the whole text.
+ */
+export function summaryOf(body: string): string {
+  const parts: string[] = [];
+  let raw = 0;
+  let text = '';
+  for (let at = 0; at <= body.length;) {
+    let nl = body.indexOf('\n', at);
+    if (nl < 0) nl = body.length;
+    let line = body.slice(at, nl);
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    at = nl + 1;
+    if (/^#/.test(line.trim())) continue;
+    parts.push(line);
+    raw += line.length + 1;
+    if (raw > 240) {
+      text = parts.join(' ').replace(/\s+/g, ' ').trim();
+      if (text.length > 240) return text.slice(0, 237) + '...';
+    }
   }
-  return d.summary;
+  text = parts.join(' ').replace(/\s+/g, ' ').trim();
+  return text.length > 240 ? text.slice(0, 237) + '...' : text;
 }
 
 /**
@@ -364,21 +479,9 @@ export function noteSummary(n: Note): string {
  * wiki link), each with its count. `foo.md` also counts as `foo`. Plain prose words are skipped, so
  * the memo stays small.
  */
-const NAME_TOKEN = /(^|[^a-z0-9_.-])([a-z0-9_][a-z0-9_.-]*)/g;
 export function referenceTokens(text: string): Map<string, number> {
   const out = new Map<string, number>();
-  const lower = text.toLowerCase();
-  NAME_TOKEN.lastIndex = 0;
-  for (let m = NAME_TOKEN.exec(lower); m; m = NAME_TOKEN.exec(lower)) {
-    let t = m[2]!;
-    let end = t.length;
-    while (end > 0 && (t.charCodeAt(end - 1) === 46 || t.charCodeAt(end - 1) === 45)) end--;
-    if (end < 4) continue;
-    if (end !== t.length) t = t.slice(0, end);
-    if (!(m[1] === '/' || m[1] === '[' || /[-_.0-9]/.test(t))) continue;
-    out.set(t, (out.get(t) ?? 0) + 1);
-    if (t.endsWith('.md')) out.set(t.slice(0, -3), (out.get(t.slice(0, -3)) ?? 0) + 1);
-  }
+  addReferenceTokens(text.toLowerCase(), out);
   return out;
 }
 
@@ -421,17 +524,57 @@ export interface ReferenceText {
   rel: string;
   owner: object;
   text: () => string;
+  /** the note, when the text is a note's (its tokens come from its bytes) */
+  note?: Note;
 }
 
 function tokensOf(t: ReferenceText): CompactTokens {
   let c = tokenMemo.get(t.owner);
-  if (!c) tokenMemo.set(t.owner, (c = compact(referenceTokens(t.text()))));
+  const prior = t.note && derivedCache.get(t.note)?.editedFrom;
+  if (!c && prior && tokenMemo.has(prior)) {
+    // the body's tokens are the prior note's minus its frontmatter's; this note's frontmatter's are added
+    const m = new Map<string, number>();
+    const base = tokenMemo.get(prior)!;
+    base.joined
+      .slice(1, -1)
+      .split('\n')
+      .forEach((tok, i) => tok && m.set(tok, base.counts[i]!));
+    const fmOf = (n: Note) => {
+      const f = new Map<string, number>();
+      addReferenceTokens(n.fmText.toLowerCase(), f);
+      return f;
+    };
+    for (const [tok, k] of fmOf(prior)) {
+      const v = (m.get(tok) ?? 0) - k;
+      if (v > 0) m.set(tok, v);
+      else m.delete(tok);
+    }
+    for (const [tok, k] of fmOf(t.note!)) m.set(tok, (m.get(tok) ?? 0) + k);
+    tokenMemo.set(t.owner, (c = compact(m)));
+  }
+  if (!c) {
+    const n = t.note;
+    // a note's text is its frontmatter and body (the frontmatter ends with a line break, so no token spans the two)
+    const m = n ? new Map<string, number>() : referenceTokens(t.text());
+    if (n?.utf8) {
+      addReferenceTokens(n.fmText.toLowerCase(), m);
+      addReferenceTokens(n.body.toLowerCase(), m);
+    }
+    tokenMemo.set(t.owner, (c = compact(m)));
+  }
   return c;
+}
+
+/** a note's reference tokens as they are counted (read from its bytes) */
+export function noteReferenceTokens(n: Note): Map<string, number> {
+  const c = tokensOf(noteReferenceText(n));
+  const toks = c.joined.slice(1, -1).split('\n');
+  return new Map(toks[0] === '' && toks.length === 1 ? [] : toks.map((t, i) => [t, c.counts[i]!]));
 }
 
 /** a note as a reference text (its frontmatter and body) */
 export function noteReferenceText(n: Note): ReferenceText {
-  return { rel: n.rel, owner: n, text: () => (n.utf8 ? n.fmText + '\n' + n.body : '') };
+  return { rel: n.rel, owner: n, note: n, text: () => (n.utf8 ? n.fmText + '\n' + n.body : '') };
 }
 
 let lastReferenceIndex: { owners: object[]; texts: ReferenceText[]; index: ReferenceIndex } | null = null;

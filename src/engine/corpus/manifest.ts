@@ -34,6 +34,11 @@ export function identityOf(st: fs.Stats): string {
   return `${st.isSymbolicLink() ? 'l' : 'f'}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
 }
 
+/** identityOf for a regular file known by its stat's fields (a file a reader thread read) */
+export function fileIdentity(st: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): string {
+  return `f:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
+}
+
 /** every file and symlink under .agents/ except overnight/, by relative path, with its lstat */
 export function walkTree(agentsDir: string): Map<string, fs.Stats> {
   const out = new Map<string, fs.Stats>();

@@ -33,6 +33,24 @@ export function isEditable(n: Note): boolean {
   return n.utf8 && n.hasFrontmatter && n.fmError === null;
 }
 
+/**
+ * parseNote for bytes that end with `prior`'s body (a frontmatter edit: patchFrontmatter copies the
+ * body verbatim): only the new head is decoded and parsed, and the body string is `prior`'s own.
+ * Falls back to a full parse when the bytes are not such an edit.
+ */
+export function parseEdited(rel: string, bytes: Buffer, prior: Note, hash = sha256(bytes)): Note {
+  if (prior.utf8 && prior.hasFrontmatter && !prior.fmError && prior.bytes.length > prior.bodyOffset) {
+    const bodyLen = prior.bytes.length - prior.bodyOffset;
+    const headLen = bytes.length - bodyLen;
+    if (headLen > 0 && bytes.subarray(headLen).equals(prior.bytes.subarray(prior.bodyOffset))) {
+      const head = parseNote(rel, bytes.subarray(0, headLen), hash);
+      if (head.utf8 && head.hasFrontmatter && !head.fmError && head.bodyOffset === headLen && head.body === '')
+        return { ...head, bytes, body: prior.body };
+    }
+  }
+  return parseNote(rel, bytes, hash);
+}
+
 export function parseNote(rel: string, bytes: Buffer, hash = sha256(bytes)): Note {
   const bom = bytes.length >= 3 && bytes.subarray(0, 3).equals(BOM);
   const note: Note = {
@@ -182,9 +200,11 @@ function patchSimple(fmText: string, patch: Record<string, unknown>): string | u
   if (lines[lines.length - 1] === '') lines.pop();
   for (const [k, v] of Object.entries(patch)) {
     if (v === undefined) continue;
-    const rendered = YAML.stringify({ [k]: v }, STRINGIFY)
-      .replace(/\n$/, '')
-      .split('\n');
+    const rendered =
+      plainLines(k, v) ??
+      YAML.stringify({ [k]: v }, STRINGIFY)
+        .replace(/\n$/, '')
+        .split('\n');
     const at = lines.findIndex(
       (l) => l.startsWith(k + ':') && /^[A-Za-z_][A-Za-z0-9_-]*:(\s|$)/.test(l) && l.slice(0, l.indexOf(':')) === k,
     );
@@ -206,6 +226,39 @@ function patchSimple(fmText: string, patch: Record<string, unknown>): string | u
   if (Object.keys(check).length !== keys.length) return undefined;
   for (const k of keys) if (JSON.stringify(check[k]) !== JSON.stringify(want[k])) return undefined;
   return out;
+}
+
+/** characters a value may hold to be written plain (no quotes) by the fast path */
+const PLAIN = /^[A-Za-z0-9_./(][A-Za-z0-9_./() -]*$/;
+
+/** a scalar as YAML.stringify writes it, for the values whose form is certain; undefined otherwise */
+function plainScalar(v: unknown): string | undefined {
+  if (v === null) return 'null';
+  if (typeof v === 'boolean') return String(v);
+  if (typeof v === 'number') {
+    const t = String(v);
+    return Number.isFinite(v) && !Object.is(v, -0) && /^-?\d+(\.\d+)?$/.test(t) ? t : undefined;
+  }
+  if (typeof v !== 'string' || !PLAIN.test(v) || v.endsWith(' ')) return undefined;
+  // the plain form must read back as the same string (not a number, a boolean, null)
+  const back = fastParseFrontmatter(`k: ${v}\n`);
+  return back && back.k === v ? v : undefined;
+}
+
+/**
+ * `key: value` lines as YAML.stringify({ [key]: value }) writes them (lineWidth 0), for scalars and
+ * lists of scalars whose plain form is certain; undefined for anything else (YAML writes those).
+ * Most frontmatter edits set a flag, a date, a number or a short list: this skips a YAML document
+ * per edit. A differential test pins it to YAML.stringify.
+ */
+export function plainLines(key: string, v: unknown): string[] | undefined {
+  if (Array.isArray(v)) {
+    if (!v.length) return [`${key}: []`];
+    const items = v.map(plainScalar);
+    return items.every((x) => x !== undefined) ? [`${key}:`, ...items.map((x) => `  - ${x}`)] : undefined;
+  }
+  const one = plainScalar(v);
+  return one === undefined ? undefined : [`${key}: ${one}`];
 }
 
 /** Builds a brand-new note. */

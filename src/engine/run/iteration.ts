@@ -10,8 +10,10 @@ import { errorMessage } from '../core/errors';
 import { abs, agentsDir } from '../core/paths';
 import type { FitnessVector, HaltReason, IterationRecord, Proposal, WarnOnlyBudgetFile } from '../core/schemas';
 import { compounded } from '../core/status';
+import { phase, startPhases, takePhases } from '../core/phases';
 import { CitationChecker, isVisible } from '../corpus/knowledge';
 import { NoteCache } from '../corpus/corpus';
+import { loadSnapshotParallel } from '../corpus/parallelRead';
 import { buildManifest, MANIFEST_REL, refreshManifest, replayable, stageSettingsKey, type NightConclusion } from '../corpus/manifest';
 import { SignatureCache } from '../stages/dedupe';
 import { ingest } from '../stages/ingest';
@@ -128,6 +130,7 @@ export class IterationRunner {
     const started = env.now();
     const t0 = Date.now();
     emit({ type: 'iteration-started', runId, index, startedAt: started.toISOString() });
+    startPhases();
     const rec = newRecord(iterationId(runId, index), index, started, st.lastCommitted ?? st.baseline ?? {});
     const staging = new Staging(workspace, runId, index, rec.id);
     let halt: IterationOutcome['halt'] = null;
@@ -155,6 +158,7 @@ export class IterationRunner {
       stageT0 = Date.now();
     };
     const leave = () => {
+      phase(`${stage}:rest`);
       timings[`${stage}_ms`] = Date.now() - stageT0;
       emit({ type: 'stage', runId, index, stage, state: 'finished' });
     };
@@ -196,7 +200,8 @@ export class IterationRunner {
         return this.finish(rec, t0, timings, halt);
       }
       const readStartedMs = Date.now();
-      const ing = ingest(workspace, this.cache, s.queueFile, env.now(), s.staleDays);
+      const snap = await loadSnapshotParallel(workspace, this.cache);
+      const ing = ingest(workspace, this.cache, s.queueFile, env.now(), s.staleDays, snap);
       rec.ingest = ing.counters;
       rec.degraded.push(...ing.degraded);
       if (!st.baseline) st.baseline = this.measureView(ing).fitness;
@@ -282,8 +287,10 @@ export class IterationRunner {
 
       // decide: commit, rescue and commit, or roll back and halt
       const tp = Date.now();
+      phase('measure:rest');
       const plan = staging.persist();
       timings.persist_ms = Date.now() - tp;
+      phase('persist');
       const changed = new Set(plan.ops.map((op) => op.path));
       const backups = new Map(plan.ops.map((op) => [op.path, op.backup]));
       const hashes = new Map(plan.ops.map((op) => [op.path, op.after_hash]));
@@ -339,7 +346,10 @@ export class IterationRunner {
       st.lastCommitted = after;
       st.liveLearnings.after = liveAfter;
       env.seam.afterCommit(index, workspace, rec);
-      const post = verifyCommitted(workspace, rec.changes);
+      const post = verifyCommitted(workspace, rec.changes, {
+        before: (p) => staging.beforeBytes(p),
+        staged: (p) => staging.writtenBytes(p),
+      });
       const committed = settle(decide({ at: 'committed', rescued, stripped: post.length }));
       if (post.length) {
         const f = writePostCommitFinding(this.writer, env.now(), index, runId, post);
@@ -453,6 +463,8 @@ export class IterationRunner {
 
   private finish(rec: IterationRecord, t0: number, timings: Record<string, number>, halt: IterationOutcome['halt']): IterationOutcome {
     rec.measure = { ...rec.measure, ...timings };
+    const phases = takePhases();
+    if (Object.keys(phases).length) rec.phases = phases;
     rec.finished_at = this.env.now().toISOString();
     rec.duration_ms = Date.now() - t0;
     return { rec, halt };

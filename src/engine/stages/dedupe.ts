@@ -5,114 +5,20 @@
 // below is that rule, so LSH only decides which pairs are worth checking.
 
 import { normaliseForDedupe } from '../corpus/text';
+import { DEFAULT_SEED, fmix32, jaccard, MINHASH_BINS, minhash, trigramHashes, trigramSet, type SigEntry } from '../corpus/shingles';
 export { normaliseForDedupe };
+export * from '../corpus/shingles';
 
-export const MINHASH_BINS = 128;
 export const LSH_BANDS = 21;
 export const LSH_ROWS = 6;
-export const DEFAULT_SEED = 0x5eed_d12e;
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** the character-trigram hashes of an already normalised text, in text order (with repeats) */
-export function trigramHashes(text: string, seed = 0): Uint32Array {
-  if (text.length < 3) return text.length ? Uint32Array.of(fmix32(hashChars(text, seed))) : new Uint32Array(0);
-  const n = text.length - 2;
-  const out = new Uint32Array(n);
-  let c0 = text.charCodeAt(0);
-  let c1 = text.charCodeAt(1);
-  for (let i = 0; i < n; i++) {
-    const c2 = text.charCodeAt(i + 2);
-    // exact for characters below U+0400 (30 bits), hashed otherwise
-    out[i] =
-      c0 < 1024 && c1 < 1024 && c2 < 1024 && !seed
-        ? ((c0 << 20) | (c1 << 10) | c2) >>> 0
-        : fmix32((Math.imul(Math.imul(c0, 0x01000193) ^ c1, 0x01000193) ^ c2 ^ seed) >>> 0) | 0x40000000;
-    c0 = c1;
-    c1 = c2;
-  }
-  return out;
-}
-
-/** sorted unique copy */
-export function toSet(hashes: Uint32Array): Uint32Array {
-  const out = Uint32Array.from(hashes).sort();
-  let w = 0;
-  for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[i - 1]) out[w++] = out[i]!;
-  return out.subarray(0, w);
-}
-
-/** the character-trigram set of an already normalised text: sorted, unique */
-export function trigramSet(text: string, seed = 0): Uint32Array {
-  return toSet(trigramHashes(text, seed));
-}
-
-function hashChars(s: string, seed: number): number {
-  let h = 0x811c9dc5 ^ seed;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-/** exact Jaccard of two sorted unique arrays */
-export function jaccard(a: Uint32Array, b: Uint32Array): number {
-  if (!a.length && !b.length) return 1;
-  let i = 0,
-    j = 0,
-    inter = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i]!,
-      y = b[j]!;
-    if (x === y) {
-      inter++;
-      i++;
-      j++;
-    } else if (x < y) i++;
-    else j++;
-  }
-  return inter / (a.length + b.length - inter);
-}
-
-/** exact character-trigram Jaccard of two raw texts (normalised first) */
-export function trigramJaccard(a: string, b: string): number {
-  return jaccard(trigramSet(normaliseForDedupe(a)), trigramSet(normaliseForDedupe(b)));
-}
-
-const EMPTY = 0xffffffff;
-/** One-permutation MinHash with rotation densification. */
-export function minhash(shingles: Uint32Array, seed = DEFAULT_SEED): Uint32Array {
-  const sig = new Uint32Array(MINHASH_BINS).fill(EMPTY);
-  for (const s of shingles) {
-    const h = fmix32((s ^ seed) >>> 0);
-    const bin = h >>> 25; // top 7 bits -> 128 bins
-    const v = h & 0x01ffffff;
-    if (v < sig[bin]!) sig[bin] = v;
-  }
-  // densify: an empty bin borrows the next non-empty bin's value, offset by the distance
-  let anyFilled = false;
-  for (let i = 0; i < MINHASH_BINS; i++) if (sig[i] !== EMPTY) anyFilled = true;
-  if (!anyFilled) return sig;
-  const out = new Uint32Array(sig);
-  for (let i = 0; i < MINHASH_BINS; i++) {
-    if (sig[i] !== EMPTY) continue;
-    let d = 1;
-    while (sig[(i + d) % MINHASH_BINS] === EMPTY) d++;
-    out[i] = (sig[(i + d) % MINHASH_BINS]! + d * 0x02000000) >>> 0;
-  }
-  return out;
-}
 
 export interface DedupeItem {
   key: string;
   text: string;
   /** the text already normalised (normaliseForDedupe), when the caller has it cached */
   norm?: string;
+  /** the text's signature entry, when the caller keeps one (signatureEntry) */
+  entry?: SigEntry;
 }
 
 export interface DuplicatePair {
@@ -128,12 +34,6 @@ export interface DedupeResult {
   candidatesChecked: number;
   /** candidate pairs whose exact Jaccard was computed */
   exactChecks: number;
-}
-
-interface SigEntry {
-  sig: Uint32Array;
-  /** sorted unique trigram set, built only when a candidate pair needs the exact check */
-  shingles: Uint32Array;
 }
 
 /** Signature cache shared across iterations: normalised text -> shingles + signature. */
@@ -179,8 +79,13 @@ export function findNearDuplicates(items: DedupeItem[], threshold: number, cache
   let inOrder = true;
   for (let i = 1; i < items.length && inOrder; i++) if (!(items[i - 1]!.key < items[i]!.key)) inOrder = false;
   const sorted = inOrder ? items : [...items].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
-  const norms = sorted.map((it) => it.norm ?? normaliseForDedupe(it.text));
-  const entries = norms.map((n) => cache.get(n));
+  const norms: string[] = [];
+  const entries = sorted.map((it) => {
+    if (it.entry) return it.entry;
+    const norm = it.norm ?? normaliseForDedupe(it.text);
+    norms.push(norm);
+    return cache.get(norm);
+  });
   const keys = sorted.map((it) => it.key);
   const last = cache.last;
   if (

@@ -3,7 +3,7 @@
 import { queueNotes, readQueue } from '../corpus/queue';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CorpusView, loadSnapshot, kindOf, type NoteCache } from '../corpus/corpus';
+import { CorpusView, loadSnapshot, kindOf, type NoteCache, type Snapshot } from '../corpus/corpus';
 import { sha256 } from '../core/fsutil';
 import {
   CitationChecker,
@@ -17,10 +17,11 @@ import {
   referenceIndexFor,
   type ReferenceText,
 } from '../corpus/knowledge';
-import { jaccard, trigramSet } from './dedupe';
+import { KnownStatements } from './knownStatements';
 import { noteDate, str, type Note } from '../corpus/note';
 import { redactSecrets } from '../core/secrets';
 import { readRegularFile } from '../core/fsutil';
+import { phase } from '../core/phases';
 
 /** tonight.md is a short list of bullets */
 const QUEUE_MAX_BYTES = 1024 * 1024;
@@ -178,8 +179,17 @@ export function readTonight(workspace: string, queueFile: string): { items: stri
   return { items: items.map((i) => redactSecrets(i).text), path: file };
 }
 
-export function ingest(workspace: string, cache: NoteCache, queueFile: string, now: Date, staleDays = 30): IngestResult {
-  const snap = loadSnapshot(workspace, cache);
+export function ingest(
+  workspace: string,
+  cache: NoteCache,
+  queueFile: string,
+  now: Date,
+  staleDays = 30,
+  /** the corpus already read (corpus/parallelRead.ts); else it is read here */
+  snapshot?: Snapshot,
+): IngestResult {
+  const snap = snapshot ?? loadSnapshot(workspace, cache);
+  phase('ingest:read');
   const view = new CorpusView(snap, cache);
   const degraded = [...snap.degraded];
   const counters: Record<string, number> = { files_read: snap.notes.size, bytes_read: snap.bytesRead };
@@ -221,7 +231,8 @@ export function ingest(workspace: string, cache: NoteCache, queueFile: string, n
   group(broken, 'learning(s) with unreadable frontmatter (left untouched)');
   group(noFrontmatter, 'learning(s) without frontmatter (read, not edited)');
 
-  const known = KnownStatements.for(view.notesOf('learning').filter(isVisible));
+  // session bullets that may become candidates, checked against the live learnings all at once
+  const mined: { rel: string; bullet: string; hash: string; day: Date; antiPattern: boolean }[] = [];
   for (const [rel, n] of snap.notes) {
     const kind = kindOf(rel);
     if (kind === 'session') {
@@ -250,21 +261,7 @@ export function ingest(workspace: string, cache: NoteCache, queueFile: string, n
         const hash = sha256(`${rel}\n${bullet.toLowerCase()}`).slice(0, 16);
         if (knownHashes.has(hash)) continue;
         knownHashes.add(hash);
-        if (known.states(bullet)) {
-          counters.session_candidates_known = (counters.session_candidates_known ?? 0) + 1;
-          continue;
-        }
-        const red = redactSecrets(bullet);
-        candidates.push({
-          session: rel,
-          text: red.text,
-          title: titleFrom(red.text),
-          hash,
-          date: isoDay(d),
-          tags: ['session-mined'],
-          redactions: red.redactions,
-          antiPattern: lesson.antiPattern,
-        });
+        mined.push({ rel, bullet, hash, day: d, antiPattern: lesson.antiPattern });
       }
     } else if (kind === 'pending') {
       const status = (str(n.fm.status) ?? '').toLowerCase();
@@ -276,7 +273,25 @@ export function ingest(workspace: string, cache: NoteCache, queueFile: string, n
       if (f) findings.push(f);
     }
   }
-  known.release();
+  const known = mined.length ? KnownStatements.for(view.notesOf('learning').filter(isVisible)).statesAll(mined.map((m) => m.bullet)) : [];
+  mined.forEach((m, i) => {
+    if (known[i]) {
+      counters.session_candidates_known = (counters.session_candidates_known ?? 0) + 1;
+      return;
+    }
+    const red = redactSecrets(m.bullet);
+    candidates.push({
+      session: m.rel,
+      text: red.text,
+      title: titleFrom(red.text),
+      hash: m.hash,
+      date: isoDay(m.day),
+      tags: ['session-mined'],
+      redactions: red.redactions,
+      antiPattern: m.antiPattern,
+    });
+  });
+  phase('ingest:sessions');
 
   const ids = nextWorkIds(snap.nextWork, degraded);
   const tonight = readTonight(workspace, queueFile);
@@ -304,6 +319,9 @@ export function ingest(workspace: string, cache: NoteCache, queueFile: string, n
     tonight_items: tonight.items.length,
   });
   if (learnings === 0) degraded.push('corpus: empty corpus (no learnings under .agents/learnings/)');
+  phase('ingest:citations');
+  const references = referenceIndexFor(refTexts);
+  phase('ingest:references');
   return {
     view,
     candidates,
@@ -313,7 +331,7 @@ export function ingest(workspace: string, cache: NoteCache, queueFile: string, n
     nextWorkIds: ids,
     tonight: tonight.items,
     tonightPath: tonight.path,
-    references: referenceIndexFor(refTexts),
+    references,
     uses: usageLogFor(snap.jsonl.get('ao/citations.jsonl') ?? null),
     citations,
     degraded,
@@ -327,76 +345,4 @@ function usageLogFor(raw: Buffer | null): UsageLog {
   const log = new UsageLog(raw);
   lastUsage = { raw, log };
   return log;
-}
-
-const normStatement = (s: string) =>
-  s
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
-
-/**
- * What live learnings already state, section by section (§4 REDUCE): a candidate contained in a
- * learning's text, or close (trigram Jaccard > 0.8) to one of its bullets or paragraphs, is known.
- * Only learnings that contain most of the candidate's three longest words are compared, so a
- * check costs a substring scan, not the whole corpus's trigram sets.
- */
-class KnownStatements {
-  /** answers per normalised candidate: the same live learnings (same note objects) give the same answers */
-  private answers = new Map<string, boolean>();
-  private static last: KnownStatements | null = null;
-  private constructor(private notes: Note[]) {}
-  /** the previous instance when the live learnings are the same note objects (a later iteration re-checks the same candidates) */
-  static for(notes: Note[]): KnownStatements {
-    const last = KnownStatements.last;
-    if (last && last.notes.length === notes.length && last.notes.every((n, i) => n === notes[i])) return last;
-    return (KnownStatements.last = new KnownStatements(notes));
-  }
-  states(candidate: string): boolean {
-    const key = normStatement(candidate);
-    let hit = this.answers.get(key);
-    if (hit === undefined) this.answers.set(key, (hit = this.compute(key)));
-    return hit;
-  }
-  /** kept for callers: per-note text and statement sets live in WeakMaps and go with their notes */
-  release(): void {}
-  private compute(c: string): boolean {
-    if (!c) return true;
-    const words = [...new Set(c.split(' '))].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).slice(0, 3);
-    const need = Math.max(1, words.length - 1);
-    const near = this.notes.filter((n) => {
-      const body = lowerOf(n);
-      let hits = 0;
-      for (const w of words) if (body.includes(w)) hits++;
-      return hits >= need;
-    });
-    if (!near.length) return false;
-    if (near.some((n) => normStatement(n.body).includes(c))) return true;
-    const cs = trigramSet(c);
-    return near.some((n) =>
-      statementsOf(n).some((p) => p.length >= cs.length * 0.8 && cs.length >= p.length * 0.8 && jaccard(cs, p) > 0.8),
-    );
-  }
-}
-
-/** per note: lower-cased body, and its statements (bullets, paragraphs) as trigram sets */
-const bodyLower = new WeakMap<Note, string>();
-const statementSets = new WeakMap<Note, Uint32Array[]>();
-function lowerOf(n: Note): string {
-  let v = bodyLower.get(n);
-  if (v === undefined) bodyLower.set(n, (v = n.body.toLowerCase()));
-  return v;
-}
-function statementsOf(n: Note): Uint32Array[] {
-  let parts = statementSets.get(n);
-  if (!parts)
-    statementSets.set(
-      n,
-      (parts = n.body
-        .split(/\r?\n\s*\r?\n|\r?\n(?=\s*(?:[-*+]|\d+[.)])\s)|\r?\n(?=#)/)
-        .map((p) => normStatement(p.replace(/^\s*(?:[-*+]|\d+[.)]|#+)\s+/, '')))
-        .filter((p) => p.length >= 12)
-        .map((p) => trigramSet(p))),
-    );
-  return parts;
 }

@@ -43,15 +43,26 @@ export function verifyNoSilentDelete(view: CorpusView, changes: Change[]): strin
   return out;
 }
 
-/** Post-commit: compare each before-image with the live file it became. */
-export function verifyCommitted(workspace: string, changes: Change[]): StrippedField[] {
+/**
+ * Post-commit: compare each before-image with the live file it became. `known.before` gives the
+ * bytes a before-image holds (kept in memory by the commit); `known.staged` the bytes the commit
+ * wrote, already checked before COMMIT: a live file holding exactly those needs no second parse.
+ */
+export function verifyCommitted(
+  workspace: string,
+  changes: Change[],
+  known: { before?: (rel: string) => Buffer | null; staged?: (rel: string) => Buffer | null } = {},
+): StrippedField[] {
   const out: StrippedField[] = [];
   for (const c of changes) {
     if (!c.before || !c.path.endsWith('.md')) continue;
-    const beforeKeys = keysOf(readOrNull(abs(workspace, c.before)), c.path);
-    if (!beforeKeys) continue;
     const livePath = c.moved_to ?? c.path;
-    const liveKeys = keysOf(readOrNull(abs(workspace, livePath)), livePath) ?? new Set<string>();
+    const live = readOrNull(abs(workspace, livePath));
+    const staged = known.staged?.(livePath);
+    if (live && staged && live.equals(staged)) continue;
+    const beforeKeys = keysOf(known.before?.(c.path) ?? readOrNull(abs(workspace, c.before)), c.path);
+    if (!beforeKeys) continue;
+    const liveKeys = keysOf(live, livePath) ?? new Set<string>();
     for (const k of beforeKeys) if (!liveKeys.has(k)) out.push({ file: livePath, key: k });
   }
   return out;

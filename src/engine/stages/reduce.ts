@@ -32,6 +32,8 @@ import type { Staging } from '../commit/checkpoint';
 import { NAME_MAX_BYTES, SAFE_PATH_BYTES, sha256, truncateUtf8 } from '../core/fsutil';
 import { redactSecrets } from '../core/secrets';
 import type { IndexEntry } from '../core/schemas';
+import { phase } from '../core/phases';
+import { rememberParsedIndex } from './retrieval';
 
 export interface ReduceInput {
   ingest: IngestResult;
@@ -123,15 +125,15 @@ export function reduce(input: ReduceInput): ReduceResult {
     } else changes.set(rel, { kind, reasons: [reason], moved_to: movedTo });
   };
 
-  const stageBytes = (rel: string, bytes: Buffer) => {
-    view.stage(rel, bytes);
+  const stageBytes = (rel: string, bytes: Buffer, prior?: Note) => {
+    view.stage(rel, bytes, prior);
     staging.write(rel, bytes);
   };
 
   const update = (n: Note, patch: Record<string, unknown>, reason: string): Note => {
     const bytes = patchFrontmatter(n, patch);
     if (bytes.equals(n.bytes)) return n;
-    stageBytes(n.rel, bytes);
+    stageBytes(n.rel, bytes, n);
     record(n.rel, changes.get(n.rel)?.kind ?? 'modified', reason);
     return view.note(n.rel)!;
   };
@@ -162,7 +164,7 @@ export function reduce(input: ReduceInput): ReduceResult {
   const moveToArchive = (n: Note, patch: Record<string, unknown>, kind: 'archived' | 'superseded', reason: string) => {
     const target = archivePath(n.rel);
     const bytes = patchFrontmatter(n, patch);
-    view.stage(target, bytes);
+    view.stage(target, bytes, n);
     staging.write(target, bytes);
     view.stage(n.rel, null);
     staging.remove(n.rel);
@@ -218,6 +220,7 @@ export function reduce(input: ReduceInput): ReduceResult {
     counters.pending_promoted!++;
   }
 
+  phase('reduce:promote');
   // 2. audit cited paths (§2.1): flag stale_citation with stale_citation_since; clear the flag
   //    (set false, never drop the key) when they exist again
   for (let n of view.notesOf('learning')) {
@@ -236,6 +239,7 @@ export function reduce(input: ReduceInput): ReduceResult {
     }
   }
 
+  phase('reduce:citations');
   // 3. merge near-duplicates: survivor keeps best metadata and the union of citations and tags
   input.checkpoint('reduce:dedupe');
   // the same item set MEASURE uses (every visible learning), so an unchanged corpus reuses one result;
@@ -352,6 +356,7 @@ export function reduce(input: ReduceInput): ReduceResult {
     counters.dedup_groups!++;
   }
 
+  phase('reduce:merge');
   // 4. temper maturity: cited or referenced notes rise to provisional; notes whose every
   //    citation is broken fall from accepted to provisional (fixed points: no oscillation)
   for (const n of view.notesOf('learning')) {
@@ -376,6 +381,7 @@ export function reduce(input: ReduceInput): ReduceResult {
     }
   }
 
+  phase('reduce:maturity');
   // 5. retention (§4.2): notes already marked archived/superseded leave the live folder; rot with
   //    evidence is retired (capped); old-and-unused notes are proposed for review, never retired by age
   //    (`retention: age` restores upstream's age rule, capped)
@@ -446,6 +452,7 @@ export function reduce(input: ReduceInput): ReduceResult {
   }
   counters.archived_stale = counters.archived_rot! + counters.archived_age!;
 
+  phase('reduce:retention');
   // 6. route unresolved findings to rpi/next-work.jsonl, once
   const fresh = ingest.findings.filter((f) => !f.resolved && !ingest.nextWorkIds.has(f.id));
   if (fresh.length && !blocked('rpi/next-work.jsonl', 'routing findings to rpi/next-work.jsonl')) {
@@ -484,6 +491,7 @@ export function reduce(input: ReduceInput): ReduceResult {
     counters.findings_routed = fresh.length;
   }
 
+  phase('reduce:findings');
   // 7. rebuild index.jsonl from the live learnings (after every other change)
   input.checkpoint('reduce:index');
   const liveNotes = view.notesOf('learning').filter((n) => isVisible(n));
@@ -496,6 +504,7 @@ export function reduce(input: ReduceInput): ReduceResult {
     counters.index_rebuilt = 1;
   }
 
+  phase('reduce:index');
   const out: Change[] = [...changes.entries()].map(([p, c]) => ({
     path: p,
     kind: c.kind,
@@ -511,20 +520,34 @@ export function reduce(input: ReduceInput): ReduceResult {
 
 /** index.jsonl bytes for the live notes; memoised while the notes are the same objects */
 const indexMemo = new WeakMap<object, { notes: Note[]; bytes: Buffer }>();
+/** each note's index entry and line (a note is immutable: its entry never changes) */
+const entryMemo = new WeakMap<Note, { entry: IndexEntry; line: string }>();
 export function buildIndex(notes: Note[], owner: object): { bytes: Buffer; count: number } {
   const memo = indexMemo.get(owner);
   if (memo && memo.notes.length === notes.length && memo.notes.every((n, i) => n === notes[i]))
     return { bytes: memo.bytes, count: notes.length };
-  const entries: IndexEntry[] = notes.map((n) => ({
-    id: noteId(n),
-    path: n.rel,
-    title: cachedTitle(n),
-    tags: strList(n.fm.tags),
-    maturity: maturityOf(n),
-    hash: n.hash,
-    summary: noteSummary(n),
-  }));
-  const bytes = Buffer.from(entries.map((e) => JSON.stringify(e)).join('\n') + (entries.length ? '\n' : ''), 'utf8');
+  const entries: IndexEntry[] = [];
+  const lines: string[] = [];
+  for (const n of notes) {
+    let e = entryMemo.get(n);
+    if (!e) {
+      const entry: IndexEntry = {
+        id: noteId(n),
+        path: n.rel,
+        title: cachedTitle(n),
+        tags: strList(n.fm.tags),
+        maturity: maturityOf(n),
+        hash: n.hash,
+        summary: noteSummary(n),
+      };
+      entryMemo.set(n, (e = { entry, line: JSON.stringify(entry) }));
+    }
+    entries.push(e.entry);
+    lines.push(e.line);
+  }
+  const bytes = Buffer.from(lines.join('\n') + (lines.length ? '\n' : ''), 'utf8');
+  // MEASURE reads these bytes back as these entries (what parsing them gives): no second parse
+  rememberParsedIndex(bytes, entries);
   indexMemo.set(owner, { notes, bytes });
   return { bytes, count: entries.length };
 }

@@ -11,61 +11,159 @@ export function tokenize(s: string): string[] {
   return (s.toLowerCase().match(/[a-z0-9]+/g) ?? []).filter((t) => t.length > 1 && !STOP.has(t));
 }
 
+/**
+ * Term ids shared by every Retriever of the process, and each document's term ids by its text
+ * (title, tags, summary): an entry that did not change between two MEASUREs is not tokenized
+ * again. Both are dropped when they grow past a bound (a long-lived process).
+ */
+const termIds = new Map<string, number>();
+const docTermsMemo = new Map<string, Int32Array>();
+
+function termId(t: string): number {
+  let id = termIds.get(t);
+  if (id === undefined) termIds.set(t, (id = termIds.size));
+  return id;
+}
+
+/** the document's tokens (title twice, tags, summary) as term ids, in order */
+function docTerms(e: IndexEntry): Int32Array {
+  const key = `${e.title}\u0000${e.tags.join('\u0001')}\u0000${e.summary}`;
+  let ids = docTermsMemo.get(key);
+  if (!ids) {
+    const title = tokenize(e.title);
+    const toks = [...title, ...title, ...e.tags.flatMap(tokenize), ...tokenize(e.summary)];
+    ids = Int32Array.from(toks, termId);
+    docTermsMemo.set(key, ids);
+  }
+  return ids;
+}
+
 export class Retriever {
-  /** per term: documents and their precomputed BM25 weights */
-  private postings = new Map<string, { docs: Int32Array; weights: Float64Array }>();
+  /** per term id: its postings [start, end) in `docs` / `weights` (documents ascending) */
+  private start: Int32Array;
+  private end: Int32Array;
+  private docs: Int32Array;
+  private weights: Float64Array;
+  /** per term id: its largest weight (an upper bound of what it adds to any score) */
+  private maxWeight: Float64Array;
   private acc: Float64Array;
   private touched: Int32Array;
+  private stamp: Int32Array;
+  private query = 0;
   constructor(readonly entries: IndexEntry[]) {
-    const raw = new Map<string, number[]>(); // term -> [doc, tf, doc, tf, ...]
-    const lengths: number[] = [];
-    entries.forEach((e, doc) => {
-      const toks = [...tokenize(e.title), ...tokenize(e.title), ...e.tags.flatMap(tokenize), ...tokenize(e.summary)];
-      lengths.push(toks.length);
-      const tf = new Map<string, number>();
-      for (const t of toks) tf.set(t, (tf.get(t) ?? 0) + 1);
-      for (const [t, n] of tf) {
-        let p = raw.get(t);
-        if (!p) raw.set(t, (p = []));
-        p.push(doc, n);
-      }
-    });
     const N = entries.length;
-    const avgLen = lengths.length ? lengths.reduce((a, b) => a + b, 0) / lengths.length : 1;
-    for (const [t, p] of raw) {
-      const df = p.length / 2;
-      const idf = Math.log(1 + (N - df + 0.5) / (df + 0.5));
-      const docs = new Int32Array(df);
-      const weights = new Float64Array(df);
-      for (let i = 0; i < df; i++) {
-        const doc = p[2 * i]!;
-        const tf = p[2 * i + 1]!;
-        docs[i] = doc;
-        weights[i] = (idf * tf * 2.2) / (tf + 1.2 * (0.25 + 0.75 * (lengths[doc]! / avgLen)));
+    // the memo keeps what the last indexes held, not every text the process ever saw
+    if (docTermsMemo.size > 2 * N + 10_000) {
+      docTermsMemo.clear();
+      termIds.clear();
+    }
+    const perDoc = entries.map(docTerms);
+    const T = termIds.size;
+    const lengths = new Float64Array(N);
+    const df = new Int32Array(T);
+    // (term, tf) pairs per document: sort its ids, count runs
+    const pairTerm: number[] = [];
+    const pairTf: number[] = [];
+    const docPairs = new Int32Array(N + 1);
+    for (let d = 0; d < N; d++) {
+      const ids = perDoc[d]!;
+      lengths[d] = ids.length;
+      const sorted = Int32Array.from(ids).sort();
+      for (let i = 0; i < sorted.length;) {
+        let j = i + 1;
+        while (j < sorted.length && sorted[j] === sorted[i]) j++;
+        pairTerm.push(sorted[i]!);
+        pairTf.push(j - i);
+        df[sorted[i]!]!++;
+        i = j;
       }
-      this.postings.set(t, { docs, weights });
+      docPairs[d + 1] = pairTerm.length;
+    }
+    let total = 0;
+    for (let d = 0; d < N; d++) total += lengths[d]!;
+    const avgLen = N ? total / N : 1;
+    this.start = new Int32Array(T);
+    for (let t = 1; t < T; t++) this.start[t] = this.start[t - 1]! + df[t - 1]!;
+    // `end` is each term's fill position until every posting is placed
+    this.end = this.start.slice();
+    this.docs = new Int32Array(pairTerm.length);
+    this.weights = new Float64Array(pairTerm.length);
+    this.maxWeight = new Float64Array(T);
+    for (let d = 0; d < N; d++) {
+      for (let p = docPairs[d]!; p < docPairs[d + 1]!; p++) {
+        const t = pairTerm[p]!;
+        const tf = pairTf[p]!;
+        const n = df[t]!;
+        const idf = Math.log(1 + (N - n + 0.5) / (n + 0.5));
+        const w = (idf * tf * 2.2) / (tf + 1.2 * (0.25 + 0.75 * (lengths[d]! / avgLen)));
+        const at = this.end[t]!++;
+        this.docs[at] = d;
+        this.weights[at] = w;
+        if (w > this.maxWeight[t]!) this.maxWeight[t] = w;
+      }
     }
     this.acc = new Float64Array(N);
     this.touched = new Int32Array(N);
+    this.stamp = new Int32Array(N);
+  }
+
+  private df(t: number): number {
+    return t < this.end.length ? this.end[t]! - this.start[t]! : 0;
+  }
+
+  /** the query's terms as search uses them: unique, known, the rare ones when there are any */
+  private queryTerms(query: string): number[] {
+    const N = this.entries.length;
+    let terms: number[] = [];
+    for (const tok of new Set(tokenize(query))) {
+      const t = termIds.get(tok);
+      if (t !== undefined && this.df(t) > 0) terms.push(t);
+    }
+    // very common terms carry almost no signal and would make every query scan the whole index
+    const common = Math.max(50, Math.floor(N * 0.1));
+    const rare = terms.filter((t) => this.df(t) <= common);
+    if (rare.length) terms = rare;
+    return terms;
+  }
+
+  /** what term t adds to doc d's score, or -1 when d does not contain t */
+  private weightIn(t: number, d: number): number {
+    let lo = this.start[t]!;
+    let hi = this.end[t]! - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const x = this.docs[mid]!;
+      if (x === d) return this.weights[mid]!;
+      if (x < d) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /** doc d's score for the terms, summed in their order (as search accumulates it); -1 when none is in d */
+  private scoreOf(terms: number[], d: number): number {
+    let s = 0;
+    let any = false;
+    for (const t of terms) {
+      const w = this.weightIn(t, d);
+      if (w >= 0) {
+        s += w;
+        any = true;
+      }
+    }
+    return any ? s : -1;
   }
 
   /** top-k entry indices for a query (BM25), ties broken by path */
   search(query: string, k = 3): number[] {
-    const N = this.entries.length;
     const acc = this.acc;
     let nTouched = 0;
-    let terms = [...new Set(tokenize(query))].filter((t) => this.postings.has(t));
-    // very common terms carry almost no signal and would make every query scan the whole index
-    const common = Math.max(50, Math.floor(N * 0.1));
-    const rare = terms.filter((t) => this.postings.get(t)!.docs.length <= common);
-    if (rare.length) terms = rare;
-    for (const t of terms) {
-      const { docs, weights } = this.postings.get(t)!;
-      for (let i = 0; i < docs.length; i++) {
-        const doc = docs[i]!;
+    for (const t of this.queryTerms(query)) {
+      for (let i = this.start[t]!; i < this.end[t]!; i++) {
+        const doc = this.docs[i]!;
         const a = acc[doc]!;
         if (a === 0) this.touched[nTouched++] = doc;
-        acc[doc] = a + weights[i]!;
+        acc[doc] = a + this.weights[i]!;
       }
     }
     // top-k selection without sorting every scored document
@@ -92,9 +190,47 @@ export class Retriever {
     }
     return topDoc;
   }
+
+  /**
+   * Is entry `doc` among search(query, k)? The same answer, without scoring every document that
+   * shares a term with the query: the documents that could rank before `doc` must hold a term
+   * whose weight, added to the largest weights of the terms rarer in weight, reaches doc's score
+   * (max-score pruning); only those are scored, in the order search sums them. Entries must have
+   * unique paths (search breaks ties by path).
+   */
+  inTopK(query: string, doc: number, k = 3): boolean {
+    const terms = this.queryTerms(query);
+    const own = this.scoreOf(terms, doc);
+    if (own < 0) return false;
+    const path = this.entries[doc]!.path;
+    // terms by their largest weight, ascending: a prefix whose bounds sum below own cannot lift a document past doc
+    const byBound = [...terms].sort((a, b) => this.maxWeight[a]! - this.maxWeight[b]!);
+    let bound = 0;
+    let essential = 0;
+    while (essential < byBound.length && (bound + this.maxWeight[byBound[essential]!]!) * (1 + 1e-9) < own)
+      bound += this.maxWeight[byBound[essential++]!]!;
+    const q = ++this.query;
+    let before = 0;
+    for (let e = essential; e < byBound.length; e++) {
+      const t = byBound[e]!;
+      for (let i = this.start[t]!; i < this.end[t]!; i++) {
+        const d = this.docs[i]!;
+        if (d === doc || this.stamp[d] === q) continue;
+        this.stamp[d] = q;
+        const s = this.scoreOf(terms, d);
+        if (s > own || (s === own && this.entries[d]!.path < path)) if (++before >= k) return false;
+      }
+    }
+    return true;
+  }
 }
 
 let lastIndex: { raw: Buffer; result: { entries: IndexEntry[]; bad: number } } | null = null;
+
+/** the entries `raw` holds, known without parsing it (Dream just wrote it from them) */
+export function rememberParsedIndex(raw: Buffer, entries: IndexEntry[]): void {
+  lastIndex = { raw, result: { entries, bad: 0 } };
+}
 
 export function parseIndex(raw: Buffer | null): { entries: IndexEntry[]; bad: number } {
   if (!raw) return { entries: [], bad: 0 };

@@ -1,0 +1,146 @@
+// A large read (the first night on a corpus, or after many edits) is shared with a reader thread:
+// it reads, parses and works out the second half of the notes (readerThread.ts) while this thread
+// does the first half, on the machine's other core. The notes, their order and every fact worked
+// out of them are what loadSnapshot gives (the same functions run on both sides); a reader thread
+// that cannot start or fails is no error: this thread reads what is left.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import {
+  adoptRead,
+  finishSnapshot,
+  kindOf,
+  planRead,
+  readNoteFile,
+  readSnapshot,
+  scanCorpus,
+  type NoteCache,
+  type Snapshot,
+} from './corpus';
+import { adoptFacts, isVisible, noteFacts } from './knowledge';
+import type { Note } from './note';
+import { readReplySchema, type ReadItem, type ReadRequest } from './readerProtocol';
+
+/** below this many files to read, a thread costs more than it saves */
+export const PARALLEL_MIN = 1500;
+
+/** where the reader thread's bundle is: beside this bundle (dist/), or dist/ seen from a test bundle (out/test/unit/) */
+function readerScript(): string | null {
+  for (const p of [path.join(__dirname, 'readerThread.js'), path.join(__dirname, '..', '..', '..', 'dist', 'readerThread.js')])
+    if (fs.existsSync(p)) return p;
+  return null;
+}
+
+let reader: Worker | null | undefined;
+let requests = 0;
+/** the process's reader thread, started on first use (null when it cannot run here) */
+function readerThread(): Worker | null {
+  if (reader !== undefined) return reader;
+  const script = process.env.DREAM_READER_THREAD === '0' || os.availableParallelism() < 2 ? null : readerScript();
+  if (!script) return (reader = null);
+  try {
+    const w = new Worker(script);
+    w.unref(); // never keeps a CLI run alive
+    w.on('error', () => {
+      if (reader === w) reader = null;
+    });
+    w.on('exit', () => {
+      if (reader === w) reader = null;
+    });
+    return (reader = w);
+  } catch {
+    return (reader = null);
+  }
+}
+
+/** a learning the stages will compare (visible): its near-duplicate signature is worked out while it is read */
+const wantsSig = (rel: string) => kindOf(rel) === 'learning';
+
+/**
+ * loadSnapshot, with the reading shared with a reader thread when there is much to read.
+ * `onRead` (tests) sees which thread read each note.
+ */
+export async function loadSnapshotParallel(
+  workspace: string,
+  cache: NoteCache,
+  onRead?: (rel: string, by: 'main' | 'reader') => void,
+): Promise<Snapshot> {
+  const agentsDir = path.join(workspace, '.agents');
+  const scan = scanCorpus(agentsDir);
+  const degraded = [...scan.degraded];
+  const plan = planRead(agentsDir, cache, scan, degraded);
+  const thread = plan.toRead.length >= PARALLEL_MIN ? readerThread() : null;
+  if (!thread) return readSnapshot(workspace, cache, scan, plan, degraded);
+
+  // the reader thread takes the second half (a little more: this thread also takes its answers in)
+  const split = Math.floor(plan.toRead.length * 0.45);
+  const mine = plan.toRead.slice(0, split);
+  const theirs = plan.toRead.slice(split);
+  const id = ++requests;
+  const answered = new Map<string, ReadItem & { data: ArrayBuffer }>();
+  let failed = false;
+  const done = new Promise<void>((resolve) => {
+    const onMessage = (raw: unknown) => {
+      const reply = readReplySchema.safeParse(raw);
+      if (!reply.success || reply.data.id !== id) return;
+      for (const item of reply.data.items) answered.set(item.rel, { ...item, data: reply.data.data });
+      if (reply.data.done) finish();
+    };
+    const onGone = () => {
+      failed = true;
+      finish();
+    };
+    const finish = () => {
+      thread.off('message', onMessage);
+      thread.off('error', onGone);
+      thread.off('exit', onGone);
+      resolve();
+    };
+    thread.on('message', onMessage);
+    thread.on('error', onGone);
+    thread.on('exit', onGone);
+  });
+  const request: ReadRequest = { type: 'read', id, agentsDir, files: theirs.map((rel) => ({ rel, sig: wantsSig(rel) })) };
+  thread.postMessage(request);
+
+  const read = new Map<string, Note>();
+  let bytesRead = 0;
+  const readHere = (rel: string) => {
+    const r = readNoteFile(path.join(agentsDir, rel));
+    if (!r) return;
+    if ('error' in r) {
+      degraded.push(`corpus: cannot read .agents/${rel}: ${r.error}`);
+      return;
+    }
+    bytesRead += r.bytes.length;
+    const n = adoptRead(cache, rel, r);
+    noteFacts(n, wantsSig(rel) && isVisible(n));
+    read.set(rel, n);
+    onRead?.(rel, 'main');
+  };
+  for (const rel of mine) readHere(rel);
+  thread.ref();
+  await done;
+  thread.unref();
+  for (const rel of theirs) {
+    const item = answered.get(rel);
+    if (!item) {
+      // the thread stopped before it answered: read it here
+      if (failed) readHere(rel);
+      continue;
+    }
+    if ('gone' in item) continue;
+    if ('error' in item) {
+      degraded.push(`corpus: cannot read .agents/${rel}: ${item.error}`);
+      continue;
+    }
+    const bytes = Buffer.from(item.data, item.bytes.offset, item.bytes.length);
+    const n = adoptRead(cache, rel, { bytes, id: item.id }, { ...item.note, bytes });
+    adoptFacts(n, item.facts);
+    bytesRead += bytes.length;
+    read.set(rel, n);
+    onRead?.(rel, 'reader');
+  }
+  return finishSnapshot(workspace, cache, scan, plan.known, read, degraded, bytesRead);
+}

@@ -1,0 +1,57 @@
+// The messages between a night and its reader thread (corpus/parallelRead.ts <-> readerThread.ts):
+// the main thread asks for a list of note files; the thread answers in batches with each note
+// read, parsed and worked out (reference tokens, near-duplicate signature), or why it was not.
+import { z } from 'zod';
+
+export const readRequestSchema = z.object({
+  type: z.literal('read'),
+  id: z.number().int(),
+  agentsDir: z.string(),
+  files: z.array(z.object({ rel: z.string(), sig: z.boolean() })),
+});
+export type ReadRequest = z.infer<typeof readRequestSchema>;
+
+/** where a note's bytes are in the batch's `data` */
+const bytesSchema = z.object({ offset: z.number().int().min(0), length: z.number().int().min(0) });
+const u32 = z.custom<Uint32Array>((v) => v instanceof Uint32Array, 'a Uint32Array');
+const noteSchema = z.object({
+  rel: z.string(),
+  hash: z.string(),
+  utf8: z.boolean(),
+  bom: z.boolean(),
+  eol: z.enum(['\n', '\r\n']),
+  hasFrontmatter: z.boolean(),
+  fmError: z.string().nullable(),
+  lenient: z.boolean(),
+  fm: z.record(z.string(), z.unknown()),
+  fmText: z.string(),
+  body: z.string(),
+  bodyOffset: z.number().int().min(0),
+});
+
+export const readItemSchema = z.union([
+  z.object({
+    rel: z.string(),
+    bytes: bytesSchema,
+    id: z.object({ size: z.number(), mtimeMs: z.number(), ctimeMs: z.number(), ino: z.number() }),
+    note: noteSchema,
+    facts: z.object({
+      tokens: z.object({ joined: z.string(), counts: u32 }),
+      sig: u32.nullable(),
+    }),
+  }),
+  z.object({ rel: z.string(), error: z.string() }),
+  z.object({ rel: z.string(), gone: z.literal(true) }),
+]);
+export type ReadItem = z.infer<typeof readItemSchema>;
+
+export const readReplySchema = z.object({
+  type: z.literal('notes'),
+  id: z.number().int(),
+  items: z.array(readItemSchema),
+  /** the bytes of the batch's notes, one after the other (transferred, not copied) */
+  data: z.instanceof(ArrayBuffer),
+  /** the last batch of the request */
+  done: z.boolean(),
+});
+export type ReadReply = z.infer<typeof readReplySchema>;

@@ -3,7 +3,9 @@
 // nothing costs one read of each file.
 import fs from 'node:fs';
 import path from 'node:path';
-import { readListedFile, readRegularOrReport, sha256, toPosix } from '../core/fsutil';
+import { readRegularOrReport, sha256, toPosix } from '../core/fsutil';
+import { readNoteFile, type FileIdentity } from './readNote';
+export { readNoteFile, type FileIdentity, type NoteRead } from './readNote';
 import { fileIdentity } from './manifest';
 import { Note, parseEdited, parseNote } from './note';
 import { inheritBodyFacts } from './knowledge';
@@ -157,29 +159,6 @@ export interface Snapshot {
   jsonl: Map<string, Buffer>;
   degraded: string[];
   bytesRead: number;
-}
-
-/** the identity fields of a file's stat (what NoteCache keys on); a worker thread sends these */
-export interface FileIdentity {
-  size: number;
-  mtimeMs: number;
-  ctimeMs: number;
-  ino: number;
-}
-
-/** one note file read: its bytes and identity, or why it was not read (null: it is gone) */
-export type NoteRead = { bytes: Buffer; id: FileIdentity } | { error: string } | null;
-
-/** reads one listed note file (refusing a FIFO or symlink swapped in since the walk, never blocking) */
-export function readNoteFile(abs: string): NoteRead {
-  try {
-    const r = readListedFile(abs);
-    if (!r) return null;
-    return { bytes: r.bytes, id: { size: r.stat.size, mtimeMs: r.stat.mtimeMs, ctimeMs: r.stat.ctimeMs, ino: r.stat.ino } };
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    return { error: (e as Error).message };
-  }
 }
 
 /** the notes a snapshot needs: those unchanged since this cache read them, and the paths to read */

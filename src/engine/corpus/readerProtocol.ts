@@ -1,18 +1,22 @@
 // The messages between a night and its reader thread (corpus/parallelRead.ts <-> readerThread.ts):
 // the main thread asks for a list of note files; the thread answers in batches with each note
 // read, parsed and worked out (reference tokens, near-duplicate signature), or why it was not.
-import { z } from 'zod';
+// zod/mini keeps the thread's bundle small (it starts while the night reads).
+import * as z from 'zod/mini';
+
+const int = () => z.number().check(z.int());
+const count = () => z.number().check(z.int(), z.minimum(0));
 
 export const readRequestSchema = z.object({
   type: z.literal('read'),
-  id: z.number().int(),
+  id: int(),
   agentsDir: z.string(),
   files: z.array(z.object({ rel: z.string(), sig: z.boolean() })),
 });
 export type ReadRequest = z.infer<typeof readRequestSchema>;
 
 /** where a note's bytes are in the batch's `data` */
-const bytesSchema = z.object({ offset: z.number().int().min(0), length: z.number().int().min(0) });
+const bytesSchema = z.object({ offset: count(), length: count() });
 const u32 = z.custom<Uint32Array>((v) => v instanceof Uint32Array, 'a Uint32Array');
 const noteSchema = z.object({
   rel: z.string(),
@@ -21,12 +25,12 @@ const noteSchema = z.object({
   bom: z.boolean(),
   eol: z.enum(['\n', '\r\n']),
   hasFrontmatter: z.boolean(),
-  fmError: z.string().nullable(),
+  fmError: z.nullable(z.string()),
   lenient: z.boolean(),
   fm: z.record(z.string(), z.unknown()),
   fmText: z.string(),
   body: z.string(),
-  bodyOffset: z.number().int().min(0),
+  bodyOffset: count(),
 });
 
 export const readItemSchema = z.union([
@@ -37,7 +41,7 @@ export const readItemSchema = z.union([
     note: noteSchema,
     facts: z.object({
       tokens: z.object({ joined: z.string(), counts: u32 }),
-      sig: u32.nullable(),
+      sig: z.nullable(u32),
     }),
   }),
   z.object({ rel: z.string(), error: z.string() }),
@@ -47,7 +51,7 @@ export type ReadItem = z.infer<typeof readItemSchema>;
 
 export const readReplySchema = z.object({
   type: z.literal('notes'),
-  id: z.number().int(),
+  id: int(),
   items: z.array(readItemSchema),
   /** the bytes of the batch's notes, one after the other (transferred, not copied) */
   data: z.instanceof(ArrayBuffer),

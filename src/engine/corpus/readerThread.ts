@@ -3,7 +3,7 @@
 // knowledge.ts), and answers in batches (readerProtocol.ts). It holds no state between requests.
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import { readNoteFile } from './corpus';
+import { readNoteFile } from './readNote';
 import { isVisible, noteFacts } from './knowledge';
 import { parseNote } from './note';
 import { readRequestSchema, type ReadItem, type ReadReply } from './readerProtocol';

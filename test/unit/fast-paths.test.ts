@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseNote, type Note } from '../../src/engine/corpus/note';
 import {
+  bodyWords,
   cachedTitle,
   dedupeItem,
   isVisible,
@@ -18,7 +19,9 @@ import {
   referenceTokens,
   summaryOf,
 } from '../../src/engine/corpus/knowledge';
-import { minhash, normaliseForDedupe, trigramHashes, trigramSet } from '../../src/engine/stages/dedupe';
+import { jaccard, minhash, normaliseForDedupe, trigramHashes, trigramSet } from '../../src/engine/stages/dedupe';
+import { KnownStatements, normStatement } from '../../src/engine/stages/knownStatements';
+import { WORD_MIN, mayHoldWord } from '../../src/engine/corpus/textScan';
 import { buildIndex } from '../../src/engine/stages/reduce';
 import { Retriever, parseIndex } from '../../src/engine/stages/retrieval';
 import { REAL } from '../../bench/realCorpora';
@@ -188,5 +191,60 @@ describe('byte-level scanners agree with their plain definitions', () => {
       });
     }
     assert.ok(checked > 1000, `only ${checked} queries checked`);
+  });
+
+  it("the Bloom filter of a body's words holds every word of it (no false negatives)", () => {
+    let words = 0;
+    for (const n of notes) {
+      const bloom = bodyWords(n);
+      for (const w of new Set(n.body.toLowerCase().match(/[a-z0-9]+/g) ?? []))
+        if (w.length >= WORD_MIN) {
+          assert.ok(mayHoldWord(bloom, w), `${n.rel}: ${w}`);
+          words++;
+        }
+    }
+    assert.ok(words > 10_000, `only ${words} words checked`);
+  });
+
+  it("known statements: the same answers as the plain definition (substring scan, every paragraph's trigram set)", () => {
+    const learnings = notes.filter((n) => n.rel.includes('/learnings/') && n.utf8);
+    const r = rand(17);
+    const candidates: string[] = [];
+    for (const n of learnings) {
+      const paras = n.body.split(/\r?\n\s*\r?\n/).filter((p) => p.trim().length > 40);
+      for (const p of paras.slice(0, 2)) {
+        const words = p.split(/\s+/);
+        const at = Math.floor(r() * Math.max(1, words.length - 12));
+        const cut = words.slice(at, at + 8 + Math.floor(r() * 10)).join(' ');
+        candidates.push(cut); // contained
+        candidates.push(cut.replace(/\b(\w)(\w*)\b/, '$2$1')); // one word changed: close, or not
+        candidates.push(p.trim().slice(0, 200) + ' and a little more'); // a paragraph restated
+      }
+    }
+    candidates.push('a statement no learning of these corpora makes about zebra migration patterns');
+    const plain = (c: string) => {
+      const key = normStatement(c);
+      if (!key) return true;
+      const words = [...new Set(key.split(' '))].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).slice(0, 3);
+      const need = Math.max(1, words.length - 1);
+      const near = learnings.filter((n) => words.filter((w) => n.body.toLowerCase().includes(w)).length >= need);
+      if (near.some((n) => normStatement(n.body).includes(key))) return true;
+      const cs = trigramSet(key);
+      return near.some((n) =>
+        n.body
+          .split(/\r?\n\s*\r?\n|\r?\n(?=\s*(?:[-*+]|\d+[.)])\s)|\r?\n(?=#)/)
+          .map((p) => normStatement(p.replace(/^\s*(?:[-*+]|\d+[.)]|#+)\s+/, '')))
+          .filter((p) => p.length >= 12)
+          .map((p) => trigramSet(p))
+          .some((p) => p.length >= cs.length * 0.8 && cs.length >= p.length * 0.8 && jaccard(cs, p) > 0.8),
+      );
+    };
+    const fast = KnownStatements.for(learnings).statesAll(candidates);
+    let known = 0;
+    candidates.forEach((c, i) => {
+      assert.equal(fast[i], plain(c), JSON.stringify(c));
+      if (fast[i]) known++;
+    });
+    assert.ok(known > 50 && known < candidates.length, `${known} of ${candidates.length} known`);
   });
 });

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { NoteCache, loadSnapshot } from '../../src/engine/corpus/corpus';
 import { PARALLEL_MIN, loadSnapshotParallel } from '../../src/engine/corpus/parallelRead';
+import { parseReadReply } from '../../src/engine/corpus/readerProtocol';
 import { dedupeItem, noteReferenceTokens } from '../../src/engine/corpus/knowledge';
 import { generateRealisticCorpus } from '../../bench/realistic';
 import { rm, tmpDir } from './helpers/fixture';
@@ -54,5 +55,19 @@ describe('parallel read', function () {
     const again = await loadSnapshotParallel(ws, cache, (_rel, who) => by[who]++);
     assert.equal(by.main + by.reader, 0);
     assert.equal(again.bytesRead < 100_000, true, `read ${again.bytesRead} bytes again`);
+  });
+
+  it('a batch that is not what this build sends is refused (its notes are then read by the night itself)', () => {
+    const good = {
+      type: 'notes',
+      id: 1,
+      data: new ArrayBuffer(0),
+      done: true,
+      items: [{ rel: 'learnings/a.md', gone: true }],
+    };
+    assert.ok(parseReadReply(good));
+    assert.equal(parseReadReply({ ...good, items: [{ rel: 'learnings/a.md', bytes: { offset: 0, length: 3 } }] }), null);
+    assert.equal(parseReadReply({ ...good, items: [...good.items, { rel: 'x', what: 1 }] }), null);
+    assert.equal(parseReadReply({ ...good, data: 'not bytes' }), null);
   });
 });

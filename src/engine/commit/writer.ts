@@ -110,13 +110,8 @@ export class CorpusWriter {
       cur = path.join(cur, parts[i]!);
       const folder = i < parts.length - 1;
       if (folder && this.checkedDirs?.has(cur)) continue;
-      let st: fs.Stats;
-      try {
-        st = fs.lstatSync(cur);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // the rest does not exist yet
-        throw e;
-      }
+      const st = fs.lstatSync(cur, { throwIfNoEntry: false });
+      if (!st) return; // the rest does not exist yet
       if (st.isSymbolicLink()) throw new WriteGuardError(`refused to write through a symlink: ${path.relative(ws, cur)}`);
       if (folder && st.isDirectory()) this.checkedDirs?.add(cur);
     }

@@ -71,9 +71,9 @@ export function atomicWriteFileSync(file: string, data: Buffer | string, opts: W
 
 export function mkdirp(dir: string): void {
   try {
-    if (fs.lstatSync(dir).isDirectory()) return;
+    if (fs.lstatSync(dir, { throwIfNoEntry: false })?.isDirectory()) return;
   } catch {
-    /* missing: create it */
+    /* unreadable: mkdir says why */
   }
   seam('mkdir', dir);
   fs.mkdirSync(dir, { recursive: true });
@@ -148,13 +148,8 @@ function describeSpecial(st: fs.Stats): string {
  * `maxBytes`. Returns null when the file does not exist.
  */
 export function readRegularFile(file: string, maxBytes = MAX_READ_BYTES): Buffer | null {
-  let st: fs.Stats;
-  try {
-    st = fs.lstatSync(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
+  const st = fs.lstatSync(file, { throwIfNoEntry: false });
+  if (!st) return null;
   refuseUnsafe(st, maxBytes);
   return openAndRead(file, maxBytes)?.bytes ?? null;
 }

@@ -282,8 +282,7 @@ export class CitationChecker {
     if (path.isAbsolute(clean) || clean.split('/').includes('..')) return false;
     if (clean.startsWith('.agents/') && this.agentsExists(clean.slice('.agents/'.length))) return true;
     try {
-      fs.lstatSync(path.join(this.workspace, clean));
-      return true;
+      return fs.lstatSync(path.join(this.workspace, clean), { throwIfNoEntry: false }) !== undefined;
     } catch {
       return false;
     }
@@ -336,6 +335,8 @@ export function dedupeText(n: Note): string {
 /** Per-note derived values, cached on the (immutable, content-addressed) Note object. */
 interface Derived {
   sig?: SigEntry;
+  /** Bloom filter of the body's words */
+  words?: Uint32Array;
   title?: string;
   /** the body's first `# ` heading (null: none) */
   heading?: string | null;
@@ -364,6 +365,7 @@ export function inheritBodyFacts(next: Note, prior: Note): void {
   if (p.summary !== undefined) d.summary = p.summary;
   if (p.bodyCited) d.bodyCited = p.bodyCited;
   if (p.sig && next.rel === prior.rel && cachedTitle(next) === cachedTitle(prior)) d.sig = p.sig;
+  if (p.words) d.words = p.words;
   if (tokenMemo.has(prior)) d.editedFrom = prior;
 }
 const derivedCache = new WeakMap<Note, Derived>();
@@ -377,12 +379,18 @@ function derived(n: Note): Derived {
 export interface NoteFacts {
   tokens: { joined: string; counts: Uint32Array };
   sig: Uint32Array | null;
+  /** the Bloom filter of the body's words (with the signature) */
+  words: Uint32Array | null;
 }
 
 /** computes (and keeps) a note's facts in this thread */
 export function noteFacts(n: Note, withSig: boolean): NoteFacts {
   const tokens = tokensOf(noteReferenceText(n));
-  return { tokens: { joined: tokens.joined, counts: tokens.counts }, sig: withSig ? signatureOf(n).sig : null };
+  return {
+    tokens: { joined: tokens.joined, counts: tokens.counts },
+    sig: withSig ? signatureOf(n).sig : null,
+    words: withSig ? bodyWords(n) : null,
+  };
 }
 
 /** takes facts another thread computed for a note (the same values noteFacts would give here) */
@@ -390,6 +398,18 @@ export function adoptFacts(n: Note, f: NoteFacts): void {
   if (!tokenMemo.has(n)) tokenMemo.set(n, { joined: f.tokens.joined, counts: f.tokens.counts });
   const d = derived(n);
   if (f.sig && !d.sig) d.sig = sigEntry(n, f.sig);
+  if (f.words && !d.words) d.words = f.words;
+}
+
+/** the Bloom filter of the body's words (textScan.ts mayHoldWord), worked out with the signature */
+export function bodyWords(n: Note): Uint32Array {
+  const d = derived(n);
+  if (!d.words) {
+    const r = noteShingles(n, false, true);
+    d.sig ??= sigEntry(n, r.sig!);
+    d.words = r.words!;
+  }
+  return d.words;
 }
 
 /** the note as a near-duplicate item: its signature is computed once per note (content-addressed) */
@@ -403,21 +423,27 @@ let hashScratch = new Uint32Array(1 << 14);
  * hashScratch. Read from the note's bytes, or from its lower-cased body where the bytes are not
  * enough (a capital sigma).
  */
-function noteShingles(n: Note, exact: boolean): { sig: Uint32Array | null; count: number } {
+function noteShingles(n: Note, exact: boolean, words = false): { sig: Uint32Array | null; count: number; words: Uint32Array | null } {
   const title = noteTitle(n);
   if (exact && hashScratch.length < n.bytes.length * 2 + title.length + 8)
     hashScratch = new Uint32Array(n.bytes.length * 2 + title.length + 8);
   const hashes = exact ? hashScratch : undefined;
-  const fast = n.utf8 ? nearDuplicateShingles({ bytes: n.bytes, from: n.bodyOffset, end: n.bytes.length, title, hashes }) : null;
+  const fast = n.utf8 ? nearDuplicateShingles({ bytes: n.bytes, from: n.bodyOffset, end: n.bytes.length, title, hashes, words }) : null;
   if (fast) return fast;
   const lower = Buffer.from(n.utf8 ? n.body.toLowerCase() : '', 'utf8');
-  return nearDuplicateShingles({ bytes: lower, from: 0, end: lower.length, title, hashes })!;
+  return nearDuplicateShingles({ bytes: lower, from: 0, end: lower.length, title, hashes, words })!;
 }
 
 /** the note's near-duplicate signature, computed once per note (content-addressed) */
 function signatureOf(n: Note): SigEntry {
   const d = derived(n);
-  return (d.sig ??= sigEntry(n, noteShingles(n, false).sig!));
+  if (!d.sig) {
+    // the words come with the same pass
+    const r = noteShingles(n, false, !d.words);
+    d.sig = sigEntry(n, r.sig!);
+    d.words ??= r.words!;
+  }
+  return d.sig;
 }
 
 /** a signature entry: the exact trigram set is computed only when a candidate pair needs it */

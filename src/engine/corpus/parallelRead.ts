@@ -20,7 +20,7 @@ import {
 } from './corpus';
 import { adoptFacts, isVisible, noteFacts } from './knowledge';
 import type { Note } from './note';
-import { readReplySchema, type ReadItem, type ReadRequest } from './readerProtocol';
+import { parseReadReply, type ReadItem, type ReadRequest } from './readerProtocol';
 
 /** below this many files to read, a thread costs more than it saves */
 export const PARALLEL_MIN = 1500;
@@ -82,10 +82,10 @@ export async function loadSnapshotParallel(
   let failed = false;
   const done = new Promise<void>((resolve) => {
     const onMessage = (raw: unknown) => {
-      const reply = readReplySchema.safeParse(raw);
-      if (!reply.success || reply.data.id !== id) return;
-      for (const item of reply.data.items) answered.set(item.rel, { ...item, data: reply.data.data });
-      if (reply.data.done) finish();
+      const reply = parseReadReply(raw);
+      if (!reply || reply.id !== id) return;
+      for (const item of reply.items) answered.set(item.rel, { ...item, data: reply.data });
+      if (reply.done) finish();
     };
     const onGone = () => {
       failed = true;

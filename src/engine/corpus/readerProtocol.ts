@@ -42,6 +42,7 @@ export const readItemSchema = z.union([
     facts: z.object({
       tokens: z.object({ joined: z.string(), counts: u32 }),
       sig: z.nullable(u32),
+      words: z.nullable(u32),
     }),
   }),
   z.object({ rel: z.string(), error: z.string() }),
@@ -49,13 +50,36 @@ export const readItemSchema = z.union([
 ]);
 export type ReadItem = z.infer<typeof readItemSchema>;
 
-export const readReplySchema = z.object({
+/**
+ * A batch as it arrives: the envelope, and each item's path and kind. The full item schema is
+ * checked on the first item of every batch (a reader thread from another build is caught there);
+ * checking all of them would cost the night a tenth of its read (parseReadReply).
+ */
+const replyEnvelopeSchema = z.object({
   type: z.literal('notes'),
   id: int(),
-  items: z.array(readItemSchema),
+  items: z.array(z.looseObject({ rel: z.string() })),
   /** the bytes of the batch's notes, one after the other (transferred, not copied) */
   data: z.instanceof(ArrayBuffer),
   /** the last batch of the request */
   done: z.boolean(),
 });
+
+export const readReplySchema = z.object({
+  type: z.literal('notes'),
+  id: int(),
+  items: z.array(readItemSchema),
+  data: z.instanceof(ArrayBuffer),
+  done: z.boolean(),
+});
 export type ReadReply = z.infer<typeof readReplySchema>;
+
+/** a batch from the reader thread, or null when it is not one (see replyEnvelopeSchema) */
+export function parseReadReply(raw: unknown): ReadReply | null {
+  const env = replyEnvelopeSchema.safeParse(raw);
+  if (!env.success) return null;
+  const first = env.data.items[0];
+  if (first !== undefined && !readItemSchema.safeParse(first).success) return null;
+  for (const item of env.data.items) if (!('bytes' in item || 'error' in item || 'gone' in item)) return null;
+  return env.data as unknown as ReadReply;
+}

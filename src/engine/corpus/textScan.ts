@@ -108,6 +108,46 @@ export interface ShingleRequest {
   title: string;
   /** instead of the signature, write the trigram hashes here (at least end - from + title.length + 1 long) */
   hashes?: Uint32Array;
+  /** also collect the body's words in a Bloom filter (bodyWordsBloom) */
+  words?: boolean;
+}
+
+/** a Bloom filter of a body's words: [a-z0-9]+ runs of its lower-cased text, WORD_MIN long or more */
+export const BLOOM_WORDS = 128; // 4096 bits (3 per word: about 1 false 'maybe' in 200 for a note of 250 words)
+export const WORD_MIN = 4;
+
+/** the FNV-1a hash of a word, as the scan computes it unit by unit */
+function wordHash(w: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 0x01000193);
+  return h;
+}
+/** a word's three bits (of 4096): the low and high 12 bits of fmix32 of its hash, and the high 12 of that times a constant */
+function addWord(bloom: Uint32Array, h: number): void {
+  const a = fmix32(h >>> 0);
+  const b = Math.imul(a, 0x9e3779b1) >>> 20;
+  bloom[(a >>> 5) & 127]! |= 1 << (a & 31);
+  bloom[a >>> 25]! |= 1 << ((a >>> 20) & 31);
+  bloom[b >>> 5]! |= 1 << (b & 31);
+}
+
+/** may the body hold this word ([a-z0-9]+, lower case)? false is certain; a word shorter than WORD_MIN is never excluded */
+export function mayHoldWord(bloom: Uint32Array, word: string): boolean {
+  return wordProbe(word)(bloom);
+}
+
+/** mayHoldWord for one word and many filters (its bits computed once) */
+export function wordProbe(word: string): (bloom: Uint32Array) => boolean {
+  if (word.length < WORD_MIN) return () => true;
+  const a = fmix32(wordHash(word) >>> 0);
+  const b = Math.imul(a, 0x9e3779b1) >>> 20;
+  const ia = (a >>> 5) & 127;
+  const ma = 1 << (a & 31);
+  const ib = a >>> 25;
+  const mb = 1 << ((a >>> 20) & 31);
+  const ic = b >>> 5;
+  const mc = 1 << (b & 31);
+  return (bloom) => (bloom[ia]! & ma) !== 0 && (bloom[ib]! & mb) !== 0 && (bloom[ic]! & mc) !== 0;
 }
 
 /**
@@ -117,7 +157,7 @@ export interface ShingleRequest {
  * except for a capital sigma (its lower case depends on what follows): null then, and the caller
  * lower-cases the string.
  */
-export function nearDuplicateShingles(r: ShingleRequest): { sig: Uint32Array | null; count: number } | null {
+export function nearDuplicateShingles(r: ShingleRequest): { sig: Uint32Array | null; count: number; words: Uint32Array | null } | null {
   // the title (lower-cased as a string) and the line break, then the body: one buffer, one loop
   const head = Buffer.from(r.title.toLowerCase() + '\n', 'utf8');
   const bytes = Buffer.concat([head, r.bytes.subarray(r.from, r.end)]);
@@ -125,12 +165,18 @@ export function nearDuplicateShingles(r: ShingleRequest): { sig: Uint32Array | n
   const hashes = r.hashes ?? null;
   const bins = new Uint32Array(MINHASH_BINS).fill(EMPTY_BIN);
   let nHashes = 0;
+  // the body's words: a rolling hash of the current [a-z0-9]+ run (from the first body byte on)
+  const bloom = r.words ? new Uint32Array(BLOOM_WORDS) : null;
+  const bodyAt = bloom ? head.length : end;
+  let wHash = 0x811c9dc5;
+  let wLen = 0;
   // the last two units of the normalised text, how many there were, a collapsed space pending
   let a0 = -1;
   let a1 = -1;
   let count = 0;
   let pending = false;
   for (let i = 0; i < end;) {
+    const inBody = i >= bodyAt;
     let c = bytes[i]!;
     let next = -1; // a second unit of the same character (astral, or a lower case of two units)
     if (c < 0x80) {
@@ -158,6 +204,16 @@ export function nearDuplicateShingles(r: ShingleRequest): { sig: Uint32Array | n
       }
     }
     for (;;) {
+      if (inBody) {
+        if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+          wHash = Math.imul(wHash ^ c, 0x01000193);
+          wLen++;
+        } else if (wLen) {
+          if (wLen >= WORD_MIN) addWord(bloom!, wHash);
+          wHash = 0x811c9dc5;
+          wLen = 0;
+        }
+      }
       if (c === 32 || (c >= 9 && c <= 13) || (c >= 0xa0 && isWideSpace(c))) {
         if (count) pending = true;
       } else {
@@ -185,6 +241,7 @@ export function nearDuplicateShingles(r: ShingleRequest): { sig: Uint32Array | n
       next = -1;
     }
   }
+  if (bloom && wLen >= WORD_MIN) addWord(bloom, wHash);
   if (count > 0 && count < 3) {
     // one or two characters: the whole text is one shingle (as trigramHashes)
     let h = 0x811c9dc5;
@@ -196,5 +253,5 @@ export function nearDuplicateShingles(r: ShingleRequest): { sig: Uint32Array | n
       if ((x & 0x01ffffff) < bins[x >>> 25]!) bins[x >>> 25] = x & 0x01ffffff;
     }
   }
-  return { sig: hashes ? null : densify(bins), count: nHashes };
+  return { sig: hashes ? null : densify(bins), count: nHashes, words: bloom };
 }

@@ -1,10 +1,13 @@
 // What live learnings already state, section by section (§4 REDUCE): a session candidate contained
 // in a learning's text, or close (trigram Jaccard > 0.8) to one of its bullets or paragraphs, is
-// known and not promoted again. Only learnings that contain most of the candidate's three longest
-// words are compared. The words of every candidate of the night are looked for at once: one regex
-// pass over each learning's lower-cased body, whatever the number of candidates.
+// known and not promoted again. Only learnings whose body has most of the candidate's three longest
+// words are compared, told by each learning's Bloom filter of words (worked out with its
+// signature when it was read); a statement is compared without building its trigram set unless
+// its size can pass.
 import type { Note } from '../corpus/note';
-import { jaccard, trigramSet } from '../corpus/shingles';
+import { bodyWords } from '../corpus/knowledge';
+import { trigram, trigramSet } from '../corpus/shingles';
+import { wordProbe } from '../corpus/textScan';
 
 export const normStatement = (s: string): string =>
   s
@@ -17,9 +20,6 @@ function wordsOf(c: string): { words: string[]; need: number } {
   const words = [...new Set(c.split(' '))].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).slice(0, 3);
   return { words, need: Math.max(1, words.length - 1) };
 }
-
-/** words looked for in one regex (irregexp tries alternatives in turn: long alternations are split) */
-const WORDS_PER_PASS = 64;
 
 export class KnownStatements {
   /** answers per normalised candidate: the same live learnings (same note objects) give the same answers */
@@ -45,49 +45,24 @@ export class KnownStatements {
     return keys.map((k) => this.answers.get(k)!);
   }
 
-  /** per candidate: the learnings whose lower-cased body contains `need` of its words */
+  /**
+   * Per candidate: the learnings whose body has `need` of its three longest words, told by each
+   * body's Bloom filter of words (corpus/textScan.ts; worked out when the note was read).
+   */
   private nearNotes(candidates: string[]): Map<string, Note[]> {
-    const want = new Map<string, { words: string[]; need: number }>();
-    const all = new Set<string>();
-    for (const c of candidates) {
-      if (!c) continue;
-      const w = wordsOf(c);
-      want.set(c, w);
-      for (const x of w.words) all.add(x);
-    }
+    const want = candidates.filter(Boolean).map((c) => {
+      const { words, need } = wordsOf(c);
+      return { c, need, probes: words.map(wordProbe) };
+    });
     const out = new Map<string, Note[]>();
-    if (!all.size) return out;
-    // longest first: at one position the longest word matches; the words inside it count too
-    const words = [...all].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
-    const inside = new Map(words.map((w) => [w, words.filter((x) => x !== w && w.includes(x))]));
-    const passes: RegExp[] = [];
-    for (let i = 0; i < words.length; i += WORDS_PER_PASS) passes.push(new RegExp(words.slice(i, i + WORDS_PER_PASS).join('|'), 'g'));
-    const byWord = new Map<string, string[]>();
-    for (const [c, w] of want) for (const x of w.words) byWord.set(x, [...(byWord.get(x) ?? []), c]);
+    if (!want.length) return out;
     for (const n of this.notes) {
-      const body = n.body.toLowerCase();
-      const present = new Set<string>();
-      for (const re of passes) {
-        re.lastIndex = 0;
-        // every start position, so overlapping words are all seen
-        for (let m = re.exec(body); m; m = re.exec(body)) {
-          present.add(m[0]);
-          for (const x of inside.get(m[0])!) present.add(x);
-          re.lastIndex = m.index + 1;
-        }
+      const bloom = bodyWords(n);
+      for (const w of want) {
+        let hits = 0;
+        for (const probe of w.probes) if (probe(bloom)) hits++;
+        if (hits >= w.need) out.set(w.c, [...(out.get(w.c) ?? []), n]);
       }
-      if (!present.size) continue;
-      const seen = new Set<string>();
-      for (const x of present)
-        for (const c of byWord.get(x) ?? []) {
-          if (seen.has(c)) continue;
-          const w = want.get(c)!;
-          let hits = 0;
-          for (const y of w.words) if (present.has(y)) hits++;
-          if (hits < w.need) continue;
-          seen.add(c);
-          out.set(c, [...(out.get(c) ?? []), n]);
-        }
     }
     return out;
   }
@@ -95,26 +70,88 @@ export class KnownStatements {
   private compute(c: string, near: Note[]): boolean {
     if (!c) return true;
     if (!near.length) return false;
-    if (near.some((n) => normStatement(n.body).includes(c))) return true;
-    const cs = trigramSet(c);
-    return near.some((n) =>
-      statementsOf(n).some((p) => p.length >= cs.length * 0.8 && cs.length >= p.length * 0.8 && jaccard(cs, p) > 0.8),
-    );
+    // contained: every inner word of the candidate is a word of the body (its first and last may be parts of words)
+    const inner = c.split(' ').slice(1, -1).map(wordProbe);
+    if (near.some((n) => inner.every((probe) => probe(bodyWords(n))) && normStatement(n.body).includes(c))) return true;
+    return near.some(closeness(trigramSet(c)));
   }
 }
 
-/** per note: its statements (bullets, paragraphs) as trigram sets */
-const statementSets = new WeakMap<Note, Uint32Array[]>();
-function statementsOf(n: Note): Uint32Array[] {
-  let parts = statementSets.get(n);
-  if (!parts)
-    statementSets.set(
+/** the statements of a body (bullets, paragraphs, headings' text), normalised; once per note */
+const statementTexts = new WeakMap<Note, string[]>();
+function statements(n: Note): string[] {
+  let out = statementTexts.get(n);
+  if (!out)
+    statementTexts.set(
       n,
-      (parts = n.body
+      (out = n.body
         .split(/\r?\n\s*\r?\n|\r?\n(?=\s*(?:[-*+]|\d+[.)])\s)|\r?\n(?=#)/)
         .map((p) => normStatement(p.replace(/^\s*(?:[-*+]|\d+[.)]|#+)\s+/, '')))
-        .filter((p) => p.length >= 12)
-        .map((p) => trigramSet(p))),
+        .filter((p) => p.length >= 12)),
     );
-  return parts;
+  return out;
+}
+
+/** an open-addressing set of trigram hashes (power-of-two size, -1 = empty) */
+function hashSet(size: number): Int32Array {
+  return new Int32Array(size).fill(-1);
+}
+/** adds t; true when it was not there */
+function addHash(set: Int32Array, t: number): boolean {
+  const mask = set.length - 1;
+  for (let h = Math.imul(t, 0x9e3779b1) >>> 0; ; h++) {
+    const v = set[h & mask]!;
+    if (v === (t | 0)) return false;
+    if (v === -1) {
+      set[h & mask] = t | 0;
+      return true;
+    }
+  }
+}
+function hasHash(set: Int32Array, t: number): boolean {
+  const mask = set.length - 1;
+  for (let h = Math.imul(t, 0x9e3779b1) >>> 0; ; h++) {
+    const v = set[h & mask]!;
+    if (v === (t | 0)) return true;
+    if (v === -1) return false;
+  }
+}
+
+/**
+ * A candidate's closeness test: is one of a note's statements within trigram Jaccard 0.8 of it,
+ * with trigram sets within a factor 0.8 of each other in size? A statement's distinct trigrams are
+ * counted as it is read, and reading stops once there are too many: a long paragraph is dismissed
+ * after its first few hundred characters, without building its set.
+ */
+function closeness(cs: Uint32Array): (n: Note) => boolean {
+  const max = Math.floor(cs.length * 1.25);
+  const min = cs.length * 0.8;
+  const size = 1 << Math.ceil(Math.log2(Math.max(16, max * 4)));
+  const mine = hashSet(1 << Math.ceil(Math.log2(Math.max(16, cs.length * 4))));
+  for (const t of cs) addHash(mine, t);
+  const seen = hashSet(size);
+  return (n) => {
+    for (const p of statements(n)) {
+      // a set is at most as large as the text has trigrams
+      if (p.length - 2 < min) continue;
+      seen.fill(-1);
+      let distinct = 0;
+      let shared = 0;
+      let c0 = p.charCodeAt(0);
+      let c1 = p.charCodeAt(1);
+      for (let i = 2; i < p.length && distinct <= max; i++) {
+        const c2 = p.charCodeAt(i);
+        const t = trigram(c0, c1, c2);
+        c0 = c1;
+        c1 = c2;
+        if (addHash(seen, t)) {
+          distinct++;
+          if (hasHash(mine, t)) shared++;
+        }
+      }
+      if (distinct > max || distinct < min) continue;
+      if (shared / (cs.length + distinct - shared) > 0.8) return true;
+    }
+    return false;
+  };
 }

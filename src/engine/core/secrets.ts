@@ -67,9 +67,19 @@ export function redactSecrets(text: string): { text: string; redactions: number 
   return { text: out, redactions: count };
 }
 
-/** redactSecrets for callers that only want the text */
+/**
+ * redactSecrets for callers that only want the text. Remembered per string: a summary is written
+ * after every iteration with every change so far, and its texts are redacted each time.
+ */
+const redacted = new Map<string, string>();
 export function redact(text: string): string {
-  return redactSecrets(text).text;
+  let out = redacted.get(text);
+  if (out === undefined) {
+    out = redactSecrets(text).text;
+    if (redacted.size >= 50_000) redacted.clear();
+    redacted.set(text, out);
+  }
+  return out;
 }
 
 /** a copy of a JSON-like value with every string redacted (keys are left as they are) */

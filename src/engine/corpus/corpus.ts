@@ -73,6 +73,8 @@ export function scanCorpus(agentsDir: string): ScanResult {
 
 /** Parsed-note cache shared by the iterations of one run (keyed by content hash, and by file identity). */
 export class NoteCache {
+  /** cited paths outside .agents/ the run has looked at, and whether each existed (CitationChecker) */
+  readonly cited = new Map<string, boolean>();
   private byHash = new Map<string, Note>();
   /** rel -> (size, mtime, inode) of the file the note was read from */
   private byStat = new Map<string, { key: string; note: Note; id: string }>();

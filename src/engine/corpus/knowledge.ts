@@ -258,9 +258,14 @@ export function readsCleanly(n: Note): boolean {
 /** Cited-path existence checks, cached per iteration. Paths are workspace-relative. */
 export class CitationChecker {
   private cache = new Map<string, boolean>();
+  /**
+   * `seen`: what earlier checks of this run found for paths outside .agents/ (a run's iterations
+   * share it: a repository file is looked at once a night; the next night looks again).
+   */
   constructor(
     private workspace: string,
     private agentsExists: (relInAgents: string) => boolean,
+    private seen?: Map<string, boolean>,
   ) {}
   /** every cited path checked so far, and whether it existed (the corpus manifest records them) */
   checked(): IterableIterator<[string, boolean]> {
@@ -280,12 +285,18 @@ export class CitationChecker {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(p)) return true; // URLs are not checked offline
     const clean = p.replace(/^\.\//, '');
     if (path.isAbsolute(clean) || clean.split('/').includes('..')) return false;
-    if (clean.startsWith('.agents/') && this.agentsExists(clean.slice('.agents/'.length))) return true;
+    const inCorpus = clean.startsWith('.agents/');
+    if (inCorpus && this.agentsExists(clean.slice('.agents/'.length))) return true;
+    const known = inCorpus ? undefined : this.seen?.get(clean);
+    if (known !== undefined) return known;
+    let found: boolean;
     try {
-      return fs.lstatSync(path.join(this.workspace, clean), { throwIfNoEntry: false }) !== undefined;
+      found = fs.lstatSync(path.join(this.workspace, clean), { throwIfNoEntry: false }) !== undefined;
     } catch {
-      return false;
+      found = false;
     }
+    if (!inCorpus) this.seen?.set(clean, found);
+    return found;
   }
 }
 
@@ -350,6 +361,8 @@ interface Derived {
   date?: Date | null;
   /** the note this one was edited from (same body): its tokens are the base of this one's */
   editedFrom?: Note;
+  /** the names other texts may point at it by (referenceKeys) */
+  keys?: string[];
 }
 
 /**
@@ -536,6 +549,10 @@ function countIn(c: CompactTokens, token: string): number {
 
 /** the names by which other text may point at a note: file name, stem (>= 6 chars), id (>= 4 chars) */
 export function referenceKeys(n: Note): string[] {
+  const d = derived(n);
+  return (d.keys ??= keysOf(n));
+}
+function keysOf(n: Note): string[] {
   const base = path.posix.basename(n.rel).toLowerCase();
   const stem = base.replace(/\.md$/, '');
   const keys = new Set<string>([base]);
@@ -629,11 +646,12 @@ export function referenceIndexFor(texts: ReferenceText[]): ReferenceIndex {
   return index;
 }
 
-function addTokens(total: Map<string, number>, t: ReferenceText, sign: 1 | -1): void {
+function addTokens(total: Map<string, number>, t: ReferenceText, sign: 1 | -1, changed: Set<string> | null = null): void {
   const c = tokensOf(t);
   const toks = c.joined.slice(1, -1).split('\n');
   if (toks.length === 1 && toks[0] === '') return;
   for (let i = 0; i < toks.length; i++) {
+    changed?.add(toks[i]!);
     const v = (total.get(toks[i]!) ?? 0) + sign * c.counts[i]!;
     if (v) total.set(toks[i]!, v);
     else total.delete(toks[i]!);
@@ -647,15 +665,28 @@ function addTokens(total: Map<string, number>, t: ReferenceText, sign: 1 | -1): 
 export class ReferenceIndex {
   private total: Map<string, number>;
   private memo = new WeakMap<Note, boolean>();
+  /** built from `base`: the answers it gave, and the tokens whose totals changed since */
+  private baseMemo: WeakMap<Note, boolean> | null = null;
+  private changed: Set<string> | null = null;
   /** the totals of `texts`, or of `base` plus `texts` minus `removed` */
   constructor(texts: ReferenceText[], base?: ReferenceIndex, removed: ReferenceText[] = []) {
     this.total = new Map(base?.total);
-    for (const t of removed) addTokens(this.total, t, -1);
-    for (const t of texts) addTokens(this.total, t, 1);
+    const changed = base ? new Set<string>() : null;
+    for (const t of removed) addTokens(this.total, t, -1, changed);
+    for (const t of texts) addTokens(this.total, t, 1, changed);
+    if (base) {
+      this.baseMemo = base.memo;
+      this.changed = changed;
+    }
   }
   references(n: Note): boolean {
     let r = this.memo.get(n);
-    if (r === undefined) this.memo.set(n, (r = this.lookup(n)));
+    if (r === undefined) {
+      // the answer the index this one came from gave, when no token of the note's names changed
+      const before = this.baseMemo?.get(n);
+      r = before !== undefined && !referenceKeys(n).some((k) => this.changed!.has(k)) ? before : this.lookup(n);
+      this.memo.set(n, r);
+    }
     return r;
   }
   private lookup(n: Note): boolean {

@@ -39,9 +39,13 @@ export function fileIdentity(st: { size: number; mtimeMs: number; ctimeMs: numbe
   return `f:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
 }
 
-/** every file and symlink under .agents/ except overnight/, by relative path, with its lstat */
-export function walkTree(agentsDir: string): Map<string, fs.Stats> {
-  const out = new Map<string, fs.Stats>();
+/**
+ * every file and symlink under .agents/ except overnight/, by relative path, with its identity
+ * (identityOf). `known`: identities the night already has for files it read (they are not stat'ed
+ * again: the manifest then records each file as the night read it).
+ */
+export function walkTree(agentsDir: string, known?: Map<string, { id: string }>): Map<string, string> {
+  const out = new Map<string, string>();
   const walk = (dirAbs: string, rel: string) => {
     let entries: fs.Dirent[];
     try {
@@ -55,10 +59,12 @@ export function walkTree(agentsDir: string): Map<string, fs.Stats> {
       const p = path.join(dirAbs, e.name);
       if (e.isDirectory()) walk(p, childRel);
       else {
-        try {
-          out.set(toPosix(childRel), fs.lstatSync(p));
-        } catch {
-          /* vanished while walking: it is simply not in the tree */
+        const rel = toPosix(childRel);
+        const id = e.isFile() ? known?.get(rel)?.id : undefined;
+        if (id) out.set(rel, id);
+        else {
+          const st = fs.lstatSync(p, { throwIfNoEntry: false });
+          if (st) out.set(rel, identityOf(st)); // vanished while walking: it is simply not in the tree
         }
       }
     }
@@ -193,9 +199,9 @@ export function treeUnchanged(agentsDir: string, m: Manifest): { checked: number
   }
   let rehashed = 0;
   for (let i = 0; i < m.paths.length; i++) {
-    const st = tree.get(m.paths[i]!);
-    if (!st) return { reason: `.agents/${m.paths[i]} removed` };
-    if (identityOf(st) !== m.ids[i]) return { reason: `.agents/${m.paths[i]} changed` };
+    const id = tree.get(m.paths[i]!);
+    if (id === undefined) return { reason: `.agents/${m.paths[i]} removed` };
+    if (id !== m.ids[i]) return { reason: `.agents/${m.paths[i]} changed` };
   }
   for (let i = 0; i < m.paths.length; i++) {
     if (!m.racy[i]) continue;
@@ -234,15 +240,15 @@ export function buildManifest(
   conclusion: NightConclusion,
   now = new Date(),
 ): { manifest: Manifest; reason: null } | { manifest: null; reason: string } {
-  const tree = walkTree(agentsDir);
+  const tree = walkTree(agentsDir, inputs.read);
   const paths: string[] = [];
   const ids: string[] = [];
   const racy: string[] = [];
-  for (const [rel, st] of [...tree.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const id = identityOf(st);
+  for (const [rel, id] of [...tree.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const seen = inputs.read.get(rel);
     if (seen && seen.id !== id) return { manifest: null, reason: `.agents/${rel} changed during the night` };
-    const recent = Math.max(st.mtimeMs, st.ctimeMs) >= inputs.readStartedMs - RACY_MS;
+    const [, , mtime, ctime] = id.split(':');
+    const recent = Math.max(Number(mtime), Number(ctime)) >= inputs.readStartedMs - RACY_MS;
     if (recent && !seen) return { manifest: null, reason: `.agents/${rel} changed during the night` };
     paths.push(rel);
     ids.push(id);

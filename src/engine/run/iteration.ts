@@ -305,6 +305,7 @@ export class IterationRunner {
             ? { moved_to_before: backups.get(c.moved_to) ?? null, moved_to_hash: hashes.get(c.moved_to) ?? null }
             : {}),
         }));
+      phase('decide:changes');
       const plateauFired = env.plateau.observe(d.composite);
       const verdict = decide({
         at: 'measured',
@@ -331,6 +332,7 @@ export class IterationRunner {
             proposals: red.proposals,
             degraded: { ingest: ing.degraded, reduce: red.degraded, measure: measuredDegraded },
           });
+        phase('manifest');
         return this.finish(rec, t0, timings, halt);
       }
       const rescued = this.spendRescue(rec, verdict.rescue);

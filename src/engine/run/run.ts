@@ -329,7 +329,8 @@ function finalizeDerived(s: Summary, st: LoopState | null, workspace: string, qu
   }
   s.restores_since_last_run = restoresSincePreviousRun(workspace, s.run_id);
   deriveViews(s, {
-    focus: focusFor(tonight.items, readIndexEntries(workspace), nightEffect(s).touched),
+    // the index is read only when there are priorities to match against it
+    focus: tonight.items.length ? focusFor(tonight.items, readIndexEntries(workspace), nightEffect(s).touched) : [],
     nextWork,
     tonightPath: tonight.path,
   });

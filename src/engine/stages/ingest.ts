@@ -296,7 +296,7 @@ export function ingest(
   const ids = nextWorkIds(snap.nextWork, degraded);
   const tonight = readTonight(workspace, queueFile);
   if (tonight.note) degraded.push(tonight.note);
-  const citations = new CitationChecker(workspace, (r) => view.hasAgentsPath(r));
+  const citations = new CitationChecker(workspace, (r) => view.hasAgentsPath(r), cache.cited);
   let brokenCites = 0;
   let missingSource = 0;
   for (const n of view.notesOf('learning')) {

@@ -2,18 +2,22 @@
 // in a learning's text, or close (trigram Jaccard > 0.8) to one of its bullets or paragraphs, is
 // known and not promoted again. Only learnings whose body has most of the candidate's three longest
 // words are compared, told by each learning's Bloom filter of words (worked out with its
-// signature when it was read); a statement is compared without building its trigram set unless
-// its size can pass.
+// signature when it was read); for a close statement, only those holding 70% of the candidate's
+// words (CLOSE_WORDS); a statement is compared without building its trigram set unless its size
+// can pass.
 import type { Note } from '../corpus/note';
 import { bodyWords } from '../corpus/knowledge';
 import { trigram, trigramSet } from '../corpus/shingles';
-import { wordProbe } from '../corpus/textScan';
+import { WORD_MIN, wordProbe } from '../corpus/textScan';
 
 export const normStatement = (s: string): string =>
   s
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, ' ')
     .trim();
+
+/** the share of a candidate's words (of WORD_MIN characters or more) a learning must hold to be read for a close statement */
+export const CLOSE_WORDS = 0.7;
 
 /** the words a candidate's near learnings must contain (its three longest), and how many of them */
 function wordsOf(c: string): { words: string[]; need: number } {
@@ -46,8 +50,9 @@ export class KnownStatements {
   }
 
   /**
-   * Per candidate: the learnings whose body has `need` of its three longest words, told by each
-   * body's Bloom filter of words (corpus/textScan.ts; worked out when the note was read).
+   * Per candidate: the learnings whose body has `need` of its three longest words as words, told
+   * by each body's Bloom filter of words (corpus/textScan.ts; worked out when the note was read).
+   * A filter's rare false "maybe" only adds a learning to compare; what it is compared by is exact.
    */
   private nearNotes(candidates: string[]): Map<string, Note[]> {
     const want = candidates.filter(Boolean).map((c) => {
@@ -59,9 +64,12 @@ export class KnownStatements {
     for (const n of this.notes) {
       const bloom = bodyWords(n);
       for (const w of want) {
-        let hits = 0;
-        for (const probe of w.probes) if (probe(bloom)) hits++;
-        if (hits >= w.need) out.set(w.c, [...(out.get(w.c) ?? []), n]);
+        let held = 0;
+        for (const probe of w.probes) if (probe(bloom)) held++;
+        if (held < w.need) continue;
+        const list = out.get(w.c);
+        if (list) list.push(n);
+        else out.set(w.c, [n]);
       }
     }
     return out;
@@ -73,7 +81,21 @@ export class KnownStatements {
     // contained: every inner word of the candidate is a word of the body (its first and last may be parts of words)
     const inner = c.split(' ').slice(1, -1).map(wordProbe);
     if (near.some((n) => inner.every((probe) => probe(bodyWords(n))) && normStatement(n.body).includes(c))) return true;
-    return near.some(closeness(trigramSet(c)));
+    // close: a statement within trigram Jaccard 0.8 of the candidate shares most of its words, so
+    // a learning holding fewer than CLOSE_WORDS of them is not read (a candidate of common words
+    // is near thousands of learnings by its three longest words alone)
+    const words = [...new Set(c.split(' '))].filter((w) => w.length >= WORD_MIN).map(wordProbe);
+    const must = words.length >= 3 ? Math.ceil(words.length * CLOSE_WORDS) : 0;
+    const close = closeness(trigramSet(c));
+    return near.some((n) => {
+      if (must) {
+        const bloom = bodyWords(n);
+        let held = 0;
+        for (const probe of words) if (probe(bloom)) held++;
+        if (held < must) return false;
+      }
+      return close(n);
+    });
   }
 }
 

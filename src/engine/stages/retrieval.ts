@@ -17,7 +17,18 @@ export function tokenize(s: string): string[] {
  * again. Both are dropped when they grow past a bound (a long-lived process).
  */
 const termIds = new Map<string, number>();
-const docTermsMemo = new Map<string, Int32Array>();
+/** bumped when termIds is cleared: memoised documents of an older numbering are worked out again */
+let numbering = 0;
+/** a document's distinct terms, ascending, with their counts, and its length in tokens */
+interface DocTerms {
+  numbering: number;
+  terms: Int32Array;
+  tfs: Int32Array;
+  length: number;
+}
+/** per entry object (buildIndex keeps one per note), and per text for entries read from index.jsonl */
+const byEntry = new WeakMap<IndexEntry, DocTerms>();
+const byText = new Map<string, DocTerms>();
 
 function termId(t: string): number {
   let id = termIds.get(t);
@@ -25,17 +36,62 @@ function termId(t: string): number {
   return id;
 }
 
-/** the document's tokens (title twice, tags, summary) as term ids, in order */
-function docTerms(e: IndexEntry): Int32Array {
-  const key = `${e.title}\u0000${e.tags.join('\u0001')}\u0000${e.summary}`;
-  let ids = docTermsMemo.get(key);
-  if (!ids) {
-    const title = tokenize(e.title);
-    const toks = [...title, ...title, ...e.tags.flatMap(tokenize), ...tokenize(e.summary)];
-    ids = Int32Array.from(toks, termId);
-    docTermsMemo.set(key, ids);
+/** appends the term ids of tokenize(s) to `out` (a scan of the lower-cased text, no token arrays) */
+function pushTerms(s: string, out: number[]): void {
+  const low = s.toLowerCase();
+  let start = -1;
+  for (let i = 0; i <= low.length; i++) {
+    const c = i < low.length ? low.charCodeAt(i) : 0;
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      if (i - start > 1) {
+        const tok = low.slice(start, i);
+        if (!STOP.has(tok)) out.push(termId(tok));
+      }
+      start = -1;
+    }
   }
-  return ids;
+}
+
+/** the document's terms (its tokens: title twice, tags, summary) */
+function docTerms(e: IndexEntry): DocTerms {
+  let d = byEntry.get(e);
+  if (d && d.numbering === numbering) return d;
+  const key = `${e.title}\u0000${e.tags.join('\u0001')}\u0000${e.summary}`;
+  d = byText.get(key);
+  if (!d || d.numbering !== numbering) {
+    const list: number[] = [];
+    pushTerms(e.title, list);
+    const titleLen = list.length;
+    for (let i = 0; i < titleLen; i++) list.push(list[i]!);
+    for (const tag of e.tags) pushTerms(tag, list);
+    pushTerms(e.summary, list);
+    const ids = Int32Array.from(list).sort();
+    let distinct = 0;
+    for (let i = 0; i < ids.length; i++) if (i === 0 || ids[i] !== ids[i - 1]) distinct++;
+    const terms = new Int32Array(distinct);
+    const tfs = new Int32Array(distinct);
+    for (let i = 0, k = -1; i < ids.length; i++) {
+      if (i === 0 || ids[i] !== ids[i - 1]) terms[++k] = ids[i]!;
+      tfs[k]!++;
+    }
+    d = { numbering, terms, tfs, length: ids.length };
+    byText.set(key, d);
+  }
+  byEntry.set(e, d);
+  return d;
+}
+
+/** a query's unique tokens, in order (titles are asked again each MEASURE) */
+const queryMemo = new Map<string, string[]>();
+function queryTokens(query: string): string[] {
+  let toks = queryMemo.get(query);
+  if (!toks) {
+    if (queryMemo.size >= 200_000) queryMemo.clear();
+    queryMemo.set(query, (toks = [...new Set(tokenize(query))]));
+  }
+  return toks;
 }
 
 export class Retriever {
@@ -44,6 +100,10 @@ export class Retriever {
   private end: Int32Array;
   private docs: Int32Array;
   private weights: Float64Array;
+  /** per document: its terms [docStart[d], docStart[d + 1]) in `docTerm` (ascending) / `docWeight` */
+  private docStart: Int32Array;
+  private docTerm: Int32Array;
+  private docWeight: Float64Array;
   /** per term id: its largest weight (an upper bound of what it adds to any score) */
   private maxWeight: Float64Array;
   private acc: Float64Array;
@@ -53,52 +113,49 @@ export class Retriever {
   constructor(readonly entries: IndexEntry[]) {
     const N = entries.length;
     // the memo keeps what the last indexes held, not every text the process ever saw
-    if (docTermsMemo.size > 2 * N + 10_000) {
-      docTermsMemo.clear();
+    if (byText.size > 2 * N + 10_000) {
+      byText.clear();
       termIds.clear();
+      numbering++;
     }
     const perDoc = entries.map(docTerms);
     const T = termIds.size;
-    const lengths = new Float64Array(N);
     const df = new Int32Array(T);
-    // (term, tf) pairs per document: sort its ids, count runs
-    const pairTerm: number[] = [];
-    const pairTf: number[] = [];
-    const docPairs = new Int32Array(N + 1);
-    for (let d = 0; d < N; d++) {
-      const ids = perDoc[d]!;
-      lengths[d] = ids.length;
-      const sorted = Int32Array.from(ids).sort();
-      for (let i = 0; i < sorted.length;) {
-        let j = i + 1;
-        while (j < sorted.length && sorted[j] === sorted[i]) j++;
-        pairTerm.push(sorted[i]!);
-        pairTf.push(j - i);
-        df[sorted[i]!]!++;
-        i = j;
-      }
-      docPairs[d + 1] = pairTerm.length;
-    }
+    let pairs = 0;
     let total = 0;
-    for (let d = 0; d < N; d++) total += lengths[d]!;
+    this.docStart = new Int32Array(N + 1);
+    for (let d = 0; d < N; d++) {
+      const dt = perDoc[d]!;
+      for (let i = 0; i < dt.terms.length; i++) df[dt.terms[i]!]!++;
+      pairs += dt.terms.length;
+      this.docStart[d + 1] = pairs;
+      total += dt.length;
+    }
     const avgLen = N ? total / N : 1;
     this.start = new Int32Array(T);
     for (let t = 1; t < T; t++) this.start[t] = this.start[t - 1]! + df[t - 1]!;
     // `end` is each term's fill position until every posting is placed
     this.end = this.start.slice();
-    this.docs = new Int32Array(pairTerm.length);
-    this.weights = new Float64Array(pairTerm.length);
+    this.docs = new Int32Array(pairs);
+    this.weights = new Float64Array(pairs);
+    this.docTerm = new Int32Array(pairs);
+    this.docWeight = new Float64Array(pairs);
     this.maxWeight = new Float64Array(T);
     for (let d = 0; d < N; d++) {
-      for (let p = docPairs[d]!; p < docPairs[d + 1]!; p++) {
-        const t = pairTerm[p]!;
-        const tf = pairTf[p]!;
+      const dt = perDoc[d]!;
+      const len = dt.length;
+      for (let i = 0; i < dt.terms.length; i++) {
+        const t = dt.terms[i]!;
+        const tf = dt.tfs[i]!;
         const n = df[t]!;
         const idf = Math.log(1 + (N - n + 0.5) / (n + 0.5));
-        const w = (idf * tf * 2.2) / (tf + 1.2 * (0.25 + 0.75 * (lengths[d]! / avgLen)));
+        const w = (idf * tf * 2.2) / (tf + 1.2 * (0.25 + 0.75 * (len / avgLen)));
         const at = this.end[t]!++;
         this.docs[at] = d;
         this.weights[at] = w;
+        const p = this.docStart[d]! + i;
+        this.docTerm[p] = t;
+        this.docWeight[p] = w;
         if (w > this.maxWeight[t]!) this.maxWeight[t] = w;
       }
     }
@@ -115,7 +172,7 @@ export class Retriever {
   private queryTerms(query: string): number[] {
     const N = this.entries.length;
     let terms: number[] = [];
-    for (const tok of new Set(tokenize(query))) {
+    for (const tok of queryTokens(query)) {
       const t = termIds.get(tok);
       if (t !== undefined && this.df(t) > 0) terms.push(t);
     }
@@ -126,15 +183,15 @@ export class Retriever {
     return terms;
   }
 
-  /** what term t adds to doc d's score, or -1 when d does not contain t */
+  /** what term t adds to doc d's score, or -1 when d does not contain t (a search of d's few terms) */
   private weightIn(t: number, d: number): number {
-    let lo = this.start[t]!;
-    let hi = this.end[t]! - 1;
+    let lo = this.docStart[d]!;
+    let hi = this.docStart[d + 1]! - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const x = this.docs[mid]!;
-      if (x === d) return this.weights[mid]!;
-      if (x < d) lo = mid + 1;
+      const x = this.docTerm[mid]!;
+      if (x === t) return this.docWeight[mid]!;
+      if (x < t) lo = mid + 1;
       else hi = mid - 1;
     }
     return -1;
@@ -211,12 +268,18 @@ export class Retriever {
       bound += this.maxWeight[byBound[essential++]!]!;
     const q = ++this.query;
     let before = 0;
+    // a document found in term t's postings scores at most its weight for t, plus the largest
+    // weights of the other essential terms, plus the bound of the rest: below own, it is not scored
+    let essentialMax = 0;
+    for (let e = essential; e < byBound.length; e++) essentialMax += this.maxWeight[byBound[e]!]!;
     for (let e = essential; e < byBound.length; e++) {
       const t = byBound[e]!;
+      const others = bound + essentialMax - this.maxWeight[t]!;
       for (let i = this.start[t]!; i < this.end[t]!; i++) {
         const d = this.docs[i]!;
         if (d === doc || this.stamp[d] === q) continue;
         this.stamp[d] = q;
+        if ((others + this.weights[i]!) * (1 + 1e-9) < own) continue;
         const s = this.scoreOf(terms, d);
         if (s > own || (s === own && this.entries[d]!.path < path)) if (++before >= k) return false;
       }

@@ -7,8 +7,8 @@ import { readRegularOrReport, sha256, toPosix } from '../core/fsutil';
 import { readNoteFile, type FileIdentity } from './readNote';
 export { readNoteFile, type FileIdentity, type NoteRead } from './readNote';
 import { fileIdentity } from './manifest';
-import { Note, parseEdited, parseNote } from './note';
-import { inheritBodyFacts } from './knowledge';
+import { Note, parseEdited, parseNoteText } from './note';
+import { inheritBodyFacts, primeBodyFacts } from './knowledge';
 
 export type FileKind = 'learning' | 'archive' | 'pattern' | 'research' | 'finding' | 'pending' | 'session' | 'other';
 
@@ -140,13 +140,27 @@ export class NoteCache {
     const hash = sha256(bytes);
     const hit = this.byHash.get(hash);
     if (hit && hit.rel === rel) return hit;
-    const n = prior ? parseEdited(rel, bytes, prior, hash) : parseNote(rel, bytes, hash);
-    if (prior && n.body === prior.body) inheritBodyFacts(n, prior);
+    const edited = prior ? parseEdited(rel, bytes, prior, hash) : null;
+    let n: Note;
+    if (edited) {
+      n = edited;
+      inheritBodyFacts(n, prior!);
+    } else {
+      const parsed = parseNoteText(rel, bytes, hash);
+      n = parsed.note;
+      primeBodyFacts(n, parsed.body);
+    }
     this.byHash.set(hash, n);
     return n;
   }
   get size(): number {
     return this.byHash.size;
+  }
+  /** keeps only the notes the cache knows by identity (the corpus as it is): earlier versions go */
+  prune(): void {
+    const keep = new Map<string, Note>();
+    for (const e of this.byStat.values()) keep.set(e.note.hash, e.note);
+    this.byHash = keep;
   }
 }
 

@@ -251,7 +251,7 @@ function computeVisible(n: Note): boolean {
  */
 export function readsCleanly(n: Note): boolean {
   if (!n.utf8 || n.fmError) return false;
-  const hasTitle = !!str(n.fm.title)?.trim() || !!firstHeading(n.body);
+  const hasTitle = !!str(n.fm.title)?.trim() || !!bodyHeading(n);
   return hasTitle && noteDateOf(n) !== null;
 }
 
@@ -366,6 +366,25 @@ interface Derived {
 }
 
 /**
+ * What the stages need of a note's body, worked out while its text is at hand (the note itself
+ * decodes its body again only when asked): heading, index summary, cited paths, reference tokens.
+ */
+export function primeBodyFacts(n: Note, body: string): void {
+  const d = derived(n);
+  d.heading ??= firstHeading(body) ?? null;
+  d.summary ??= summaryOf(body);
+  d.bodyCited ??= bodyCitedPaths(body);
+  if (!tokenMemo.has(n)) {
+    const m = new Map<string, number>();
+    if (n.utf8) {
+      addReferenceTokens(n.fmText.toLowerCase(), m);
+      addReferenceTokens(body.toLowerCase(), m);
+    }
+    tokenMemo.set(n, compact(m));
+  }
+}
+
+/**
  * `next` was edited from `prior` (the same body, another frontmatter): what was read out of the
  * body is carried over — heading, summary, cited paths, reference tokens, and the near-duplicate
  * signature when the title is the same — so an edit costs the frontmatter, not the whole note.
@@ -391,6 +410,10 @@ function derived(n: Note): Derived {
 /** what a reader thread works out of a note: its reference tokens and, when asked, its signature */
 export interface NoteFacts {
   tokens: { joined: string; counts: Uint32Array };
+  /** the body's first heading (null: none), index summary and cited paths (primeBodyFacts) */
+  heading: string | null;
+  summary: string;
+  bodyCited: string[];
   sig: Uint32Array | null;
   /** the Bloom filter of the body's words (with the signature) */
   words: Uint32Array | null;
@@ -399,8 +422,12 @@ export interface NoteFacts {
 /** computes (and keeps) a note's facts in this thread */
 export function noteFacts(n: Note, withSig: boolean): NoteFacts {
   const tokens = tokensOf(noteReferenceText(n));
+  const d = derived(n);
   return {
     tokens: { joined: tokens.joined, counts: tokens.counts },
+    heading: bodyHeading(n) ?? null,
+    summary: (d.summary ??= summaryOf(n.body)),
+    bodyCited: (d.bodyCited ??= bodyCitedPaths(n.body)),
     sig: withSig ? signatureOf(n).sig : null,
     words: withSig ? bodyWords(n) : null,
   };
@@ -410,6 +437,9 @@ export function noteFacts(n: Note, withSig: boolean): NoteFacts {
 export function adoptFacts(n: Note, f: NoteFacts): void {
   if (!tokenMemo.has(n)) tokenMemo.set(n, { joined: f.tokens.joined, counts: f.tokens.counts });
   const d = derived(n);
+  d.heading ??= f.heading;
+  d.summary ??= f.summary;
+  d.bodyCited ??= f.bodyCited;
   if (f.sig && !d.sig) d.sig = sigEntry(n, f.sig);
   if (f.words && !d.words) d.words = f.words;
 }

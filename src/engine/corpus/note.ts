@@ -34,24 +34,48 @@ export function isEditable(n: Note): boolean {
 }
 
 /**
- * parseNote for bytes that end with `prior`'s body (a frontmatter edit: patchFrontmatter copies the
- * body verbatim): only the new head is decoded and parsed, and the body string is `prior`'s own.
- * Falls back to a full parse when the bytes are not such an edit.
+ * A note keeps its bytes and decodes its body when asked: the body is read once at INGEST (what
+ * the stages need of it is worked out then: corpus/knowledge.ts primeBodyFacts) and the corpus is
+ * not held twice, as bytes and as text.
  */
-export function parseEdited(rel: string, bytes: Buffer, prior: Note, hash = sha256(bytes)): Note {
-  if (prior.utf8 && prior.hasFrontmatter && !prior.fmError && prior.bytes.length > prior.bodyOffset) {
-    const bodyLen = prior.bytes.length - prior.bodyOffset;
-    const headLen = bytes.length - bodyLen;
-    if (headLen > 0 && bytes.subarray(headLen).equals(prior.bytes.subarray(prior.bodyOffset))) {
-      const head = parseNote(rel, bytes.subarray(0, headLen), hash);
-      if (head.utf8 && head.hasFrontmatter && !head.fmError && head.bodyOffset === headLen && head.body === '')
-        return { ...head, bytes, body: prior.body };
-    }
-  }
-  return parseNote(rel, bytes, hash);
+function withLazyBody(n: Note): void {
+  Object.defineProperty(n, 'body', { enumerable: true, configurable: true, get: () => bodyOf(n) });
+}
+
+/** the body as parseNote reads it: the whole text (a BOM at its start dropped) or what follows the frontmatter */
+function bodyOf(n: Note): string {
+  if (!n.utf8) return '';
+  const start = n.bom ? 3 : 0;
+  return n.bodyOffset === start ? utf8.decode(n.bytes.subarray(start)) : n.bytes.toString('utf8', n.bodyOffset);
+}
+
+/** a note made of parsed fields and bytes (a reader thread's), its body decoded when asked */
+export function noteOf(fields: Omit<Note, 'body'>): Note {
+  const n = { ...fields, body: '' } as Note;
+  withLazyBody(n);
+  return n;
+}
+
+/**
+ * parseNote for bytes that end with `prior`'s body (a frontmatter edit: patchFrontmatter copies the
+ * body verbatim): only the new head is decoded and parsed. null when the bytes are not such an edit.
+ */
+export function parseEdited(rel: string, bytes: Buffer, prior: Note, hash = sha256(bytes)): Note | null {
+  if (!(prior.utf8 && prior.hasFrontmatter && !prior.fmError && prior.bytes.length > prior.bodyOffset)) return null;
+  const bodyLen = prior.bytes.length - prior.bodyOffset;
+  const headLen = bytes.length - bodyLen;
+  if (headLen <= 0 || !bytes.subarray(headLen).equals(prior.bytes.subarray(prior.bodyOffset))) return null;
+  const { note: head, body } = parseNoteText(rel, bytes.subarray(0, headLen), hash);
+  if (!head.utf8 || !head.hasFrontmatter || head.fmError || head.bodyOffset !== headLen || body !== '') return null;
+  head.bytes = bytes;
+  return head;
 }
 
 export function parseNote(rel: string, bytes: Buffer, hash = sha256(bytes)): Note {
+  return parseNoteText(rel, bytes, hash).note;
+}
+
+export function parseNoteText(rel: string, bytes: Buffer, hash = sha256(bytes)): { note: Note; body: string } {
   const bom = bytes.length >= 3 && bytes.subarray(0, 3).equals(BOM);
   const note: Note = {
     rel,
@@ -68,21 +92,19 @@ export function parseNote(rel: string, bytes: Buffer, hash = sha256(bytes)): Not
     body: '',
     bodyOffset: bom ? 3 : 0,
   };
+  withLazyBody(note);
   let text: string;
   try {
     text = utf8.decode(bom ? bytes.subarray(3) : bytes);
   } catch {
     note.utf8 = false;
     note.fmError = 'not valid UTF-8';
-    return note;
+    return { note, body: '' };
   }
   const firstNl = text.indexOf('\n');
   note.eol = firstNl > 0 && text[firstNl - 1] === '\r' ? '\r\n' : '\n';
   const m = /^---[ \t]*\r?\n/.exec(text);
-  if (!m) {
-    note.body = text;
-    return note;
-  }
+  if (!m) return { note, body: text };
   // find the closing delimiter line
   const close = /^(---|\.\.\.)[ \t]*(\r?\n|$)/gm;
   close.lastIndex = m[0].length;
@@ -95,15 +117,13 @@ export function parseNote(rel: string, bytes: Buffer, hash = sha256(bytes)): Not
     }
   }
   if (!end) {
-    note.body = text;
     note.fmError = 'frontmatter block is not closed';
     note.hasFrontmatter = true;
-    return note;
+    return { note, body: text };
   }
   note.hasFrontmatter = true;
   note.fmText = text.slice(m[0].length, end.index);
   const bodyText = text.slice(end.index + end[0].length);
-  note.body = bodyText;
   note.bodyOffset = (bom ? 3 : 0) + Buffer.byteLength(text.slice(0, end.index + end[0].length), 'utf8');
   try {
     const parsed = note.fmText.trim() === '' ? {} : (fastParseFrontmatter(note.fmText) ?? YAML.parse(note.fmText, { uniqueKeys: true }));
@@ -118,7 +138,7 @@ export function parseNote(rel: string, bytes: Buffer, hash = sha256(bytes)): Not
     note.fm = lenientFrontmatter(note.fmText);
     note.lenient = Object.keys(note.fm).length > 0;
   }
-  return note;
+  return { note, body: bodyText };
 }
 
 /**

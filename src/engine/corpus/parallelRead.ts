@@ -19,7 +19,7 @@ import {
   type Snapshot,
 } from './corpus';
 import { adoptFacts, isVisible, noteFacts } from './knowledge';
-import type { Note } from './note';
+import { noteOf, type Note } from './note';
 import { parseReadReply, type ReadItem, type ReadRequest } from './readerProtocol';
 
 /** below this many files to read, a thread costs more than it saves */
@@ -34,13 +34,14 @@ function readerScript(): string | null {
 
 let reader: Worker | null | undefined;
 let requests = 0;
-/** the process's reader thread, started on first use (null when it cannot run here) */
+/** a reader thread for one large read (null when it cannot run here); it ends when the read does */
 function readerThread(): Worker | null {
   if (reader !== undefined) return reader;
   const script = process.env.DREAM_READER_THREAD === '0' || os.availableParallelism() < 2 ? null : readerScript();
   if (!script) return (reader = null);
   try {
-    const w = new Worker(script);
+    // a small heap: the thread keeps one batch alive at a time, and garbage counts in the night's memory
+    const w = new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 16 } });
     w.unref(); // never keeps a CLI run alive
     w.on('error', () => {
       if (reader === w) reader = null;
@@ -122,7 +123,10 @@ export async function loadSnapshotParallel(
   for (const rel of mine) readHere(rel);
   thread.ref();
   await done;
-  thread.unref();
+  // a large read happens once a night or so: the thread's heap (hundreds of MB after thousands of
+  // notes) is given back rather than kept for the next one
+  reader = undefined;
+  void thread.terminate();
   for (const rel of theirs) {
     const item = answered.get(rel);
     if (!item) {
@@ -136,7 +140,7 @@ export async function loadSnapshotParallel(
       continue;
     }
     const bytes = Buffer.from(item.data, item.bytes.offset, item.bytes.length);
-    const n = adoptRead(cache, rel, { bytes, id: item.id }, { ...item.note, bytes });
+    const n = adoptRead(cache, rel, { bytes, id: item.id }, noteOf({ ...item.note, bytes }));
     adoptFacts(n, item.facts);
     bytesRead += bytes.length;
     read.set(rel, n);

@@ -29,7 +29,6 @@ const noteSchema = z.object({
   lenient: z.boolean(),
   fm: z.record(z.string(), z.unknown()),
   fmText: z.string(),
-  body: z.string(),
   bodyOffset: count(),
 });
 
@@ -41,6 +40,9 @@ export const readItemSchema = z.union([
     note: noteSchema,
     facts: z.object({
       tokens: z.object({ joined: z.string(), counts: u32 }),
+      heading: z.nullable(z.string()),
+      summary: z.string(),
+      bodyCited: z.array(z.string()),
       sig: z.nullable(u32),
       words: z.nullable(u32),
     }),

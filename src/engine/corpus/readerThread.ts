@@ -4,8 +4,8 @@
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { readNoteFile } from './readNote';
-import { isVisible, noteFacts } from './knowledge';
-import { parseNote } from './note';
+import { isVisible, noteFacts, primeBodyFacts } from './knowledge';
+import { parseNoteText } from './note';
 import { readRequestSchema, type ReadItem, type ReadReply } from './readerProtocol';
 
 const BATCH = 200;
@@ -36,17 +36,31 @@ if (port)
       if (!r) items.push({ rel: f.rel, gone: true });
       else if ('error' in r) items.push({ rel: f.rel, error: r.error });
       else {
-        const n = parseNote(f.rel, r.bytes);
-        const { bytes, ...note } = n;
+        const { note: n, body } = parseNoteText(f.rel, r.bytes);
+        primeBodyFacts(n, body);
+        // the note's fields without its body: the main thread decodes it from the bytes if asked
+        const note = {
+          rel: n.rel,
+          hash: n.hash,
+          utf8: n.utf8,
+          bom: n.bom,
+          eol: n.eol,
+          hasFrontmatter: n.hasFrontmatter,
+          fmError: n.fmError,
+          lenient: n.lenient,
+          fm: n.fm,
+          fmText: n.fmText,
+          bodyOffset: n.bodyOffset,
+        };
         items.push({
           rel: f.rel,
-          bytes: { offset: size, length: bytes.length },
+          bytes: { offset: size, length: r.bytes.length },
           id: r.id,
           note,
           facts: noteFacts(n, f.sig && isVisible(n)),
         });
-        chunks.push(bytes);
-        size += bytes.length;
+        chunks.push(r.bytes);
+        size += r.bytes.length;
       }
       if (items.length >= BATCH) flush(false);
     }

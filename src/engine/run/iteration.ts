@@ -464,6 +464,7 @@ export class IterationRunner {
   }
 
   private finish(rec: IterationRecord, t0: number, timings: Record<string, number>, halt: IterationOutcome['halt']): IterationOutcome {
+    this.cache.prune();
     rec.measure = { ...rec.measure, ...timings };
     const phases = takePhases();
     if (Object.keys(phases).length) rec.phases = phases;

@@ -26,9 +26,10 @@ interface DocTerms {
   tfs: Int32Array;
   length: number;
 }
-/** per entry object (buildIndex keeps one per note), and per text for entries read from index.jsonl */
-const byEntry = new WeakMap<IndexEntry, DocTerms>();
-const byText = new Map<string, DocTerms>();
+/** per entry object (buildIndex keeps one per note: an unchanged note's entry is not tokenized again) */
+let byEntry = new WeakMap<IndexEntry, DocTerms>();
+/** entries worked out under the current numbering (to know when to start a new one) */
+let worked = 0;
 
 function termId(t: string): number {
   let id = termIds.get(t);
@@ -57,10 +58,8 @@ function pushTerms(s: string, out: number[]): void {
 /** the document's terms (its tokens: title twice, tags, summary) */
 function docTerms(e: IndexEntry): DocTerms {
   let d = byEntry.get(e);
-  if (d && d.numbering === numbering) return d;
-  const key = `${e.title}\u0000${e.tags.join('\u0001')}\u0000${e.summary}`;
-  d = byText.get(key);
   if (!d || d.numbering !== numbering) {
+    worked++;
     const list: number[] = [];
     pushTerms(e.title, list);
     const titleLen = list.length;
@@ -77,9 +76,8 @@ function docTerms(e: IndexEntry): DocTerms {
       tfs[k]!++;
     }
     d = { numbering, terms, tfs, length: ids.length };
-    byText.set(key, d);
+    byEntry.set(e, d);
   }
-  byEntry.set(e, d);
   return d;
 }
 
@@ -112,10 +110,11 @@ export class Retriever {
   private query = 0;
   constructor(readonly entries: IndexEntry[]) {
     const N = entries.length;
-    // the memo keeps what the last indexes held, not every text the process ever saw
-    if (byText.size > 2 * N + 10_000) {
-      byText.clear();
+    // the term numbering is started again when it has seen far more documents than indexes hold
+    if (worked > 4 * N + 40_000) {
+      worked = 0;
       termIds.clear();
+      byEntry = new WeakMap();
       numbering++;
     }
     const perDoc = entries.map(docTerms);

@@ -18,6 +18,7 @@ export { dreamEventSchema, type DreamEvent } from './core/events';
 export { faultsFromEnv, faultsSchema } from './core/faults';
 export { clockFromEnv, TEST_NOW_ENV } from './core/clock';
 export { archiveLearnings, type ArchiveResult } from './commit/archive';
+export { readBeforeImage, packOfBeforeImage } from './commit/beforePack';
 export { redact, redactDeep, redactSecrets, SECRET_CATALOGUE } from './core/secrets';
 export { readRegularFile, UnsafeReadError } from './core/fsutil';
 export { CorpusWriter, WriteGuardError } from './commit/writer';

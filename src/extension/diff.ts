@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { diffSides, type Change } from '../engine';
+import { diffSides, readBeforeImage, type Change } from '../engine';
 
 export const EMPTY_SCHEME = 'dream-empty';
 
@@ -11,6 +11,27 @@ export class EmptyDocumentProvider implements vscode.TextDocumentContentProvider
   provideTextDocumentContent(): string {
     return '';
   }
+}
+
+/** before-images live in their iteration's pack (engine commit/beforePack.ts): read-only documents */
+export const BEFORE_SCHEME = 'dream-before';
+
+export class BeforeImageProvider implements vscode.TextDocumentContentProvider {
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    const q = new URLSearchParams(uri.query);
+    const folder = q.get('folder');
+    const before = q.get('before');
+    if (!folder || !before) return '';
+    try {
+      return readBeforeImage(folder, before)?.toString('utf8') ?? '';
+    } catch {
+      return '';
+    }
+  }
+}
+
+function beforeUri(folder: string, before: string, label: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: BEFORE_SCHEME, path: `/${label}`, query: new URLSearchParams({ folder, before }).toString() });
 }
 
 function emptyUri(label: string, why: string): vscode.Uri {
@@ -46,10 +67,19 @@ export async function openChangeDiff(ref: ChangeRef): Promise<boolean> {
     }
   };
   const name = path.basename(sides.current);
+  const before = ref.change.before;
+  let hasBefore = false;
+  try {
+    hasBefore = !!before && readBeforeImage(ref.folder, before) !== null;
+  } catch {
+    hasBefore = false;
+  }
   const left =
     sides.before && exists(sides.before)
       ? vscode.Uri.file(sides.before)
-      : emptyUri(`${name} (${sides.before ? 'before-image missing' : 'new file'})`, 'before');
+      : before && hasBefore
+        ? beforeUri(ref.folder, before, `${name} (before)`)
+        : emptyUri(`${name} (${sides.before ? 'before-image missing' : 'new file'})`, 'before');
   const right = exists(sides.current) ? vscode.Uri.file(sides.current) : emptyUri(`${name} (no longer exists)`, 'now');
   const title = `${name}: before ↔ now (${ref.change.kind}, iteration ${ref.iteration} of ${ref.runId})`;
   if (right.scheme === 'file') {

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { registerCommands, type StartArgs } from './commands';
 import { startOptions } from './commands/run';
 import { InEditorSchedule } from './inEditorSchedule';
-import { EMPTY_SCHEME, EmptyDocumentProvider } from './diff';
+import { BEFORE_SCHEME, BeforeImageProvider, EMPTY_SCHEME, EmptyDocumentProvider } from './diff';
 import { Folders } from './folders';
 import { Log } from './log';
 import { REPORT_VIEW_TYPE, ReportPanel, summaryPathFor } from './reportPanel';
@@ -43,6 +43,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DreamA
   const statusBar = new DreamStatusBar(controller);
   context.subscriptions.push(folders, controller, tree, statusBar);
   context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(EMPTY_SCHEME, new EmptyDocumentProvider()));
+  context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(BEFORE_SCHEME, new BeforeImageProvider()));
 
   const reportSerializer: vscode.WebviewPanelSerializer = {
     deserializeWebviewPanel: async (panel, state) => {

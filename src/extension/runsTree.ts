@@ -5,6 +5,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import {
   errorMessage,
+  packOfBeforeImage,
   readRestores,
   RunsReader,
   runIdToDate,
@@ -193,7 +194,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
       }
       case 'change': {
         const c = node.change;
-        item.tooltip = `${c.kind}: .agents/${c.path}${c.moved_to ? ` → .agents/${c.moved_to}` : ''}\n${c.reason}${c.before ? `\nbefore-image: .agents/${c.before}` : ''}${node.committed ? '' : '\n(this iteration was not committed: the change is not live)'}${node.restoredAt ? `\nrestored ${node.restoredAt}` : ''}`;
+        item.tooltip = `${c.kind}: .agents/${c.path}${c.moved_to ? ` → .agents/${c.moved_to}` : ''}\n${c.reason}${c.before ? `\nbefore-image in .agents/${packOfBeforeImage(c.before) ?? c.before}` : ''}${node.committed ? '' : '\n(this iteration was not committed: the change is not live)'}${node.restoredAt ? `\nrestored ${node.restoredAt}` : ''}`;
         break;
       }
     }

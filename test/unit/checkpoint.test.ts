@@ -56,13 +56,15 @@ describe('checkpoint: Staging', () => {
     assert.equal(fs.readFileSync(path.join(ws, '.agents/rpi/next-work.jsonl'), 'utf8'), '{"id":"x"}\n{"id":"y"}\n');
     assert.ok(fs.existsSync(path.join(ws, '.agents/index.jsonl')));
 
-    // before-images under overnight/runs/<run>/before/iter-1/
-    const before = path.join(ws, '.agents', ...rel.before(RUN, 1).split('/'));
-    assert.ok(before.endsWith(path.join('overnight', 'runs', RUN, 'before', 'iter-1')));
-    assert.deepEqual(fs.readFileSync(path.join(before, 'learnings/a.md')), beforeA);
-    assert.deepEqual(fs.readFileSync(path.join(before, 'learnings/b.md')), beforeB);
-    assert.deepEqual(fs.readFileSync(path.join(before, 'rpi/next-work.jsonl')), beforeNW);
-    assert.equal(fs.existsSync(path.join(before, 'learnings/new/d.md')), false, 'an added file has no before-image');
+    // before-images in one pack beside overnight/runs/<run>/before/iter-1, no staging left
+    const before = rel.before(RUN, 1);
+    assert.equal(marker.pack, `overnight/runs/${RUN}/before/iter-1.pack`);
+    assert.ok(fs.existsSync(path.join(ws, '.agents', ...marker.pack!.split('/'))));
+    assert.deepEqual(readBeforeImage(ws, `${before}/learnings/a.md`), beforeA);
+    assert.deepEqual(readBeforeImage(ws, `${before}/learnings/b.md`), beforeB);
+    assert.deepEqual(readBeforeImage(ws, `${before}/rpi/next-work.jsonl`), beforeNW);
+    assert.equal(readBeforeImage(ws, `${before}/learnings/new/d.md`), null, 'an added file has no before-image');
+    assert.equal(fs.existsSync(path.join(ws, '.agents', ...rel.staging(iterationId(RUN, 1)).split('/'))), false);
 
     // the marker plan: sorted ops, with backups only for files that existed
     assert.equal(markerSchema.safeParse(marker).success, true);
@@ -130,14 +132,15 @@ describe('checkpoint: Staging', () => {
     assert.deepEqual(liveTree(ws), pre);
   });
 
-  it('discard() after persist leaves the live tree byte-identical and removes staging', () => {
+  it('discard() after persist leaves the live tree byte-identical and no staging', () => {
     const pre = liveTree(ws);
     const s = newStaging(2);
     s.write('learnings/a.md', Buffer.from('would change\n'));
     s.remove('learnings/b.md');
     s.write('learnings/e.md', Buffer.from('would add\n'));
-    s.persist();
-    assert.ok(fs.existsSync(path.join(ws, '.agents', ...rel.staging(iterationId(RUN, 2)).split('/'))), 'persist wrote the staging tree');
+    const plan = s.persist();
+    assert.ok(fs.existsSync(path.join(ws, '.agents', ...plan.pack!.split('/'))), 'persist wrote the before-image pack');
+    assert.deepEqual(liveTree(ws), pre, 'persist changes nothing live');
     s.discard();
     assert.deepEqual(liveTree(ws), pre);
     assert.equal(fs.existsSync(path.join(ws, '.agents', ...rel.staging(iterationId(RUN, 2)).split('/'))), false);
@@ -218,16 +221,15 @@ describe('checkpoint: Staging', () => {
     assert.equal(fs.readFileSync(path.join(ws, '.agents/rpi/next-work.jsonl'), 'utf8'), '{"id":"x"}\n{"id":"dream-1"}\n');
   });
 
-  it('reverseOps refuses when a before-image is missing from its mirror and its pack', () => {
+  it('reverseOps refuses when a before-image is missing (its pack is gone)', () => {
     const s = newStaging(1);
     s.write('learnings/a.md', Buffer.from('modified a\n'));
     const marker = s.commit();
-    fs.rmSync(path.join(ws, '.agents', ...rel.before(RUN, 1).split('/')), { recursive: true });
     fs.rmSync(path.join(ws, '.agents', ...packPathFor(rel.before(RUN, 1)).split('/')));
     assert.throws(() => reverseOps(ws, marker), /before-image/);
   });
 
-  it('the before-images are durable in one pack: a power cut that tore or lost the mirror files still reverses exactly', () => {
+  it('a before-image file beside the pack is used only when it holds what the pack recorded', () => {
     const pre = liveTree(ws);
     const aBefore = fs.readFileSync(path.join(ws, '.agents/learnings/a.md'));
     const s = newStaging(1);
@@ -237,18 +239,18 @@ describe('checkpoint: Staging', () => {
     const marker = s.commit();
     assert.equal(marker.pack, packPathFor(rel.before(RUN, 1)));
     const mirror = (r: string) => path.join(ws, '.agents', ...rel.before(RUN, 1).split('/'), ...r.split('/'));
-    // what an unsynced file can look like after a power cut: empty, cut short, or gone
+    // files an older Dream wrote next to its pack, torn by a power cut
+    fs.mkdirSync(path.dirname(mirror('learnings/a.md')), { recursive: true });
     fs.writeFileSync(mirror('learnings/a.md'), '');
-    fs.writeFileSync(mirror('learnings/b.md'), fs.readFileSync(mirror('learnings/b.md')).subarray(0, 3));
-    fs.rmSync(mirror('learnings/sub/c.md'));
+    fs.writeFileSync(mirror('learnings/b.md'), 'not what b held');
     assert.equal(reverseOps(ws, marker), 3);
     assert.deepEqual(liveTree(ws), pre);
-    // a restore reads the same way: readBeforeImage takes the pack's copy of a torn mirror
     assert.deepEqual(readBeforeImage(ws, `${rel.before(RUN, 1)}/learnings/a.md`), aBefore);
   });
 
-  it('a corrupt pack is not trusted: intact mirror files are used, a damaged pack entry is ignored', () => {
+  it('a corrupt pack entry is not trusted: an intact before-image file beside it is used', () => {
     const pre = liveTree(ws);
+    const aBefore = fs.readFileSync(path.join(ws, '.agents/learnings/a.md'));
     const s = newStaging(1);
     s.write('learnings/a.md', Buffer.from('modified a\n'));
     const marker = s.commit();
@@ -256,6 +258,10 @@ describe('checkpoint: Staging', () => {
     const bytes = fs.readFileSync(packFile);
     bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff; // the stored image no longer matches its hash
     fs.writeFileSync(packFile, bytes);
+    assert.throws(() => reverseOps(ws, marker), /before-image/, 'a damaged pack alone is not used');
+    const mirror = path.join(ws, '.agents', ...rel.before(RUN, 1).split('/'), 'learnings', 'a.md');
+    fs.mkdirSync(path.dirname(mirror), { recursive: true });
+    fs.writeFileSync(mirror, aBefore);
     assert.equal(reverseOps(ws, marker), 1);
     assert.deepEqual(liveTree(ws), pre);
   });

@@ -117,7 +117,8 @@ describe('COMMIT under injected disk errors', () => {
   it('a persistent fault (the disk stays full): the reversal fails too, the READY marker stays, "manual review required" with the paths; the next start reverses', () => {
     const pre = fullTree(ws);
     const s = stage(ws);
-    failAt(2, 'ENOSPC', ['rename', 'unlink', 'write'], true);
+    // the first operation lands (its write and rename), the disk is full from the second on
+    failAt(3, 'ENOSPC', ['rename', 'unlink', 'write'], true);
     let err: CommitError | null = null;
     try {
       s.commit();
@@ -211,12 +212,13 @@ describe('a bedtime run with a disk error in COMMIT', function () {
       assert.deepEqual(markers, []);
     });
 
-  it('a sticky ENOSPC from the first COMMIT operation on: marker kept, report says manual review required; the next start restores the corpus', async () => {
+  it('a sticky ENOSPC after the first COMMIT operation: marker kept, report says manual review required; the next start restores the corpus', async () => {
     const pre = corpusHash(ws);
     const out = await runBedtime({
       workspace: ws,
       settings: resolveSettings({ args: { keepAwake: false, maxIterations: 1 } }),
-      faults: { io: { from: 'commit:op', nth: 2, code: 'ENOSPC', sticky: true } },
+      // the first operation lands (its write and rename), the disk is full from the second on
+      faults: { io: { from: 'commit:op', nth: 3, code: 'ENOSPC', sticky: true } },
     });
     assert.equal(out.status, 'failed');
     // the disk stays full: the summary cannot be written either, but the iteration says what happened

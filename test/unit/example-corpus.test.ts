@@ -1,5 +1,6 @@
 // A bedtime run on the bundled example workspace does what examples/sample-workspace/.agents/EXPECTED.json says.
 import assert from 'node:assert/strict';
+import { readBeforeImage } from '../../src/engine/commit/beforePack';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseNote } from '../../src/engine/corpus/note';
@@ -160,7 +161,7 @@ describe('bedtime run on the example workspace', function () {
     assert.ok(changes.length > 10);
     for (const c of changes) {
       assert.ok(c.reason.length > 5);
-      if (c.kind !== 'added') assert.ok(c.before && fs.existsSync(path.join(ws, '.agents', c.before)), `before-image of ${c.path}`);
+      if (c.kind !== 'added') assert.ok(c.before && readBeforeImage(ws, c.before), `before-image of ${c.path}`);
     }
   });
 

@@ -2,6 +2,7 @@
 // folders, summary reading (partial / newer), the report view-model, status bar text, the first
 // move, HTML shell escaping and settings-layer extraction.
 import assert from 'node:assert/strict';
+import { readBeforeImage } from '../../src/engine/commit/beforePack';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runBedtime } from '../../src/engine/run/run';
@@ -98,7 +99,7 @@ describe('extension host model (no VS Code)', function () {
       assert.ok(archived, 'the sample run archives or supersedes a note');
       const sides = diffSides(ws, archived)!;
       assert.equal(sides.current, path.join(ws, '.agents', ...archived.moved_to!.split('/')));
-      assert.ok(sides.before && fs.existsSync(sides.before), 'the before-image exists');
+      assert.ok(sides.before && readBeforeImage(ws, archived.before!), 'the before-image is kept (in its pack)');
       const added = diffSides(ws, { path: 'learnings/new.md', kind: 'added', before: null });
       assert.equal(added!.before, null);
       assert.equal(diffSides(ws, { path: '../../etc/passwd', kind: 'modified', before: null }), null, 'no path outside .agents/');

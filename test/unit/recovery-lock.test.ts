@@ -105,7 +105,7 @@ describe('crash recovery', () => {
         const live = absRel(ws, op.path);
         if (op.op === 'write') {
           fs.mkdirSync(path.dirname(live), { recursive: true });
-          fs.renameSync(absRel(ws, op.staged!), live);
+          fs.writeFileSync(live, s.writtenBytes(op.path)!);
         } else fs.unlinkSync(live);
       }
       if (applied > 0) assert.notDeepEqual(liveTree(ws), pre);
@@ -133,8 +133,8 @@ describe('crash recovery', () => {
     s.write('learnings/other.md', Buffer.from('---\ntitle: Other\nmaturity: accepted\n---\nanother note, edited by Dream\n'));
     const plan = s.persist();
     writeMarker(ws, id, plan);
-    // the crash happened after both renames...
-    for (const op of plan.ops) fs.renameSync(absRel(ws, op.staged!), absRel(ws, op.path));
+    // the crash happened after both writes...
+    for (const op of plan.ops) fs.writeFileSync(absRel(ws, op.path), s.writtenBytes(op.path)!);
     // ...and in the morning the user edited one of the notes before the next start
     const userBytes = '---\ntitle: Real\nmaturity: accepted\n---\nthe user rewrote this paragraph this morning\n';
     fs.writeFileSync(path.join(ws, '.agents/learnings/real.md'), userBytes);
@@ -220,7 +220,7 @@ describe('crash recovery', () => {
     s.write('learnings/real.md', Buffer.from('changed\n'));
     const plan = s.persist();
     writeMarker(ws, 'f-iter-1', plan);
-    fs.renameSync(absRel(ws, plan.ops[0]!.staged!), path.join(ws, '.agents/learnings/real.md'));
+    fs.writeFileSync(path.join(ws, '.agents/learnings/real.md'), s.writtenBytes(plan.ops[0]!.path)!);
 
     const r = recoverFromCrash(ws);
     const order = r.actions.map((a) => /COMMIT-MARKER\.(\S+?)(?:\s|$)/.exec(a)?.[1]).filter(Boolean);

@@ -1,6 +1,7 @@
 // Undo (§5.7): `dream restore` puts back one change or a whole run from its before-images, atomically,
 // refuses a file that changed since the run, records itself in restores.jsonl, and survives SIGKILL.
 import assert from 'node:assert/strict';
+import { readBeforeImage } from '../../src/engine/commit/beforePack';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -69,7 +70,7 @@ describe('restore (undo a change or a whole run)', function () {
   it('one archived change: the note returns to its place with its previous maturity; nothing else moves', () => {
     const c = changesOf().find((x) => x.kind === 'superseded' || x.kind === 'archived');
     assert.ok(c && c.moved_to, 'the night archived a note');
-    const before = parseNote(c.path, Buffer.from(fs.readFileSync(path.join(ws, '.agents', c.before!)))).fm;
+    const before = parseNote(c.path, readBeforeImage(ws, c.before!)!).fm;
     restoreRun({ workspace: ws, runId: summary.run_id, changes: [`.agents/${c.moved_to}`], now: NOW });
     const now = corpus(ws);
     assert.equal(now.get(c.path), pre.get(c.path), 'pre-run bytes (hash) back at the original path');

@@ -1,8 +1,8 @@
-// The before-images of one iteration (or restore) in one file, fsynced once: the durable copy
-// recovery reverses from. Beside it, each before-image is also written as a plain file (the
-// mirror under before/iter-N/, which diffs, restores and people read) without a per-file fsync:
-// after a power cut a mirror file may be missing or torn, and readBeforeImage() then takes the
-// bytes from the pack (checked by their SHA-256).
+// The before-images of one iteration (or restore, or hand archive) in one file, fsynced once:
+// what recovery reverses from, what `dream restore` puts back and what the diff view shows. A
+// change names its before-image by the path it would have under before/iter-N/ (where Dream 0.1
+// wrote one file per image); readBeforeImage() takes the pack's copy, or such a file when it holds
+// the bytes the pack recorded (checked by their SHA-256).
 //
 // Format: the line `DREAM-BEFORE-PACK 1`, one JSON line {entries: [{rel, offset, length, sha256}]},
 // then the bytes (offsets from the first byte after the JSON line).
@@ -23,7 +23,7 @@ export function packPathFor(beforeRoot: string): string {
 
 /** the pack a before-image path belongs to (null for a path outside a before-image root) */
 export function packOfBeforeImage(beforeRel: string): string | null {
-  const m = /^(.*\/(?:before\/iter-\d+|restores\/restore-\d+\/before))\//.exec(beforeRel);
+  const m = /^(.*\/(?:before\/iter-\d+|restores\/restore-\d+\/before|archives\/[^/]+\/before))\//.exec(beforeRel);
   return m ? packPathFor(m[1]!) : null;
 }
 

@@ -1,8 +1,10 @@
 // Overlay staging and the two-phase commit of one iteration.
-// Staging holds only the changed files; before-images of every file an iteration touches are kept
-// in the run folder (for diffs and for reversal). COMMIT writes COMMIT-MARKER.<iterationId> = READY
-// with the list of operations, applies them with atomic renames, then marks DONE and cleans up.
-// A crash at any instant is recovered to exactly the pre- or post-iteration bytes.
+// Staging holds only the changed files, in memory. persist() writes the before-images of every
+// file the iteration touches into one pack in the run folder, fsynced once (for diffs, restores
+// and reversal: commit/beforePack.ts). COMMIT writes COMMIT-MARKER.<iterationId> = READY with the
+// list of operations, writes each changed file atomically and durably (temp + fsync + rename, the
+// folders fsynced once), then marks DONE. A crash at any instant is recovered to exactly the pre-
+// or post-iteration bytes: a READY marker is reversed from the pack.
 import fs from 'node:fs';
 import path from 'node:path';
 import { SAFE_PATH_BYTES, isoNow, readFileOrNull, seam, sha256 } from '../core/fsutil';
@@ -74,10 +76,8 @@ export class Staging {
   }
 
   /**
-   * Writes staged bytes and before-images to disk and returns the marker plan.
-   * Ops whose bytes equal the live file are dropped (they change nothing).
-   * Staged files live flat in the staging folder (`f<N>`), so a staged twin is never longer than
-   * its live path; a before-image whose mirrored path would be too long goes under `_long/`.
+   * Writes the before-images to disk (one fsynced pack) and returns the marker plan. Ops whose
+   * bytes equal the live file are dropped (they change nothing).
    */
   persist(): CommitMarker {
     if (this.persisted) return this.persisted;
@@ -86,7 +86,6 @@ export class Staging {
 
   private persistOps(): CommitMarker {
     const ops: CommitMarker['ops'] = [];
-    const stagingRoot = rel.staging(this.iterationId);
     const createdDirs = new Set<string>();
     const images: { rel: string; bytes: Buffer }[] = [];
     for (const [p, op] of [...this.ops.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -103,22 +102,12 @@ export class Staging {
         images.push({ rel: (backup = this.beforePath(p)), bytes: live });
         this.before.set(p, live);
       }
-      let staged: string | null = null;
-      if (op.op === 'write') {
-        staged = `${stagingRoot}/f${ops.length}`;
-        // durable: a rename moves these bytes into the live corpus at COMMIT
-        this.writer.writeBatched(staged, op.data);
-        for (const d of missingDirs(this.workspace, p)) createdDirs.add(d);
-      }
-      ops.push({ op: op.op, path: p, staged, backup, after_hash: op.op === 'write' ? sha256(op.data) : null });
+      if (op.op === 'write') for (const d of missingDirs(this.workspace, p, createdDirs)) createdDirs.add(d);
+      ops.push({ op: op.op, path: p, staged: null, backup, after_hash: op.op === 'write' ? sha256(op.data) : null });
     }
-    // the before-images: one durable pack (what recovery reverses from), then each as a plain
-    // file for diffs and restores (readBeforeImage falls back to the pack if a power cut tore one)
+    // the before-images: one durable pack, what recovery reverses from and what restores and diffs read
     let pack: string | undefined;
-    if (images.length) {
-      this.writer.writeBatched((pack = packPathFor(this.beforeRoot)), encodePack(images));
-      for (const i of images) this.writer.writeBatched(i.rel, i.bytes, false);
-    }
+    if (images.length) this.writer.writeBatched((pack = packPathFor(this.beforeRoot)), encodePack(images));
     this.writer.flushDirs();
     const marker: CommitMarker = { state: 'READY', iteration_id: this.iterationId, started_at: isoNow(), ops };
     if (createdDirs.size) marker.created_dirs = [...createdDirs].sort();
@@ -155,14 +144,15 @@ export class Staging {
         for (const op of marker.ops) {
           if (done === crash) process.kill(process.pid, 'SIGKILL');
           commitStep('commit:op', op.path);
-          if (op.op === 'write') this.writer.rename(op.staged!, op.path);
+          // atomic and durable (temp + fsync + rename); the folders are fsynced once, below
+          if (op.op === 'write') this.writer.writeBatched(op.path, this.writtenBytes(op.path)!);
           else this.writer.removeFile(op.path, false);
           done++;
         }
       });
       if (crash >= done) process.kill(process.pid, 'SIGKILL');
       commitStep('commit:flush', markerRel);
-      this.writer.flushDirs(); // every rename is durable before the marker says DONE
+      this.writer.flushDirs(); // every write is durable before the marker says DONE
     } catch (e) {
       throw this.rollBackAfterFault(marker, e as Error, done);
     }
@@ -284,13 +274,16 @@ function commitStep(name: string, target: string): void {
   seam('step', `${name} ${target}`);
 }
 
-/** the folders of `relPath` (relative to .agents/) that do not exist yet, shallowest first */
-function missingDirs(workspace: string, relPath: string): string[] {
+/** the folders of `relPath` (relative to .agents/) that do not exist yet, shallowest first (`known`: already found missing) */
+function missingDirs(workspace: string, relPath: string, known: Set<string> = new Set()): string[] {
   const parts = relPath.split('/').slice(0, -1);
   const out: string[] = [];
-  for (let i = 1; i <= parts.length; i++) {
+  for (let i = parts.length; i >= 1; i--) {
     const d = parts.slice(0, i).join('/');
-    if (!fs.existsSync(abs(workspace, d))) out.push(d);
+    if (known.has(d)) continue;
+    // a folder that exists has every parent
+    if (fs.existsSync(abs(workspace, d))) break;
+    out.unshift(d);
   }
   return out;
 }
@@ -361,6 +354,9 @@ export function recoverFromCrash(workspace: string): RecoveryResult {
     return result;
   }
   const writer = new CorpusWriter(workspace);
+  // first the temp files killed writes left: a commit killed mid-write leaves one in a folder it
+  // created, which the reversal then removes again (it must be empty)
+  result.actions.push(...cleanStaleTemps(workspace));
   for (const name of names.filter((n) => n.startsWith('COMMIT-MARKER.') && !n.endsWith('.tmp')).sort()) {
     const id = name.slice('COMMIT-MARKER.'.length);
     try {
@@ -431,7 +427,6 @@ export function recoverFromCrash(workspace: string): RecoveryResult {
   } catch (e) {
     if (!isNotFound(e)) result.actions.push(`leftover staging not cleaned: ${errorMessage(e)}`);
   }
-  result.actions.push(...cleanStaleTemps(workspace));
   return result;
 }
 

@@ -1,5 +1,6 @@
 // summary.md: the four answers first, then focus, first moves, iterations, fitness, changes, restores,
 // council, curator, what ran, degraded (grouped), in plain words.
+import { packOfBeforeImage } from '../commit/beforePack';
 import { formatDuration, metricValue as fmt, signed } from '../core/format';
 import { shQuote } from '../../host/quote';
 import { METRIC_NAMES, type RestoreRecord, type Summary } from '../core/schemas';
@@ -130,7 +131,7 @@ export function renderMarkdown(s: Summary, notes: string[] = [], o: RenderOption
     L.push(`### Iteration ${it.index} (${compounded(it) ? 'committed' : 'rolled back — not live'})`, '');
     for (const c of it.changes)
       L.push(
-        `- ${c.kind} ${mdCode(`.agents/${c.path}`)}${c.moved_to ? ` → ${mdCode(`.agents/${c.moved_to}`)}` : ''}: ${mdText(c.reason)}${c.before ? ` (before: ${mdCode(`.agents/${c.before}`)})` : ''}`,
+        `- ${c.kind} ${mdCode(`.agents/${c.path}`)}${c.moved_to ? ` → ${mdCode(`.agents/${c.moved_to}`)}` : ''}: ${mdText(c.reason)}${c.before ? ` (before-image in ${mdCode(`.agents/${packOfBeforeImage(c.before) ?? c.before}`)})` : ''}`,
       );
     L.push('');
   }

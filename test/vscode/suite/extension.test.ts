@@ -13,6 +13,7 @@ import type { DreamNode } from '../../../src/extension/runsTree';
 import { Log } from '../../../src/extension/log';
 import { RunController, type RunResult } from '../../../src/extension/runController';
 import { corpusHash } from '../../unit/helpers/fixture';
+import { readBeforeImage } from '../../../src/engine/commit/beforePack';
 
 const EXT_ID = 'dream-dev.dream';
 const COMMANDS = [
@@ -182,7 +183,8 @@ describe('Dream in VS Code', function () {
     const item = api.runsTree.getTreeItem(target);
     assert.equal(item.contextValue, 'dream:change', 'the change offers Restore This Change');
     const file = path.join(ws, '.agents', ...target.change.path.split('/'));
-    const before = fs.readFileSync(path.join(ws, '.agents', ...target.change.before!.split('/')));
+    const before = readBeforeImage(ws, target.change.before!)!;
+    assert.ok(before, 'the change kept its before-image');
     assert.notDeepEqual(fs.readFileSync(file), before, 'the run changed the file');
     // what the tree's context menu does: the command with the tree node as its argument
     await vscode.commands.executeCommand('dream.restoreChange', target);

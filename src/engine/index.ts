@@ -63,6 +63,13 @@ export { parseSummaryText, type ReadSummary } from './report/summaryRead';
 export { curatorLines, curatorMarkdown } from './report/curatorSection';
 export {
   RunsReader,
+  SLIM_CHANGES,
+  changeCount,
+  readIterationChanges,
+  slimSummary,
+  summariesHere,
+  type SlimSummary,
+  type SummarySource,
   readLockOwner,
   runStateOf,
   diffSides,

@@ -10,6 +10,7 @@ import { Folders } from './folders';
 import { Log } from './log';
 import { REPORT_VIEW_TYPE, ReportPanel, summaryPathFor } from './reportPanel';
 import { RunController, workerPathFor, type RunResult } from './runController';
+import { SummaryReader } from './summaryReader';
 import { RunsTreeProvider } from './runsTree';
 import { DreamStatusBar } from './statusBar';
 
@@ -39,7 +40,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<DreamA
   const folders = new Folders();
   const controller = new RunController(workerPathFor(context.extensionPath), log);
   controllerRef = controller;
-  const tree = new RunsTreeProvider(folders, controller);
+  // summaries are parsed in a reader worker: megabytes of JSON never stall the extension host
+  const summaries = new SummaryReader(workerPathFor(context.extensionPath), log);
+  context.subscriptions.push(summaries);
+  ReportPanel.source = summaries;
+  const tree = new RunsTreeProvider(folders, controller, summaries);
   const statusBar = new DreamStatusBar(controller);
   context.subscriptions.push(folders, controller, tree, statusBar);
   context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(EMPTY_SCHEME, new EmptyDocumentProvider()));

@@ -4,7 +4,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { abs, errorMessage, isNotFound, rel, parseSummaryText, readLockOwner, readRestores, RunsReader, type Summary } from '../engine';
+import {
+  abs,
+  errorMessage,
+  isNotFound,
+  rel,
+  readLockOwner,
+  readRestores,
+  RunsReader,
+  summariesHere,
+  type Summary,
+  type SummarySource,
+} from '../engine';
 import {
   hostToWebviewSchema,
   webviewStateSchema,
@@ -39,6 +50,10 @@ export interface RenderedInfo {
 
 export class ReportPanel extends Disposable {
   static current: ReportPanel | null = null;
+  /** where summaries are parsed (the extension sets its reader worker) */
+  static source: SummarySource = summariesHere;
+  /** the model being prepared while the webview starts (posted at `ready`) */
+  private prepared: { file: string | null; msg: Promise<HostToWebview> } | null = null;
 
   private summary: Summary | null = null;
   private loading: Promise<void> | null = null;
@@ -62,6 +77,8 @@ export class ReportPanel extends Disposable {
   ) {
     super();
     this.awaitReady();
+    // read the summary while the webview starts (it says `ready` a second or so later)
+    this.prepared = { file: summaryPath, msg: this.prepare() };
     this.panel.webview.options = ReportPanel.webviewOptions(extensionUri);
     this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'dream.svg');
     this.panel.webview.html = this.html();
@@ -142,47 +159,54 @@ export class ReportPanel extends Disposable {
   }
 
   private async load(): Promise<void> {
+    // a model prepared while the webview started, for the same summary, is posted as it is
+    const prepared = this.prepared;
+    this.prepared = null;
+    const msg = prepared && prepared.file === this.summaryPath ? await prepared.msg : await this.prepare();
+    await this.post(msg);
+  }
+
+  /** what the webview is sent for the current summary (read in the reader worker, off the host's loop) */
+  private async prepare(): Promise<HostToWebview> {
     this.loads++;
     const file = this.summaryPath;
-    if (!file) {
-      await this.post({
+    if (!file)
+      return {
         type: 'error',
         message: 'This report tab lost track of its run (no summary path saved). Open it again with "Dream: Open Morning Report".',
         summaryPath: null,
-      });
-      return;
-    }
-    let text: string;
+      };
     try {
-      text = await fs.promises.readFile(file, 'utf8');
+      await fs.promises.access(file);
     } catch (e) {
-      await this.post({
+      return {
         type: 'error',
         message: isNotFound(e)
           ? `No morning report at ${file}. The run may have been pruned; start one with "Dream: Start Bedtime Run".`
           : `The morning report at ${file} cannot be read: ${errorMessage(e)}`,
         summaryPath: file,
-      });
-      return;
+      };
     }
     try {
-      const { summary, notes } = parseSummaryText(text, file);
-      this.summary = summary;
       const folder = folderOfSummary(file);
+      const [{ summary, notes, changesTotal }, history] = await Promise.all([
+        ReportPanel.source.summary(file),
+        folder ? recentSummaries(folder) : Promise.resolve([]),
+      ]);
+      this.summary = summary;
       const lock = folder ? readLockOwner(folder) : null;
       const live =
         summary.status === 'running' &&
         (this.controller.runId === summary.run_id || (!!lock && lock.runId === summary.run_id && lock.alive));
       const restores = folder ? readRestores(folder, summary.run_id) : [];
-      const history = folder ? await recentSummaries(folder) : [];
-      const model = buildReportViewModel(summary, { summaryPath: file, notes, live, restores, history });
+      const model = buildReportViewModel(summary, { summaryPath: file, notes, live, restores, history, changesTotal });
       this.lastModel = model;
       this.panel.title = `Dream: ${summary.status === 'running' ? 'Run in progress' : 'Morning Report'} (${summary.run_id})`;
-      await this.post({ type: 'render', model });
+      return { type: 'render', model };
     } catch (e) {
       this.summary = null;
       this.log.warn(`report: ${errorMessage(e)}`);
-      await this.post({ type: 'error', message: errorMessage(e), summaryPath: file });
+      return { type: 'error', message: errorMessage(e), summaryPath: file };
     }
   }
 
@@ -316,7 +340,7 @@ export function summaryPathFor(folder: string, runId?: string | null): string {
 /** the last nights' summaries (for the history chart); unreadable ones are left out */
 async function recentSummaries(folder: string, n = 14): Promise<Summary[]> {
   try {
-    const runs = await new RunsReader(folder).listRuns();
+    const runs = await new RunsReader(folder, ReportPanel.source).listRuns(n);
     return runs
       .map((r) => r.summary)
       .filter((x): x is Summary => !!x)

@@ -214,6 +214,7 @@ export class RunController extends Disposable {
       });
       return;
     }
+    if (msg.type === 'summary' || msg.type === 'changes') return; // answers of a reader worker, not of a run
     // error: before the run existed (DreamError, settings) or an unexpected throw
     this.log.error(
       `${msg.error.name}: ${msg.error.message}${msg.error.stack && msg.error.name !== 'DreamError' && msg.error.name !== 'SettingsError' ? `\n${msg.error.stack}` : ''}`,

@@ -4,8 +4,11 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import {
+  changeCount,
   errorMessage,
   packOfBeforeImage,
+  summariesHere,
+  type SummarySource,
   readRestores,
   RunsReader,
   runIdToDate,
@@ -53,6 +56,8 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   constructor(
     private readonly folders: Folders,
     private readonly controller: RunController,
+    /** where summaries are parsed (the reader worker: not on the extension host) */
+    private readonly source: SummarySource = summariesHere,
   ) {
     super();
     this._register(toDisposable(() => this.timer && clearTimeout(this.timer)));
@@ -83,7 +88,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
 
   reader(folder: string): RunsReader {
     let r = this.readers.get(folder);
-    if (!r) this.readers.set(folder, (r = new RunsReader(folder)));
+    if (!r) this.readers.set(folder, (r = new RunsReader(folder, this.source)));
     return r;
   }
 
@@ -136,7 +141,13 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
       case 'iteration': {
         const it = node.iteration;
         const restored = restoredPaths(node.folder, node.run.runId);
-        const out: DreamNode[] = it.changes.map((change, position) => ({
+        let all: Change[];
+        try {
+          all = await this.reader(node.folder).changesOf(node.run, it);
+        } catch (e) {
+          return [{ kind: 'info', folder: node.folder, text: 'changes could not be listed', tooltip: errorMessage(e) }];
+        }
+        const out: DreamNode[] = all.map((change, position) => ({
           kind: 'change',
           folder: node.folder,
           runId: node.run.runId,
@@ -189,7 +200,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
       }
       case 'iteration': {
         const it = node.iteration;
-        item.tooltip = `${it.status}${it.committed ? ' (live)' : ' (not live: rolled back or not committed)'}\ncomposite delta ${it.fitness_delta}\n${it.changes.length} change(s) in ${it.duration_ms} ms${it.error ? `\n${it.error}` : ''}${it.regressions.length ? `\nregressions: ${it.regressions.map((r) => r.name).join(', ')}` : ''}`;
+        item.tooltip = `${it.status}${it.committed ? ' (live)' : ' (not live: rolled back or not committed)'}\ncomposite delta ${it.fitness_delta}\n${changeCount(node.run, it)} change(s) in ${it.duration_ms} ms${it.error ? `\n${it.error}` : ''}${it.regressions.length ? `\nregressions: ${it.regressions.map((r) => r.name).join(', ')}` : ''}`;
         break;
       }
       case 'change': {
@@ -244,10 +255,10 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
         const it = node.iteration;
         const item = new vscode.TreeItem(
           `Iteration ${it.index}`,
-          it.changes.length || it.error ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+          changeCount(node.run, it) || it.error ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
         );
         item.id = `iter:${node.folder}:${node.run.runId}:${it.index}`;
-        item.description = iterationDescription(it);
+        item.description = iterationDescription(it, changeCount(node.run, it));
         const bad = statusTone(it.status) === 'bad';
         item.iconPath = new vscode.ThemeIcon(
           iterationIcon(it.status),

@@ -1,7 +1,7 @@
 // The typed protocol between the extension host and the run worker (worker_threads).
 // Both directions are validated with zod on receipt.
 import { z } from 'zod';
-import { dreamEventSchema, HALT_REASONS, RUN_STATUSES } from '../engine';
+import { changeSchema, dreamEventSchema, HALT_REASONS, RUN_STATUSES, summarySchema } from '../engine';
 
 export const startRequestSchema = z.object({
   type: z.literal('start'),
@@ -18,9 +18,25 @@ export const startRequestSchema = z.object({
 });
 export type StartRequest = z.infer<typeof startRequestSchema>;
 
+/**
+ * Reads for the editor, answered by a worker of their own (never the one running a night): a
+ * summary.json (its change lists cut to SLIM_CHANGES per iteration) or one iteration's changes.
+ * Parsing megabytes of JSON there keeps the extension host's event loop free.
+ */
+export const readSummaryRequestSchema = z.object({ type: z.literal('read-summary'), id: z.number().int(), file: z.string() });
+export const readChangesRequestSchema = z.object({
+  type: z.literal('read-changes'),
+  id: z.number().int(),
+  workspace: z.string(),
+  runId: z.string(),
+  index: z.number().int(),
+});
+
 export const hostToWorkerSchema = z.discriminatedUnion('type', [
   startRequestSchema,
   z.object({ type: z.literal('cancel'), reason: z.string().default('user stop') }),
+  readSummaryRequestSchema,
+  readChangesRequestSchema,
 ]);
 export type HostToWorker = z.infer<typeof hostToWorkerSchema>;
 
@@ -44,5 +60,12 @@ export const workerToHostSchema = z.discriminatedUnion('type', [
     failureReason: z.string().nullable().optional(),
   }),
   z.object({ type: z.literal('error'), error: serializedErrorSchema }),
+  z.object({
+    type: z.literal('summary'),
+    id: z.number().int(),
+    read: z.object({ summary: summarySchema, notes: z.array(z.string()), changesTotal: z.record(z.string(), z.number()) }).nullable(),
+    error: z.string().nullable(),
+  }),
+  z.object({ type: z.literal('changes'), id: z.number().int(), changes: z.array(changeSchema).nullable(), error: z.string().nullable() }),
 ]);
 export type WorkerToHost = z.infer<typeof workerToHostSchema>;

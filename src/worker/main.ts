@@ -2,7 +2,16 @@
 // (and maybe `cancel`); the worker posts progress `event`s, then exactly one `finished` or `error`.
 // Never imports vscode. Messages are plain JSON, validated with zod on both ends.
 import { parentPort } from 'node:worker_threads';
-import { DreamError, clockFromEnv, faultsSchema, loadSettings, runBedtime, type DreamEvent } from '../engine';
+import {
+  DreamError,
+  clockFromEnv,
+  faultsSchema,
+  loadSettings,
+  readIterationChanges,
+  runBedtime,
+  summariesHere,
+  type DreamEvent,
+} from '../engine';
 import { bedtimeLanes } from '../lanes';
 import { hostToWorkerSchema, type StartRequest, type WorkerToHost } from '../protocol/worker';
 
@@ -88,6 +97,20 @@ port.on('message', (raw: unknown) => {
   const msg = parsed.data;
   if (msg.type === 'cancel') {
     controller?.abort(new Error(msg.reason));
+    return;
+  }
+  if (msg.type === 'read-summary') {
+    summariesHere.summary(msg.file).then(
+      (read) => post({ type: 'summary', id: msg.id, read, error: null }),
+      (e: unknown) => post({ type: 'summary', id: msg.id, read: null, error: e instanceof Error ? e.message : String(e) }),
+    );
+    return;
+  }
+  if (msg.type === 'read-changes') {
+    readIterationChanges(msg.workspace, msg.runId, msg.index).then(
+      (changes) => post({ type: 'changes', id: msg.id, changes, error: null }),
+      (e: unknown) => post({ type: 'changes', id: msg.id, changes: null, error: e instanceof Error ? e.message : String(e) }),
+    );
     return;
   }
   if (started) {

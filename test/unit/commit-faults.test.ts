@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CommitError, Staging, recoverFromCrash, recoveryNotes } from '../../src/engine/commit/checkpoint';
+import { CommitError, Staging, recoverFromCrash, recoveryNotes, reverseOps } from '../../src/engine/commit/checkpoint';
 import { iterationId } from '../../src/engine/commit/iterationStore';
 import { installIoFault } from '../../src/engine/core/faults';
 import { atomicWriteFileSync, errnoError, fsSeam, type FsStep } from '../../src/engine/core/fsutil';
@@ -302,6 +302,28 @@ describe('temp files and long names', () => {
     assert.equal(fs.existsSync(path.join(ws, `.agents/.dream-${dead.toString(36)}-7.tmp`)), false);
     assert.ok(fs.existsSync(path.join(ws, `.agents/sessions/.dream-${dead.toString(36)}-1.tmp`)), 'sessions/ is never written');
     assert.deepEqual(recoverFromCrash(ws), { actions: [], manualReview: [] }, 'nothing the second time');
+  });
+
+  it("a reversal removes a killed write's temp file from a folder the commit created, and the folder with it", () => {
+    const dead = 999999;
+    assert.throws(() => process.kill(dead, 0));
+    put(ws, '.agents/learnings/a.md', 'a');
+    const pre = fullTree(ws);
+    const s = new Staging(ws, RUN, 1, ID);
+    s.write('learnings/fresh/deep/n.md', Buffer.from('new\n'));
+    const marker = s.commit();
+    assert.ok(marker.created_dirs?.includes('learnings/fresh'), JSON.stringify(marker.created_dirs));
+    // the temp cleanup at start could not remove it (a read-only moment): the reversal must
+    put(ws, `.agents/learnings/fresh/deep/.dream-${dead.toString(36)}-9.tmp`, 'half');
+    reverseOps(ws, { ...marker, state: 'READY' });
+    assert.deepEqual(fullTree(ws), pre);
+    // somebody's own file in such a folder keeps it
+    const s2 = new Staging(ws, RUN, 2, iterationId(RUN, 2));
+    s2.write('learnings/fresh/n.md', Buffer.from('new\n'));
+    const m2 = s2.commit();
+    put(ws, '.agents/learnings/fresh/mine.md', 'mine');
+    reverseOps(ws, { ...m2, state: 'READY' });
+    assert.deepEqual(fs.readdirSync(at(ws, 'learnings/fresh')), ['mine.md']);
   });
 
   it('empty staging folders are removed at the next start with a degraded line', () => {

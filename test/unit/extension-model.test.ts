@@ -12,7 +12,7 @@ import { escapeHtml, reportCsp, reportHtml } from '../../src/extension/model/htm
 import { iterationDescription, runDescription, statusBarView } from '../../src/extension/model/format';
 import { formatElapsed, signed } from '../../src/engine/core/format';
 import { actionForCommand, buildReportViewModel, commandInText, firstMove } from '../../src/extension/model/reportModel';
-import { diffSides, RunsReader, runStateOf, safeAgentsPath } from '../../src/engine/report/runs';
+import { changeCount, diffSides, RunsReader, runStateOf, safeAgentsPath, SLIM_CHANGES, slimSummary } from '../../src/engine/report/runs';
 import { runIdToDate } from '../../src/engine/core/runId';
 import { describeSources, extractUserSettings, vscodeSettingKeys } from '../../src/engine/run/settingSources';
 import { parseSummaryObject, parseSummaryText, SummaryReadError } from '../../src/engine/report/summaryRead';
@@ -75,6 +75,39 @@ describe('extension host model (no VS Code)', function () {
         its.map((i) => i.index),
         summary.iterations.map((i) => i.index),
       );
+    });
+
+    it('reads a big night slim (500 changes an iteration) and lists every change of an iteration when asked', async () => {
+      const big = '20200202T000000Z';
+      const base = summary.iterations.find((it) => it.changes.length > 0)!;
+      const many = Array.from({ length: 1234 }, (_, i) => ({ ...base.changes[0]!, path: `learnings/n-${i}.md` }));
+      const its = [{ ...base, index: 1, committed: true, changes: many }];
+      write(ws, `.agents/overnight/runs/${big}/summary.json`, JSON.stringify({ ...summary, run_id: big, iterations: its }));
+      try {
+        const reader = new RunsReader(ws);
+        const run = (await reader.listRuns()).find((r) => r.runId === big)!;
+        const it = run.summary!.iterations[0]!;
+        assert.equal(it.changes.length, SLIM_CHANGES, 'the slim summary keeps the first changes only');
+        assert.equal(changeCount(run, it), 1234);
+        assert.match(iterationDescription(it, changeCount(run, it)), /1234 changes/);
+        const all = await reader.changesOf(run, it);
+        assert.deepEqual(
+          all.map((c) => c.path),
+          many.map((c) => c.path),
+          'every change, in order, from the summary (no iter-1.json)',
+        );
+        // the iteration file, when there is one, is the source
+        write(ws, `.agents/overnight/runs/${big}/iterations/iter-1.json`, JSON.stringify({ ...its[0], changes: many.slice(0, 700) }));
+        assert.equal((await reader.changesOf(run, it)).length, 700);
+        const model = buildReportViewModel(run.summary!, { summaryPath: run.summaryPath, changesTotal: run.changesTotal });
+        assert.equal(model.changesTotal, 1234, 'the report counts every change');
+        assert.equal(model.iterations[0]!.changes, 1234);
+        assert.equal(model.changes.length, SLIM_CHANGES);
+        // a small summary is not cut
+        assert.deepEqual(slimSummary({ summary, notes: [] }).changesTotal, {});
+      } finally {
+        rm(path.join(ws, `.agents/overnight/runs/${big}`));
+      }
     });
 
     it('derives running / interrupted / failed / done', () => {

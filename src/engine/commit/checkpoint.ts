@@ -14,7 +14,7 @@ import { errorMessage, isNotFound } from '../core/errors';
 import { markerSchema, type CommitMarker } from '../core/schemas';
 import { CorpusWriter } from './writer';
 import type { Faults } from '../core/faults';
-import { cleanStaleTemps } from './housekeeping';
+import { cleanStaleTemps, staleTempsIn } from './housekeeping';
 import { encodePack, packPathFor, readBeforeImage, readPack, type Pack } from './beforePack';
 
 export type StagedOp = { op: 'write'; data: Buffer; appendTo?: Buffer } | { op: 'remove' };
@@ -323,6 +323,12 @@ export function reverseOps(workspace: string, marker: CommitMarker, conflicts: s
   }
   for (const d of [...(marker.created_dirs ?? [])].reverse()) {
     commitStep('recovery:rmdir', d);
+    if (writer.removeEmptyDir(d)) continue;
+    // a write killed inside a folder the commit created leaves its temp file there: it goes
+    // (a failure throws, so the marker stays for the next start) and the folder with it
+    const temps = staleTempsIn(workspace, d);
+    if (!temps.length) continue; // missing, or it holds somebody's file: left as it is
+    for (const t of temps) writer.removeStaleTemp(t);
     writer.removeEmptyDir(d);
   }
   return reversed;

@@ -16,6 +16,26 @@ export function tempOwner(name: string): number | null {
   return l ? Number(l[1]) : null;
 }
 
+function isStaleTemp(name: string): boolean {
+  const pid = tempOwner(name);
+  return pid !== null && pid !== process.pid && (pid === 0 || !processAlive(pid));
+}
+
+/**
+ * rel paths of the stale Dream temp files directly in one folder, or [] when the folder holds
+ * anything else (or is missing): only a folder nothing but killed writes left in may be emptied.
+ */
+export function staleTempsIn(workspace: string, relDir: string): string[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(abs(workspace, relDir), { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  if (!entries.every((e) => e.isFile() && isStaleTemp(e.name))) return [];
+  return entries.map((e) => `${relDir}/${e.name}`);
+}
+
 /** rel paths (to .agents/) of stale Dream temp files: the root and rpi/ flat, Dream's folders deep */
 export function findStaleTemps(workspace: string): string[] {
   const root = agentsDir(workspace);
@@ -30,10 +50,7 @@ export function findStaleTemps(workspace: string): string[] {
     for (const e of entries) {
       const r = relDir ? `${relDir}/${e.name}` : e.name;
       if (e.isFile()) {
-        const pid = tempOwner(e.name);
-        if (pid !== null && (pid === 0 || pid === process.pid || !processAlive(pid))) {
-          if (pid !== process.pid) out.push(r);
-        }
+        if (isStaleTemp(e.name)) out.push(r);
       } else if (deep && e.isDirectory()) visit(r, true); // Dirent of a symlink is never a directory: not followed
     }
   };

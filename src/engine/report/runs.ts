@@ -16,7 +16,10 @@ export interface RunEntry {
   runId: string;
   dir: string;
   summaryPath: string;
+  /** the summary; with a slim source (SummarySource), each iteration lists at most SLIM_CHANGES changes */
   summary: Summary | null;
+  /** each iteration's number of changes where `summary` lists fewer (a slim read) */
+  changesTotal: Record<number, number>;
   notes: string[];
   /** why the summary could not be read at all */
   error: string | null;
@@ -49,15 +52,78 @@ export function runStateOf(summary: Summary | null, runId: string, lock: LockOwn
 interface CacheEntry {
   mtimeMs: number;
   size: number;
-  read: ReadSummary | null;
+  read: SlimSummary | null;
   error: string | null;
+}
+
+/** changes per iteration a slim summary keeps (the report shows 500 at most; the tree asks for the rest) */
+export const SLIM_CHANGES = 500;
+
+/** a read summary whose iterations may list only their first SLIM_CHANGES changes */
+export interface SlimSummary extends ReadSummary {
+  /** iteration index -> its number of changes, for iterations listed short */
+  changesTotal: Record<number, number>;
+}
+
+/**
+ * Where summaries and change lists are parsed. The default parses in this thread; the editor
+ * passes one that parses in a worker thread (a summary of 10k changes is megabytes of JSON: parsing
+ * it on the extension host would stall the editor).
+ */
+export interface SummarySource {
+  /** the summary, its iterations' change lists cut to SLIM_CHANGES */
+  summary(file: string): Promise<SlimSummary>;
+  /** every change of one iteration of a run */
+  changes(workspace: string, runId: string, index: number): Promise<Change[]>;
+}
+
+/** a summary cut to SLIM_CHANGES changes per iteration, with the totals */
+export function slimSummary(read: ReadSummary): SlimSummary {
+  const changesTotal: Record<number, number> = {};
+  let cut = false;
+  const iterations = read.summary.iterations.map((it) => {
+    if (it.changes.length <= SLIM_CHANGES) return it;
+    cut = true;
+    changesTotal[it.index] = it.changes.length;
+    return { ...it, changes: it.changes.slice(0, SLIM_CHANGES) };
+  });
+  return { summary: cut ? { ...read.summary, iterations } : read.summary, notes: read.notes, changesTotal };
+}
+
+/** every change of iteration `index` of a run: iterations/iter-N.json, else the summary's list */
+export async function readIterationChanges(workspace: string, runId: string, index: number): Promise<Change[]> {
+  try {
+    const raw = await fs.promises.readFile(abs(workspace, rel.iteration(runId, index)), 'utf8');
+    const r = iterationSchema.safeParse(JSON.parse(raw));
+    if (r.success && r.data.index === index) return r.data.changes;
+  } catch {
+    /* the summary has them */
+  }
+  const text = await fs.promises.readFile(abs(workspace, rel.summaryJson(runId)), 'utf8');
+  return parseSummaryText(text, rel.summaryJson(runId)).summary.iterations.find((it) => it.index === index)?.changes ?? [];
+}
+
+/** parses in this thread (the CLI, tests) */
+export const summariesHere: SummarySource = {
+  async summary(file) {
+    return slimSummary(parseSummaryText(await fs.promises.readFile(file, 'utf8'), file));
+  },
+  changes: readIterationChanges,
+};
+
+/** how many changes an iteration of this run made (the slim summary may list fewer) */
+export function changeCount(run: Pick<RunEntry, 'changesTotal'>, it: Pick<IterationRecord, 'index' | 'changes'>): number {
+  return run.changesTotal[it.index] ?? it.changes.length;
 }
 
 /** Reads run summaries, re-parsing a file only when its mtime or size changed. */
 export class RunsReader {
   private cache = new Map<string, CacheEntry>();
 
-  constructor(readonly workspace: string) {}
+  constructor(
+    readonly workspace: string,
+    private readonly source: SummarySource = summariesHere,
+  ) {}
 
   async listRunIds(): Promise<string[]> {
     try {
@@ -69,9 +135,9 @@ export class RunsReader {
     }
   }
 
-  /** All runs, newest first. */
-  async listRuns(): Promise<RunEntry[]> {
-    const ids = await this.listRunIds();
+  /** All runs (or the `limit` newest), newest first. */
+  async listRuns(limit = Infinity): Promise<RunEntry[]> {
+    const ids = (await this.listRunIds()).slice(0, limit);
     const lock = readLockOwner(this.workspace);
     const out = await Promise.all(ids.map((id) => this.readRun(id, lock)));
     const keep = new Set(ids);
@@ -93,8 +159,7 @@ export class RunsReader {
     if (!st) entry = { mtimeMs: 0, size: 0, read: null, error: statError };
     else if (!entry || entry.mtimeMs !== st.mtimeMs || entry.size !== st.size) {
       try {
-        const text = await fs.promises.readFile(summaryPath, 'utf8');
-        entry = { mtimeMs: st.mtimeMs, size: st.size, read: parseSummaryText(text, summaryPath), error: null };
+        entry = { mtimeMs: st.mtimeMs, size: st.size, read: await this.source.summary(summaryPath), error: null };
       } catch (e) {
         entry = { mtimeMs: st.mtimeMs, size: st.size, read: null, error: errorMessage(e) };
       }
@@ -106,6 +171,7 @@ export class RunsReader {
       dir,
       summaryPath,
       summary,
+      changesTotal: entry.read?.changesTotal ?? {},
       notes: entry.read?.notes ?? [],
       error: entry.error,
       state: runStateOf(summary, runId, lock),
@@ -140,6 +206,11 @@ export class RunsReader {
       }
     }
     return [...byIndex.values()].sort((a, b) => a.index - b.index);
+  }
+
+  /** every change of one iteration (a slim summary lists only the first SLIM_CHANGES) */
+  async changesOf(run: RunEntry, it: IterationRecord): Promise<Change[]> {
+    return it.changes.length >= changeCount(run, it) ? it.changes : this.source.changes(this.workspace, run.runId, it.index);
   }
 }
 

@@ -122,8 +122,10 @@ export function runDescription(state: RunState, haltReason: string | null, itera
 
 export function iterationDescription(
   it: Pick<IterationRecord, 'status' | 'fitness_delta' | 'duration_ms' | 'committed' | 'changes'>,
+  /** the iteration's number of changes when its record lists fewer (a slim summary) */
+  count = it.changes.length,
 ): string {
   // an iteration that did not commit changed nothing: no delta, no change count (a cancelled one is not "+0.219, 0 changes")
   if (!compounded(it)) return `— · ${formatDuration(it.duration_ms)} · ${it.status} (not live)`;
-  return `${signed(it.fitness_delta)} · ${formatDuration(it.duration_ms)} · ${it.status} · ${it.changes.length} change${it.changes.length === 1 ? '' : 's'}`;
+  return `${signed(it.fitness_delta)} · ${formatDuration(it.duration_ms)} · ${it.status} · ${count} change${count === 1 ? '' : 's'}`;
 }

@@ -131,6 +131,8 @@ export interface BuildOptions {
   restores?: RestoreRecord[];
   /** the last nights' summaries, oldest first (for the chart of live learnings and fitness) */
   history?: Summary[];
+  /** iteration index -> its number of changes, for iterations the summary lists short (a slim read) */
+  changesTotal?: Record<number, number>;
 }
 
 /** composite fitness: the mean over the metrics measured (n/a left out) */
@@ -166,6 +168,7 @@ export function buildReportViewModel(s: Summary, o: BuildOptions): ReportViewMod
   const live = !!o.live && s.status === 'running';
   const a = fourAnswers(s);
   const its = [...s.iterations].sort((x, y) => x.index - y.index);
+  const countOf = (it: { index: number; changes: unknown[] }) => o.changesTotal?.[it.index] ?? it.changes.length;
   // fitness chart: the corpus before the run, then each iteration's measured vector
   const metrics = [
     ...new Set<string>([
@@ -190,8 +193,8 @@ export function buildReportViewModel(s: Summary, o: BuildOptions): ReportViewMod
   const changes: ReportViewModel['changes'] = [];
   let changesTotal = 0;
   for (const it of its) {
+    changesTotal += countOf(it);
     it.changes.forEach((c, position) => {
-      changesTotal++;
       if (changes.length >= MAX_CHANGES_IN_REPORT) return;
       changes.push({
         iteration: it.index,
@@ -242,7 +245,7 @@ export function buildReportViewModel(s: Summary, o: BuildOptions): ReportViewMod
       committed: it.committed,
       delta: compounded(it) ? signed(it.fitness_delta) : '—',
       deltaValue: it.fitness_delta,
-      changes: it.changes.length,
+      changes: countOf(it),
       duration: formatDuration(it.duration_ms),
       error: it.error,
       regressions: it.regressions.map((r) => `${r.name} dropped ${fmt(r.drop)} (${fmt(r.previous)} → ${fmt(r.current)}, floor ${r.floor})`),
@@ -273,7 +276,7 @@ export function buildReportViewModel(s: Summary, o: BuildOptions): ReportViewMod
     review: proposalsOf(s).map((p) => ({ path: p.path, reason: p.reason })),
     focus: focusOf(s).map((f) => ({ priority: f.priority, matches: f.matches.map((m) => ({ ...m, path: `.agents/${m.path}` })) })),
     degradedGroups: a.groups.map((g) => ({ area: g.area, line: groupLine(g) })),
-    restorable: s.iterations.some((it) => compounded(it) && it.changes.length > 0),
+    restorable: s.iterations.some((it) => compounded(it) && countOf(it) > 0),
     restores: (o.restores ?? []).map(
       (r) =>
         `${r.restored_at}: ${r.scope === 'run' ? 'the whole run' : r.requested.map((p) => `.agents/${p}`).join(', ')} (${r.paths.length} file${r.paths.length === 1 ? '' : 's'})`,

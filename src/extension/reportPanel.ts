@@ -8,6 +8,7 @@ import {
   abs,
   errorMessage,
   isNotFound,
+  proposalsOf,
   rel,
   readLockOwner,
   readRestores,
@@ -274,7 +275,8 @@ export class ReportPanel extends Disposable {
       }
       case 'archiveReview': {
         const folder = this.summaryPath ? folderOfSummary(this.summaryPath) : null;
-        const paths = (this.lastModel?.review ?? []).map((r) => r.path);
+        // every note proposed (the report lists the first MAX_REVIEW_IN_REPORT)
+        const paths = this.summary ? proposalsOf(this.summary).map((p) => p.path) : [];
         if (!folder || !paths.length) return;
         await vscode.commands.executeCommand('dream.archiveReview', { folder, paths });
         await this.reload();

@@ -93,6 +93,8 @@ export const reportViewModelSchema = z.object({
     .default([]),
   /** notes proposed for review (retirements over the cap, age-only candidates) */
   review: z.array(z.object({ path: z.string(), reason: z.string() })).default([]),
+  /** how many notes were proposed (`review` lists the first MAX_REVIEW_IN_REPORT) */
+  reviewTotal: z.number().default(0),
   /** degraded lines grouped by kind, corpus first */
   degradedGroups: z.array(z.object({ area: z.string(), line: z.string() })).default([]),
   /** this run left changes that can be restored */

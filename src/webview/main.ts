@@ -246,7 +246,14 @@ function render(m: ReportViewModel): void {
         'review',
         el('p', { class: 'muted' }, 'Dream did not archive these; look at them, then archive them in one step (nothing is deleted).'),
         ul,
-        button(`Archive These (${m.review.length})`, () => vscode.postMessage({ type: 'archiveReview' }), 'primary'),
+        m.reviewTotal > m.review.length
+          ? el('p', { class: 'muted' }, `Showing ${m.review.length} of ${m.reviewTotal} notes; summary.md lists them all.`)
+          : null,
+        button(
+          `Archive These (${Math.max(m.reviewTotal, m.review.length)})`,
+          () => vscode.postMessage({ type: 'archiveReview' }),
+          'primary',
+        ),
       ),
     );
   }

@@ -11,7 +11,13 @@ import type { Summary } from '../../src/engine/core/schemas';
 import { escapeHtml, reportCsp, reportHtml } from '../../src/extension/model/html';
 import { iterationDescription, runDescription, statusBarView } from '../../src/extension/model/format';
 import { formatElapsed, signed } from '../../src/engine/core/format';
-import { actionForCommand, buildReportViewModel, commandInText, firstMove } from '../../src/extension/model/reportModel';
+import {
+  actionForCommand,
+  buildReportViewModel,
+  commandInText,
+  firstMove,
+  MAX_REVIEW_IN_REPORT,
+} from '../../src/extension/model/reportModel';
 import { changeCount, diffSides, RunsReader, runStateOf, safeAgentsPath, SLIM_CHANGES, slimSummary } from '../../src/engine/report/runs';
 import { runIdToDate } from '../../src/engine/core/runId';
 import { describeSources, extractUserSettings, vscodeSettingKeys } from '../../src/engine/run/settingSources';
@@ -105,6 +111,13 @@ describe('extension host model (no VS Code)', function () {
         assert.equal(model.changes.length, SLIM_CHANGES);
         // a small summary is not cut
         assert.deepEqual(slimSummary({ summary, notes: [] }).changesTotal, {});
+        // thousands of notes proposed for review: the report lists the first ones and counts them all
+        const proposals = Array.from({ length: 1500 }, (_, i) => ({ path: `learnings/p-${i}.md`, reason: 'age only', command: 'x' }));
+        const withProps = buildReportViewModel({ ...summary, proposals } as Summary, { summaryPath: run.summaryPath });
+        assert.equal(withProps.review.length, MAX_REVIEW_IN_REPORT);
+        assert.equal(withProps.reviewTotal, 1500);
+        assert.equal(withProps.review[0]!.path, 'learnings/p-0.md');
+        reportViewModelSchema.parse(withProps);
       } finally {
         rm(path.join(ws, `.agents/overnight/runs/${big}`));
       }

@@ -16,6 +16,8 @@ import type { FirstMoveAction, ReportViewModel } from '../../protocol/webview';
 import { formatDuration, metricValue as fmt, signed } from '../../engine';
 
 export const MAX_CHANGES_IN_REPORT = 500;
+/** notes proposed for review the report lists (summary.md lists them all; "Archive These" takes them all) */
+export const MAX_REVIEW_IN_REPORT = 200;
 
 const COMMANDS: [RegExp, string][] = [
   [/^dream\s+report\b/, 'dream.openReport'],
@@ -168,6 +170,7 @@ export function buildReportViewModel(s: Summary, o: BuildOptions): ReportViewMod
   const live = !!o.live && s.status === 'running';
   const a = fourAnswers(s);
   const its = [...s.iterations].sort((x, y) => x.index - y.index);
+  const proposals = proposalsOf(s);
   const countOf = (it: { index: number; changes: unknown[] }) => o.changesTotal?.[it.index] ?? it.changes.length;
   // fitness chart: the corpus before the run, then each iteration's measured vector
   const metrics = [
@@ -273,7 +276,8 @@ export function buildReportViewModel(s: Summary, o: BuildOptions): ReportViewMod
         const e = fourAnswers(h).effect;
         return { runId: h.run_id, live: e.live.after, fitness: composite(h.fitness), current: h.run_id === s.run_id };
       }),
-    review: proposalsOf(s).map((p) => ({ path: p.path, reason: p.reason })),
+    review: proposals.slice(0, MAX_REVIEW_IN_REPORT).map((p) => ({ path: p.path, reason: p.reason })),
+    reviewTotal: proposals.length,
     focus: focusOf(s).map((f) => ({ priority: f.priority, matches: f.matches.map((m) => ({ ...m, path: `.agents/${m.path}` })) })),
     degradedGroups: a.groups.map((g) => ({ area: g.area, line: groupLine(g) })),
     restorable: s.iterations.some((it) => compounded(it) && countOf(it) > 0),

@@ -199,7 +199,7 @@ interface ChildResult {
     /** where the first iteration's time went (iteration record `phases`) */
     phases: Record<string, number>;
   } | null;
-  warm_no_change: { ms: number; changes: number; iterations: number } | null;
+  warm_no_change: { ms: number; changes: number; iterations: number; phases: Record<string, number> } | null;
   durable_floor: { files: number; per_file_ms: number; batched_ms: number } | null;
   cold_night: { wall_ms: number; samples_ms: number[]; changes: number; node_startup_ms: number; status: string } | null;
   commit100_ms: number | null;
@@ -304,7 +304,8 @@ async function childMain(size: number, args: Args): Promise<ChildResult> {
       phases: it.phases ?? {},
     };
     const last = its.at(-1)!;
-    if (its.length > 1 && last.changes.length === 0) warm = { ms: last.duration_ms, changes: 0, iterations: its.length };
+    if (its.length > 1 && last.changes.length === 0)
+      warm = { ms: last.duration_ms, changes: 0, iterations: its.length, phases: last.phases ?? {} };
     else errors.push(`the run did not reach an iteration without changes within 6 iterations`);
 
     // the durable-write floor of the first iteration's own changed files (their current sizes)
@@ -456,6 +457,12 @@ interface EditorResult {
   changes?: number;
   measured_at?: string;
 }
+
+const phaseLine = (phases: Record<string, number>) =>
+  Object.entries(phases)
+    .filter(([, v]) => v >= 1)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
 
 async function parentMain(args: Args): Promise<void> {
   const log = (s: string) => {
@@ -666,10 +673,8 @@ async function parentMain(args: Args): Promise<void> {
           (r.cold_night
             ? `; cold nights ${r.cold_night.samples_ms.join(', ')} ms (${r.cold_night.changes} change(s), ${r.cold_night.status})`
             : '') +
-          `\n    phases (ms): ${Object.entries(r.first.phases)
-            .filter(([, v]) => v >= 1)
-            .map(([k, v]) => `${k} ${v}`)
-            .join(', ')}`,
+          `\n    phases (ms): ${phaseLine(r.first.phases)}` +
+          (r.warm_no_change ? `\n    warm no-change iteration phases (ms): ${phaseLine(r.warm_no_change.phases)}` : ''),
       );
   if (editor) console.log(`editor (bench/results/editor.json, ${editor.measured_at ?? 'undated'}): ${JSON.stringify(editor)}`);
   console.log('\nTargets (ratios within this run):');

@@ -69,7 +69,7 @@ describe('the cheap gate (dream start --scheduled)', function () {
       const built = buildManifest(
         agents,
         { day: '2026-11-24', settings: stageSettingsKey(defaultSettings()), queueFile: path.join(agents, 'dream/tonight.md') },
-        { readStartedMs: Date.now(), read: new Map(), cited: [] },
+        { readStartedMs: Date.now(), read: () => undefined, cited: [] },
         { ingest: {}, reduce: {}, measure: {}, fitness: {}, live: 10000, proposals: [], degraded: { ingest: [], reduce: [], measure: [] } },
       );
       assert.ok(built.manifest, built.reason ?? '');

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runBedtime } from '../../src/engine/run/run';
 import { resolveSettings } from '../../src/engine/run/settings';
-import { MANIFEST_REL, RACY_MS, identityOf, readManifest, replayable, stageSettingsKey } from '../../src/engine/corpus/manifest';
+import { MANIFEST_REL, RACY_MS, identityOf, readManifest, replayable, stageSettingsKey, walkTree } from '../../src/engine/corpus/manifest';
 import type { RunOutcome } from '../../src/engine/core/api';
 import { generateRealisticCorpus } from '../../bench/realistic';
 
@@ -159,6 +159,26 @@ describe('corpus manifest: a quiet night replayed from a cold start', function (
       assert.ok(!replayed(o));
       assert.deepEqual(conclusion(o), expected);
     }
+  });
+
+  it('records the tree as a walk finds it, files Dream does not read included; a change to one means a full night', async () => {
+    const agents = path.join(ws, '.agents');
+    fs.mkdirSync(path.join(agents, 'dream'), { recursive: true });
+    fs.writeFileSync(path.join(agents, 'dream', 'scratch.txt'), 'a file in dream/\n');
+    fs.writeFileSync(path.join(agents, 'notes.txt'), 'not a note\n');
+    await new Promise((r) => setTimeout(r, RACY_MS + 100));
+    let o = await night(ws);
+    assert.ok(!replayed(o), 'files were added');
+    const m = readManifest(agents).manifest!;
+    const walked = walkTree(agents);
+    assert.deepEqual([...m.paths].sort(), [...walked.keys()].sort());
+    for (let i = 0; i < m.paths.length; i++) assert.equal(m.ids[i], walked.get(m.paths[i]!), m.paths[i]);
+    assert.ok(m.paths.includes('dream/scratch.txt') && m.paths.includes('notes.txt'));
+    o = await night(ws);
+    assert.ok(replayed(o));
+    fs.appendFileSync(path.join(agents, 'dream', 'scratch.txt'), 'more\n');
+    o = await night(ws);
+    assert.ok(!replayed(o), 'a file in dream/ changed');
   });
 
   it('another day, other stage settings, an added file or a cited path that appears each mean a full night', async () => {

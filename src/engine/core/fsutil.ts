@@ -234,7 +234,7 @@ export const SAFE_PATH_BYTES = process.platform === 'win32' ? 32000 : 4000;
 export const NAME_MAX_BYTES = 255;
 
 export function toPosix(p: string): string {
-  return p.split(path.sep).join('/');
+  return path.sep === '/' ? p : p.split(path.sep).join('/');
 }
 
 export function isoNow(d = new Date()): string {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { readRegularOrReport, sha256, toPosix } from '../core/fsutil';
 import { readNoteFile, type FileIdentity } from './readNote';
 export { readNoteFile, type FileIdentity, type NoteRead } from './readNote';
-import { fileIdentity } from './manifest';
+import { fileIdentity, type ReadIdentity } from './manifest';
 import { Note, parseEdited, parseNoteText } from './note';
 import { inheritBodyFacts, primeBodyFacts } from './knowledge';
 
@@ -26,8 +26,6 @@ export function kindOf(rel: string): FileKind {
   return 'other';
 }
 
-const SKIP_TOP = new Set(['overnight', 'dream']);
-
 function statKey(st: FileIdentity): string {
   return `${st.size}:${st.mtimeMs}:${st.ino}:${st.ctimeMs}`;
 }
@@ -37,6 +35,11 @@ export interface ScanResult {
   notes: string[];
   /** JSONL files (read for references and usage; not Dream's own index.jsonl), sorted */
   jsonl: string[];
+  /**
+   * every other file, symlink or special file under .agents/ (overnight/ aside, dream/ included):
+   * with notes and jsonl, the tree as the scan listed it (the corpus manifest records it)
+   */
+  others: string[];
   /** symlinks and unreadable entries, reported as degraded */
   degraded: string[];
 }
@@ -44,31 +47,49 @@ export interface ScanResult {
 export function scanCorpus(agentsDir: string): ScanResult {
   const notes: string[] = [];
   const jsonl: string[] = [];
+  const others: string[] = [];
   const degraded: string[] = [];
-  const walk = (dirAbs: string, rel: string) => {
+  // `corpus` false: a folder Dream does not read (dream/), listed only
+  const walk = (dirAbs: string, rel: string, corpus: boolean) => {
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(dirAbs, { withFileTypes: true });
     } catch (e) {
-      degraded.push(`corpus: cannot read folder .agents/${rel}: ${(e as Error).message}`);
+      if (corpus) degraded.push(`corpus: cannot read folder .agents/${rel}: ${(e as Error).message}`);
       return;
     }
     for (const e of entries) {
       const childRel = rel ? `${rel}/${e.name}` : e.name;
-      if (!rel && SKIP_TOP.has(e.name)) continue;
-      if (e.isSymbolicLink()) {
-        degraded.push(`corpus: .agents/${childRel} is a symlink; Dream does not follow or edit symlinks and left it alone`);
+      if (!rel && e.name === 'overnight') continue;
+      const inCorpus = corpus && !(!rel && e.name === 'dream');
+      if (e.isDirectory()) {
+        walk(path.join(dirAbs, e.name), childRel, inCorpus);
         continue;
       }
-      if (e.isDirectory()) walk(path.join(dirAbs, e.name), childRel);
-      else if (e.isFile() && e.name.toLowerCase().endsWith('.md')) notes.push(toPosix(childRel));
-      else if (e.isFile() && e.name.toLowerCase().endsWith('.jsonl') && childRel !== 'index.jsonl') jsonl.push(toPosix(childRel));
+      if (inCorpus && e.isSymbolicLink())
+        degraded.push(`corpus: .agents/${childRel} is a symlink; Dream does not follow or edit symlinks and left it alone`);
+      else if (inCorpus && e.isFile() && e.name.toLowerCase().endsWith('.md')) {
+        notes.push(toPosix(childRel));
+        continue;
+      } else if (inCorpus && e.isFile() && e.name.toLowerCase().endsWith('.jsonl') && childRel !== 'index.jsonl') {
+        jsonl.push(toPosix(childRel));
+        continue;
+      }
+      others.push(toPosix(childRel));
     }
   };
-  walk(agentsDir, '');
+  walk(agentsDir, '', true);
   notes.sort();
   jsonl.sort();
-  return { notes, jsonl, degraded };
+  others.sort();
+  return { notes, jsonl, others, degraded };
+}
+
+/** every file a scan listed: notes, JSONL files and the rest */
+export function* listedFiles(scan: ScanResult): Iterable<string> {
+  yield* scan.notes;
+  yield* scan.jsonl;
+  yield* scan.others;
 }
 
 /** Parsed-note cache shared by the iterations of one run (keyed by content hash, and by file identity). */
@@ -104,12 +125,12 @@ export class NoteCache {
   rememberRaw(rel: string, st: fs.Stats, bytes: Buffer): void {
     if (bytes.length === st.size) this.rawByStat.set(rel, { key: statKey(st), bytes, id: fileIdentity(st) });
   }
-  /** the identity and SHA-256 of every file this cache read (for the corpus manifest) */
-  readIdentities(): Map<string, { id: string; sha256: string }> {
-    const out = new Map<string, { id: string; sha256: string }>();
-    for (const [rel, e] of this.byStat) out.set(rel, { id: e.id, sha256: e.note.hash });
-    for (const [rel, e] of this.rawByStat) out.set(rel, { id: e.id, sha256: sha256(e.bytes) });
-    return out;
+  /** the identity of the file this cache last read at `rel`, and the SHA-256 of its bytes (for the corpus manifest) */
+  readIdentity(rel: string): ReadIdentity | undefined {
+    const n = this.byStat.get(rel);
+    if (n) return { id: n.id, sha256: () => n.note.hash };
+    const r = this.rawByStat.get(rel);
+    return r && { id: r.id, sha256: () => sha256(r.bytes) };
   }
   /** a raw file (queue, index) read once per identity */
   readRaw(abs: string, rel: string, degraded: string[]): Buffer | null {
@@ -175,6 +196,8 @@ export interface Snapshot {
   jsonl: Map<string, Buffer>;
   degraded: string[];
   bytesRead: number;
+  /** the files under .agents/ as this snapshot listed them (the corpus manifest records them) */
+  scan: ScanResult;
 }
 
 /** the notes a snapshot needs: those unchanged since this cache read them, and the paths to read */
@@ -273,13 +296,15 @@ export function finishSnapshot(
     const b = cache.readRaw(path.join(agentsDir, rel), rel, degraded);
     if (b) jsonl.set(rel, b);
   }
-  return { workspace, agentsDir, notes, nextWork, index, jsonl, degraded, bytesRead };
+  return { workspace, agentsDir, notes, nextWork, index, jsonl, degraded, bytesRead, scan };
 }
 
 /**
  * The corpus as it would be after the staged changes: the live snapshot plus an overlay of
  * changed files (`null` = removed). MEASURE and the integrity check read through it.
  */
+const NO_NOTES = Object.freeze([]) as unknown as Note[];
+
 export class CorpusView {
   private overlayNotes = new Map<string, Note | null>();
   private overlayRaw = new Map<string, Buffer | null>();
@@ -322,12 +347,16 @@ export class CorpusView {
 
   /** the notes of one kind, sorted by path (do not mutate the array) */
   notesOf(kind: FileKind): Note[] {
-    const hit = this.kindCache.get(kind);
-    if (hit) return hit;
-    const out: Note[] = [];
-    for (const rel of this.paths()) if (kindOf(rel) === kind) out.push(this.note(rel)!);
-    this.kindCache.set(kind, out);
-    return out;
+    if (!this.kindCache.size) {
+      // one pass sorts every note into its kind (the stages ask for several)
+      for (const rel of this.paths()) {
+        const k = kindOf(rel);
+        let list = this.kindCache.get(k);
+        if (!list) this.kindCache.set(k, (list = []));
+        list.push(this.note(rel)!);
+      }
+    }
+    return this.kindCache.get(kind) ?? NO_NOTES;
   }
 
   /** does `.agents/<rel>` exist in this view (for files Dream knows) */

@@ -18,7 +18,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { version as DREAM_VERSION } from '../../../package.json';
-import { toPosix } from '../core/fsutil';
 import { proposalSchema } from '../core/schemas';
 import { readRegularFile } from '../core/fsutil';
 
@@ -55,21 +54,21 @@ export function walkTree(agentsDir: string, known?: Map<string, { id: string }>)
     }
     for (const e of entries) {
       if (!rel && e.name === 'overnight') continue;
+      // relative paths are built with '/' on every platform
       const childRel = rel ? `${rel}/${e.name}` : e.name;
-      const p = path.join(dirAbs, e.name);
+      const p = dirAbs + path.sep + e.name;
       if (e.isDirectory()) walk(p, childRel);
       else {
-        const rel = toPosix(childRel);
-        const id = e.isFile() ? known?.get(rel)?.id : undefined;
-        if (id) out.set(rel, id);
+        const id = e.isFile() ? known?.get(childRel)?.id : undefined;
+        if (id) out.set(childRel, id);
         else {
           const st = fs.lstatSync(p, { throwIfNoEntry: false });
-          if (st) out.set(rel, identityOf(st)); // vanished while walking: it is simply not in the tree
+          if (st) out.set(childRel, identityOf(st)); // vanished while walking: it is simply not in the tree
         }
       }
     }
   };
-  walk(agentsDir, '');
+  walk(path.resolve(agentsDir), '');
   return out;
 }
 
@@ -169,7 +168,7 @@ export function replayable(
   agentsDir: string,
   key: NightKey,
   citedExists: (p: string) => boolean,
-): { conclusion: NightConclusion; checked: number; rehashed: number } | { conclusion: null; reason: string } {
+): { conclusion: NightConclusion; manifest: Manifest; checked: number; rehashed: number } | { conclusion: null; reason: string } {
   const read = readManifest(agentsDir);
   if (!read.manifest) return { conclusion: null, reason: read.note ?? 'no manifest yet' };
   const m = read.manifest;
@@ -180,7 +179,7 @@ export function replayable(
   const tree = treeUnchanged(agentsDir, m);
   if ('reason' in tree) return { conclusion: null, reason: tree.reason };
   for (const [p, existed] of m.cited) if (citedExists(p) !== existed) return { conclusion: null, reason: `cited path ${p} changed` };
-  return { conclusion: m.conclusion, ...tree };
+  return { conclusion: m.conclusion, manifest: m, ...tree };
 }
 
 /**
@@ -219,19 +218,39 @@ export function treeUnchanged(agentsDir: string, m: Manifest): { checked: number
   return { checked: m.paths.length, rehashed };
 }
 
+/** a file as the night read it: its identity (identityOf) and the SHA-256 of the bytes read (asked only of racy entries) */
+export interface ReadIdentity {
+  id: string;
+  sha256: () => string;
+}
+
 /** what a night that staged nothing read, in the identities its own caches recorded */
 export interface NightInputs {
   /** Date.now() when the night began reading the corpus */
   readStartedMs: number;
-  /** rel -> identity (identityOf) and SHA-256 of the bytes the night read, for the files it read */
-  read: Map<string, { id: string; sha256: string }>;
+  /**
+   * every file under .agents/ (overnight/ aside) as the night listed it when it began reading;
+   * when absent the tree is walked now. A file added after the listing is not in the manifest (and
+   * so shows as added to the next night), a file removed after it shows as removed.
+   */
+  listed?: Iterable<string>;
+  /** the file at `rel` as the night read it (undefined: not read, it is stat'ed now) */
+  read: (rel: string) => ReadIdentity | undefined;
   /** cited paths checked, and whether each existed (paths inside .agents/ are ignored: the tree covers them) */
   cited: Iterable<[string, boolean]>;
 }
 
+/** the identity now of a file the night did not read (null: it vanished) */
+function statNow(agentsDir: string, rel: string): string | null {
+  const st = fs.lstatSync(path.join(agentsDir, ...rel.split('/')), { throwIfNoEntry: false });
+  return st ? identityOf(st) : null;
+}
+
 /**
- * Builds the manifest for a night that staged nothing, or null (with the reason) when a file
- * changed while the night ran, in which case no manifest is better than a wrong one.
+ * Builds the manifest for a night that staged nothing: each listed file with the identity the
+ * night read it under (a file it did not read is stat'ed now), or null (with the reason) when a
+ * file it did not read changed within the racy window, in which case no manifest is better than a
+ * wrong one.
  */
 export function buildManifest(
   agentsDir: string,
@@ -240,19 +259,38 @@ export function buildManifest(
   conclusion: NightConclusion,
   now = new Date(),
 ): { manifest: Manifest; reason: null } | { manifest: null; reason: string } {
-  const tree = walkTree(agentsDir, inputs.read);
   const paths: string[] = [];
   const ids: string[] = [];
   const racy: string[] = [];
-  for (const [rel, id] of [...tree.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const seen = inputs.read.get(rel);
-    if (seen && seen.id !== id) return { manifest: null, reason: `.agents/${rel} changed during the night` };
-    const [, , mtime, ctime] = id.split(':');
-    const recent = Math.max(Number(mtime), Number(ctime)) >= inputs.readStartedMs - RACY_MS;
-    if (recent && !seen) return { manifest: null, reason: `.agents/${rel} changed during the night` };
+  const racySince = inputs.readStartedMs - RACY_MS;
+  const add = (rel: string, id: string, seen: ReadIdentity | undefined): string | null => {
+    // f|l : size : mtimeMs : ctimeMs : ino
+    const a = id.indexOf(':', 2);
+    const b = id.indexOf(':', a + 1);
+    const c = id.indexOf(':', b + 1);
+    const recent = Math.max(Number(id.slice(a + 1, b)), Number(id.slice(b + 1, c))) >= racySince;
+    if (recent && !seen) return `.agents/${rel} changed during the night`;
     paths.push(rel);
     ids.push(id);
-    racy.push(recent ? seen!.sha256 : '');
+    racy.push(recent ? seen!.sha256() : '');
+    return null;
+  };
+  if (inputs.listed) {
+    for (const rel of inputs.listed) {
+      const seen = inputs.read(rel);
+      const id = seen?.id ?? statNow(agentsDir, rel);
+      if (id === null) continue; // removed since the listing: the next night sees it gone
+      const why = add(rel, id, seen);
+      if (why) return { manifest: null, reason: why };
+    }
+  } else {
+    const tree = walkTree(agentsDir);
+    for (const rel of [...tree.keys()].sort()) {
+      const seen = inputs.read(rel);
+      if (seen && seen.id !== tree.get(rel)) return { manifest: null, reason: `.agents/${rel} changed during the night` };
+      const why = add(rel, tree.get(rel)!, seen);
+      if (why) return { manifest: null, reason: why };
+    }
   }
   const cited = [...inputs.cited].filter(([p]) => !p.replace(/^\.\//, '').startsWith('.agents/')).sort(([a], [b]) => (a < b ? -1 : 1));
   return {
@@ -305,10 +343,7 @@ export function stageSettingsKey(settings: object): string {
  * After a replay re-hashed the racy entries, those whose timestamps are now older than the racy
  * window are plain entries: a later edit would show in the stat. Writes the manifest back if so.
  */
-export function refreshManifest(write: (rel: string, data: string) => void, agentsDir: string, readStartedMs: number): void {
-  const read = readManifest(agentsDir);
-  if (!read.manifest) return;
-  const m = read.manifest;
+export function refreshManifest(write: (rel: string, data: string) => void, m: Manifest, readStartedMs: number): void {
   let cleared = 0;
   for (let i = 0; i < m.racy.length; i++) {
     if (!m.racy[i]) continue;

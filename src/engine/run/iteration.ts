@@ -12,7 +12,7 @@ import type { FitnessVector, HaltReason, IterationRecord, Proposal, WarnOnlyBudg
 import { compounded } from '../core/status';
 import { phase, startPhases, takePhases } from '../core/phases';
 import { CitationChecker, isVisible } from '../corpus/knowledge';
-import { NoteCache } from '../corpus/corpus';
+import { listedFiles, NoteCache } from '../corpus/corpus';
 import { loadSnapshotParallel } from '../corpus/parallelRead';
 import { buildManifest, MANIFEST_REL, refreshManifest, replayable, stageSettingsKey, type NightConclusion } from '../corpus/manifest';
 import { SignatureCache } from '../stages/dedupe';
@@ -390,7 +390,7 @@ export class IterationRunner {
     );
     // racy entries were just re-hashed: once older than the racy window they need not be again
     try {
-      refreshManifest((rel, data) => this.writer.writeBatched(rel, data, false), agentsDir(workspace), startedMs);
+      refreshManifest((rel, data) => this.writer.writeBatched(rel, data, false), r.manifest, startedMs);
     } catch (e) {
       this.env.log?.('warn', `corpus manifest not refreshed: ${errorMessage(e)}`);
     }
@@ -411,7 +411,12 @@ export class IterationRunner {
       const built = buildManifest(
         agentsDir(workspace),
         this.nightKey(),
-        { readStartedMs, read: this.cache.readIdentities(), cited: ing.citations.checked() },
+        {
+          readStartedMs,
+          listed: listedFiles(ing.view.base.scan),
+          read: (rel) => this.cache.readIdentity(rel),
+          cited: ing.citations.checked(),
+        },
         conclusion,
         this.env.now(),
       );

@@ -27,8 +27,8 @@ export interface LoopOptions {
   warnOnlyBudget: WarnOnlyBudgetFile | null;
   faults: Faults;
   now: () => Date;
-  /** persist the summary after each iteration */
-  onIteration: (it: IterationRecord, state: LoopState) => void;
+  /** persist the summary after each iteration (`last`: the loop halts after this one) */
+  onIteration: (it: IterationRecord, state: LoopState, last: boolean) => void;
 }
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
@@ -117,7 +117,8 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
       'info',
       `iteration ${index} ${rec.status} (delta ${rec.fitness_delta}, ${rec.changes.length} change(s), ${rec.duration_ms} ms)${rec.error ? ': ' + rec.error : ''}`,
     );
-    o.onIteration(rec, st);
+    // the next start halts at max_iter: this one is the last as well
+    o.onIteration(rec, st, !!stop || index >= s.maxIterations);
     if (stop) break;
   }
   return st;

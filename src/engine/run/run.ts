@@ -205,7 +205,9 @@ export async function runBedtime(opts: BedtimeOptions): Promise<RunOutcome> {
       warnOnlyBudget: budgetRead?.budget ?? null,
       faults,
       now,
-      onIteration: (_it, st) => {
+      onIteration: (_it, st, last) => {
+        // after the last iteration the final summary follows at once, unless lanes run first
+        if (last && !opts.lanes?.length) return;
         refresh(st);
         writeSummary(workspace, s);
       },

@@ -16,17 +16,32 @@ export class EmptyDocumentProvider implements vscode.TextDocumentContentProvider
 /** before-images live in their iteration's pack (engine commit/beforePack.ts): read-only documents */
 export const BEFORE_SCHEME = 'dream-before';
 
+/**
+ * A before-image's text, or null when it is missing. The last one read is kept: the diff looks for
+ * it before it opens, and the document provider asks for it a moment later (a before-image never
+ * changes once written).
+ */
+let lastBefore: { key: string; text: string | null } | null = null;
+function beforeText(folder: string, before: string): string | null {
+  const key = `${folder}\0${before}`;
+  if (lastBefore?.key !== key) {
+    let text: string | null;
+    try {
+      text = readBeforeImage(folder, before)?.toString('utf8') ?? null;
+    } catch {
+      text = null;
+    }
+    lastBefore = { key, text };
+  }
+  return lastBefore.text;
+}
+
 export class BeforeImageProvider implements vscode.TextDocumentContentProvider {
   provideTextDocumentContent(uri: vscode.Uri): string {
     const q = new URLSearchParams(uri.query);
     const folder = q.get('folder');
     const before = q.get('before');
-    if (!folder || !before) return '';
-    try {
-      return readBeforeImage(folder, before)?.toString('utf8') ?? '';
-    } catch {
-      return '';
-    }
+    return folder && before ? (beforeText(folder, before) ?? '') : '';
   }
 }
 
@@ -68,16 +83,10 @@ export async function openChangeDiff(ref: ChangeRef): Promise<boolean> {
   };
   const name = path.basename(sides.current);
   const before = ref.change.before;
-  let hasBefore = false;
-  try {
-    hasBefore = !!before && readBeforeImage(ref.folder, before) !== null;
-  } catch {
-    hasBefore = false;
-  }
   const left =
     sides.before && exists(sides.before)
       ? vscode.Uri.file(sides.before)
-      : before && hasBefore
+      : before && beforeText(ref.folder, before) !== null
         ? beforeUri(ref.folder, before, `${name} (before)`)
         : emptyUri(`${name} (${sides.before ? 'before-image missing' : 'new file'})`, 'before');
   const right = exists(sides.current) ? vscode.Uri.file(sides.current) : emptyUri(`${name} (no longer exists)`, 'now');

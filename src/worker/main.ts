@@ -2,16 +2,7 @@
 // (and maybe `cancel`); the worker posts progress `event`s, then exactly one `finished` or `error`.
 // Never imports vscode. Messages are plain JSON, validated with zod on both ends.
 import { parentPort } from 'node:worker_threads';
-import {
-  DreamError,
-  clockFromEnv,
-  faultsSchema,
-  loadSettings,
-  readIterationChanges,
-  runBedtime,
-  summariesHere,
-  type DreamEvent,
-} from '../engine';
+import { DreamError, clockFromEnv, faultsSchema, loadSettings, runBedtime, summariesHere, type DreamEvent } from '../engine';
 import { bedtimeLanes } from '../lanes';
 import { hostToWorkerSchema, type StartRequest, type WorkerToHost } from '../protocol/worker';
 
@@ -107,7 +98,7 @@ port.on('message', (raw: unknown) => {
     return;
   }
   if (msg.type === 'read-changes') {
-    readIterationChanges(msg.workspace, msg.runId, msg.index).then(
+    summariesHere.changes(msg.workspace, msg.runId, msg.index).then(
       (changes) => post({ type: 'changes', id: msg.id, changes, error: null }),
       (e: unknown) => post({ type: 'changes', id: msg.id, changes: null, error: e instanceof Error ? e.message : String(e) }),
     );

@@ -5,7 +5,15 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CorpusWriter, defaultSettings } from '../../src/engine';
-import { buildManifest, MANIFEST_REL, RACY_MS, readManifest, stageSettingsKey, treeUnchanged } from '../../src/engine/corpus/manifest';
+import {
+  buildManifest,
+  MANIFEST_REL,
+  RACY_MS,
+  readManifest,
+  stageSettingsKey,
+  treeUnchanged,
+  walkTree,
+} from '../../src/engine/corpus/manifest';
 import { learning, makeWorkspace, prose, rm, tmpDir, write } from './helpers/fixture';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
@@ -69,7 +77,7 @@ describe('the cheap gate (dream start --scheduled)', function () {
       const built = buildManifest(
         agents,
         { day: '2026-11-24', settings: stageSettingsKey(defaultSettings()), queueFile: path.join(agents, 'dream/tonight.md') },
-        { readStartedMs: Date.now(), read: () => undefined, cited: [] },
+        { readStartedMs: Date.now(), listed: walkTree(agents).keys(), read: () => undefined, cited: [] },
         { ingest: {}, reduce: {}, measure: {}, fitness: {}, live: 10000, proposals: [], degraded: { ingest: [], reduce: [], measure: [] } },
       );
       assert.ok(built.manifest, built.reason ?? '');

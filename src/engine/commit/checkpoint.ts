@@ -22,6 +22,8 @@ export type StagedOp = { op: 'write'; data: Buffer; appendTo?: Buffer } | { op: 
 export class Staging {
   readonly ops = new Map<string, StagedOp>();
   private persisted: CommitMarker | null = null;
+  /** the before-images this staging persisted, by live path */
+  private before = new Map<string, Buffer>();
   private writer: CorpusWriter;
   /** answers "would COMMIT refuse this path?" while REDUCE stages (each folder checked once) */
   private precheck: CorpusWriter;
@@ -223,8 +225,6 @@ export class Staging {
     );
   }
 
-  /** the before-images this staging persisted, by live path */
-  private before = new Map<string, Buffer>();
   /** the bytes `relPath` held when the staging was persisted (its before-image), or null */
   beforeBytes(relPath: string): Buffer | null {
     return this.before.get(relPath) ?? null;

@@ -151,8 +151,10 @@ export function readRegularFile(file: string, maxBytes = MAX_READ_BYTES): Buffer
   const st = fs.lstatSync(file, { throwIfNoEntry: false });
   if (!st) return null;
   refuseUnsafe(st, maxBytes);
-  return openAndRead(file, maxBytes)?.bytes ?? null;
+  return readListedFile(file, maxBytes)?.bytes ?? null;
 }
+
+const READ_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
 
 /** throws UnsafeReadError unless `s` is a regular file of at most maxBytes */
 function refuseUnsafe(s: fs.Stats, maxBytes: number): void {
@@ -171,12 +173,6 @@ function refuseUnsafe(s: fs.Stats, maxBytes: number): void {
  * identity), or null when the file is gone.
  */
 export function readListedFile(file: string, maxBytes = MAX_READ_BYTES): { bytes: Buffer; stat: fs.Stats } | null {
-  return openAndRead(file, maxBytes);
-}
-
-const READ_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
-
-function openAndRead(file: string, maxBytes: number): { bytes: Buffer; stat: fs.Stats } | null {
   let fd: number;
   try {
     fd = fs.openSync(file, READ_FLAGS);

@@ -99,14 +99,14 @@ export class NoteCache {
   private byHash = new Map<string, Note>();
   /** rel -> (size, mtime, inode) of the file the note was read from */
   private byStat = new Map<string, { key: string; note: Note; id: string }>();
-  /**
-   * The note for a file whose size, mtime and inode are unchanged since it was last read: like
-   * git's index, an unchanged stat means unchanged bytes, so the file is not read again.
-   */
   /** a note was read from `rel` before (its identity can be checked) */
   knows(rel: string): boolean {
     return this.byStat.has(rel);
   }
+  /**
+   * The note for a file whose size, mtime and inode are unchanged since it was last read: like
+   * git's index, an unchanged stat means unchanged bytes, so the file is not read again.
+   */
   byIdentity(rel: string, st: fs.Stats): Note | undefined {
     const hit = this.byStat.get(rel);
     return hit && hit.key === statKey(st) ? hit.note : undefined;
@@ -238,10 +238,22 @@ export function adoptRead(cache: NoteCache, rel: string, read: { bytes: Buffer; 
   return note;
 }
 
+/** reads and adopts one listed note in this thread: the note and its size, or null (gone, or unreadable: said in `degraded`) */
+export function readHere(agentsDir: string, cache: NoteCache, rel: string, degraded: string[]): { note: Note; size: number } | null {
+  const r = readNoteFile(path.join(agentsDir, rel));
+  if (!r) return null;
+  if ('error' in r) {
+    degraded.push(`corpus: cannot read .agents/${rel}: ${r.error}`);
+    return null;
+  }
+  return { note: adoptRead(cache, rel, r), size: r.bytes.length };
+}
+
 export function loadSnapshot(workspace: string, cache: NoteCache): Snapshot {
-  const scan = scanCorpus(path.join(workspace, '.agents'));
+  const agentsDir = path.join(workspace, '.agents');
+  const scan = scanCorpus(agentsDir);
   const degraded = [...scan.degraded];
-  return readSnapshot(workspace, cache, scan, planRead(path.join(workspace, '.agents'), cache, scan, degraded), degraded);
+  return readSnapshot(workspace, cache, scan, planRead(agentsDir, cache, scan, degraded), degraded);
 }
 
 /** reads what the plan says is to read, in this thread */
@@ -256,14 +268,10 @@ export function readSnapshot(
   const read = new Map<string, Note>();
   let bytesRead = 0;
   for (const rel of plan.toRead) {
-    const r = readNoteFile(path.join(agentsDir, rel));
+    const r = readHere(agentsDir, cache, rel, degraded);
     if (!r) continue;
-    if ('error' in r) {
-      degraded.push(`corpus: cannot read .agents/${rel}: ${r.error}`);
-      continue;
-    }
-    bytesRead += r.bytes.length;
-    read.set(rel, adoptRead(cache, rel, r));
+    bytesRead += r.size;
+    read.set(rel, r.note);
   }
   return finishSnapshot(workspace, cache, scan, plan.known, read, degraded, bytesRead);
 }
@@ -299,12 +307,12 @@ export function finishSnapshot(
   return { workspace, agentsDir, notes, nextWork, index, jsonl, degraded, bytesRead, scan };
 }
 
+const NO_NOTES = Object.freeze([]) as unknown as Note[];
+
 /**
  * The corpus as it would be after the staged changes: the live snapshot plus an overlay of
  * changed files (`null` = removed). MEASURE and the integrity check read through it.
  */
-const NO_NOTES = Object.freeze([]) as unknown as Note[];
-
 export class CorpusView {
   private overlayNotes = new Map<string, Note | null>();
   private overlayRaw = new Map<string, Buffer | null>();

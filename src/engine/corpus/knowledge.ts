@@ -374,14 +374,7 @@ export function primeBodyFacts(n: Note, body: string): void {
   d.heading ??= firstHeading(body) ?? null;
   d.summary ??= summaryOf(body);
   d.bodyCited ??= bodyCitedPaths(body);
-  if (!tokenMemo.has(n)) {
-    const m = new Map<string, number>();
-    if (n.utf8) {
-      addReferenceTokens(n.fmText.toLowerCase(), m);
-      addReferenceTokens(body.toLowerCase(), m);
-    }
-    tokenMemo.set(n, compact(m));
-  }
+  if (!tokenMemo.has(n)) tokenMemo.set(n, compact(noteTokenCounts(n, body)));
 }
 
 /**
@@ -426,7 +419,7 @@ export function noteFacts(n: Note, withSig: boolean): NoteFacts {
   return {
     tokens: { joined: tokens.joined, counts: tokens.counts },
     heading: bodyHeading(n) ?? null,
-    summary: (d.summary ??= summaryOf(n.body)),
+    summary: noteSummary(n),
     bodyCited: (d.bodyCited ??= bodyCitedPaths(n.body)),
     sig: withSig ? signatureOf(n).sig : null,
     words: withSig ? bodyWords(n) : null,
@@ -568,6 +561,24 @@ function compact(m: Map<string, number>): CompactTokens {
   const joined = '\n' + [...m.keys()].join('\n') + '\n';
   return { joined, counts: Uint32Array.from(m.values()) };
 }
+/** the tokens of compact tokens, in the order of their counts ([] when there are none) */
+function tokenList(c: CompactTokens): string[] {
+  return c.joined.length > 2 ? c.joined.slice(1, -1).split('\n') : [];
+}
+/** adds the reference tokens of a note's frontmatter to `m` */
+function frontmatterTokens(n: Note, m = new Map<string, number>()): Map<string, number> {
+  if (n.utf8) addReferenceTokens(n.fmText.toLowerCase(), m);
+  return m;
+}
+/**
+ * A note's reference tokens: its frontmatter's, then its body's (`body`: the text when the note has
+ * not decoded it yet; the frontmatter ends with a line break, so no token spans the two).
+ */
+function noteTokenCounts(n: Note, body?: string): Map<string, number> {
+  const m = frontmatterTokens(n);
+  if (n.utf8) addReferenceTokens((body ?? n.body).toLowerCase(), m);
+  return m;
+}
 /** how many times `token` occurs in the compact tokens (0 when absent) */
 function countIn(c: CompactTokens, token: string): number {
   const at = c.joined.indexOf('\n' + token + '\n');
@@ -606,43 +617,23 @@ function tokensOf(t: ReferenceText): CompactTokens {
   const prior = t.note && derivedCache.get(t.note)?.editedFrom;
   if (!c && prior && tokenMemo.has(prior)) {
     // the body's tokens are the prior note's minus its frontmatter's; this note's frontmatter's are added
-    const m = new Map<string, number>();
     const base = tokenMemo.get(prior)!;
-    base.joined
-      .slice(1, -1)
-      .split('\n')
-      .forEach((tok, i) => tok && m.set(tok, base.counts[i]!));
-    const fmOf = (n: Note) => {
-      const f = new Map<string, number>();
-      addReferenceTokens(n.fmText.toLowerCase(), f);
-      return f;
-    };
-    for (const [tok, k] of fmOf(prior)) {
+    const m = new Map(tokenList(base).map((tok, i) => [tok, base.counts[i]!]));
+    for (const [tok, k] of frontmatterTokens(prior)) {
       const v = (m.get(tok) ?? 0) - k;
       if (v > 0) m.set(tok, v);
       else m.delete(tok);
     }
-    for (const [tok, k] of fmOf(t.note!)) m.set(tok, (m.get(tok) ?? 0) + k);
-    tokenMemo.set(t.owner, (c = compact(m)));
+    tokenMemo.set(t.owner, (c = compact(frontmatterTokens(t.note!, m))));
   }
-  if (!c) {
-    const n = t.note;
-    // a note's text is its frontmatter and body (the frontmatter ends with a line break, so no token spans the two)
-    const m = n ? new Map<string, number>() : referenceTokens(t.text());
-    if (n?.utf8) {
-      addReferenceTokens(n.fmText.toLowerCase(), m);
-      addReferenceTokens(n.body.toLowerCase(), m);
-    }
-    tokenMemo.set(t.owner, (c = compact(m)));
-  }
+  if (!c) tokenMemo.set(t.owner, (c = compact(t.note ? noteTokenCounts(t.note) : referenceTokens(t.text()))));
   return c;
 }
 
 /** a note's reference tokens as they are counted (read from its bytes) */
 export function noteReferenceTokens(n: Note): Map<string, number> {
   const c = tokensOf(noteReferenceText(n));
-  const toks = c.joined.slice(1, -1).split('\n');
-  return new Map(toks[0] === '' && toks.length === 1 ? [] : toks.map((t, i) => [t, c.counts[i]!]));
+  return new Map(tokenList(c).map((t, i) => [t, c.counts[i]!]));
 }
 
 /** a note as a reference text (its frontmatter and body) */
@@ -678,8 +669,7 @@ export function referenceIndexFor(texts: ReferenceText[]): ReferenceIndex {
 
 function addTokens(total: Map<string, number>, t: ReferenceText, sign: 1 | -1, changed: Set<string> | null = null): void {
   const c = tokensOf(t);
-  const toks = c.joined.slice(1, -1).split('\n');
-  if (toks.length === 1 && toks[0] === '') return;
+  const toks = tokenList(c);
   for (let i = 0; i < toks.length; i++) {
     changed?.add(toks[i]!);
     const v = (total.get(toks[i]!) ?? 0) + sign * c.counts[i]!;

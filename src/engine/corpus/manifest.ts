@@ -38,12 +38,8 @@ export function fileIdentity(st: { size: number; mtimeMs: number; ctimeMs: numbe
   return `f:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
 }
 
-/**
- * every file and symlink under .agents/ except overnight/, by relative path, with its identity
- * (identityOf). `known`: identities the night already has for files it read (they are not stat'ed
- * again: the manifest then records each file as the night read it).
- */
-export function walkTree(agentsDir: string, known?: Map<string, { id: string }>): Map<string, string> {
+/** every file and symlink under .agents/ except overnight/, by relative path, with its identity (identityOf) */
+export function walkTree(agentsDir: string): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (dirAbs: string, rel: string) => {
     let entries: fs.Dirent[];
@@ -59,12 +55,8 @@ export function walkTree(agentsDir: string, known?: Map<string, { id: string }>)
       const p = dirAbs + path.sep + e.name;
       if (e.isDirectory()) walk(p, childRel);
       else {
-        const id = e.isFile() ? known?.get(childRel)?.id : undefined;
-        if (id) out.set(childRel, id);
-        else {
-          const st = fs.lstatSync(p, { throwIfNoEntry: false });
-          if (st) out.set(childRel, identityOf(st)); // vanished while walking: it is simply not in the tree
-        }
+        const st = fs.lstatSync(p, { throwIfNoEntry: false });
+        if (st) out.set(childRel, identityOf(st)); // vanished while walking: it is simply not in the tree
       }
     }
   };
@@ -229,11 +221,11 @@ export interface NightInputs {
   /** Date.now() when the night began reading the corpus */
   readStartedMs: number;
   /**
-   * every file under .agents/ (overnight/ aside) as the night listed it when it began reading;
-   * when absent the tree is walked now. A file added after the listing is not in the manifest (and
-   * so shows as added to the next night), a file removed after it shows as removed.
+   * every file under .agents/ (overnight/ aside) as the night listed it when it began reading. A
+   * file added after the listing is not in the manifest (and so shows as added to the next night),
+   * a file removed after it shows as removed.
    */
-  listed?: Iterable<string>;
+  listed: Iterable<string>;
   /** the file at `rel` as the night read it (undefined: not read, it is stat'ed now) */
   read: (rel: string) => ReadIdentity | undefined;
   /** cited paths checked, and whether each existed (paths inside .agents/ are ignored: the tree covers them) */
@@ -263,34 +255,19 @@ export function buildManifest(
   const ids: string[] = [];
   const racy: string[] = [];
   const racySince = inputs.readStartedMs - RACY_MS;
-  const add = (rel: string, id: string, seen: ReadIdentity | undefined): string | null => {
+  for (const rel of inputs.listed) {
+    const seen = inputs.read(rel);
+    const id = seen?.id ?? statNow(agentsDir, rel);
+    if (id === null) continue; // removed since the listing: the next night sees it gone
     // f|l : size : mtimeMs : ctimeMs : ino
     const a = id.indexOf(':', 2);
     const b = id.indexOf(':', a + 1);
     const c = id.indexOf(':', b + 1);
     const recent = Math.max(Number(id.slice(a + 1, b)), Number(id.slice(b + 1, c))) >= racySince;
-    if (recent && !seen) return `.agents/${rel} changed during the night`;
+    if (recent && !seen) return { manifest: null, reason: `.agents/${rel} changed during the night` };
     paths.push(rel);
     ids.push(id);
     racy.push(recent ? seen!.sha256() : '');
-    return null;
-  };
-  if (inputs.listed) {
-    for (const rel of inputs.listed) {
-      const seen = inputs.read(rel);
-      const id = seen?.id ?? statNow(agentsDir, rel);
-      if (id === null) continue; // removed since the listing: the next night sees it gone
-      const why = add(rel, id, seen);
-      if (why) return { manifest: null, reason: why };
-    }
-  } else {
-    const tree = walkTree(agentsDir);
-    for (const rel of [...tree.keys()].sort()) {
-      const seen = inputs.read(rel);
-      if (seen && seen.id !== tree.get(rel)) return { manifest: null, reason: `.agents/${rel} changed during the night` };
-      const why = add(rel, tree.get(rel)!, seen);
-      if (why) return { manifest: null, reason: why };
-    }
   }
   const cited = [...inputs.cited].filter(([p]) => !p.replace(/^\.\//, '').startsWith('.agents/')).sort(([a], [b]) => (a < b ? -1 : 1));
   return {

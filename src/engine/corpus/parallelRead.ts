@@ -7,17 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import {
-  adoptRead,
-  finishSnapshot,
-  kindOf,
-  planRead,
-  readNoteFile,
-  readSnapshot,
-  scanCorpus,
-  type NoteCache,
-  type Snapshot,
-} from './corpus';
+import { adoptRead, finishSnapshot, kindOf, planRead, readHere, readSnapshot, scanCorpus, type NoteCache, type Snapshot } from './corpus';
 import { adoptFacts, isVisible, noteFacts } from './knowledge';
 import { noteOf, type Note } from './note';
 import { parseReadReply, type ReadItem, type ReadRequest } from './readerProtocol';
@@ -107,20 +97,15 @@ export async function loadSnapshotParallel(
 
   const read = new Map<string, Note>();
   let bytesRead = 0;
-  const readHere = (rel: string) => {
-    const r = readNoteFile(path.join(agentsDir, rel));
+  const readMine = (rel: string) => {
+    const r = readHere(agentsDir, cache, rel, degraded);
     if (!r) return;
-    if ('error' in r) {
-      degraded.push(`corpus: cannot read .agents/${rel}: ${r.error}`);
-      return;
-    }
-    bytesRead += r.bytes.length;
-    const n = adoptRead(cache, rel, r);
-    noteFacts(n, wantsSig(rel) && isVisible(n));
-    read.set(rel, n);
+    bytesRead += r.size;
+    noteFacts(r.note, wantsSig(rel) && isVisible(r.note));
+    read.set(rel, r.note);
     onRead?.(rel, 'main');
   };
-  for (const rel of mine) readHere(rel);
+  for (const rel of mine) readMine(rel);
   thread.ref();
   await done;
   // a large read happens once a night or so: the thread's heap (hundreds of MB after thousands of
@@ -131,7 +116,7 @@ export async function loadSnapshotParallel(
     const item = answered.get(rel);
     if (!item) {
       // the thread stopped before it answered: read it here
-      if (failed) readHere(rel);
+      if (failed) readMine(rel);
       continue;
     }
     if ('gone' in item) continue;

@@ -24,7 +24,7 @@ export function trigram(c0: number, c1: number, c2: number): number {
 
 /** the character-trigram hashes of an already normalised text, in text order (with repeats) */
 export function trigramHashes(text: string, seed = 0): Uint32Array {
-  if (text.length < 3) return text.length ? Uint32Array.of(fmix32(hashChars(text, seed))) : new Uint32Array(0);
+  if (text.length < 3) return text.length ? Uint32Array.of(fmix32(fnv1a(text, seed))) : new Uint32Array(0);
   const n = text.length - 2;
   const out = new Uint32Array(n);
   let c0 = text.charCodeAt(0);
@@ -51,7 +51,8 @@ export function trigramSet(text: string, seed = 0): Uint32Array {
   return toSet(trigramHashes(text, seed));
 }
 
-function hashChars(s: string, seed: number): number {
+/** the FNV-1a hash of a string's UTF-16 units (`seed` xor'ed into the offset basis) */
+export function fnv1a(s: string, seed = 0): number {
   let h = 0x811c9dc5 ^ seed;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h >>> 0;

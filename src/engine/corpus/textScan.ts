@@ -4,7 +4,7 @@
 //  - reference tokens: the name-like tokens of a lower-cased text (knowledge.ts: referenceTokens);
 //  - the MinHash signature, or the exact trigram hashes, of a note's near-duplicate text (title,
 //    then body: normaliseForDedupe) read straight from the note's UTF-8 bytes.
-import { DEFAULT_SEED, EMPTY_BIN, MINHASH_BINS, densify, fmix32, trigram } from './shingles';
+import { DEFAULT_SEED, EMPTY_BIN, MINHASH_BINS, densify, fmix32, fnv1a, trigram } from './shingles';
 
 /** [a-z0-9_] */
 function isTokenStart(c: number): boolean {
@@ -116,12 +116,6 @@ export interface ShingleRequest {
 export const BLOOM_WORDS = 128; // 4096 bits (3 per word: about 1 false 'maybe' in 200 for a note of 250 words)
 export const WORD_MIN = 4;
 
-/** the FNV-1a hash of a word, as the scan computes it unit by unit */
-function wordHash(w: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 0x01000193);
-  return h;
-}
 /** a word's three bits (of 4096): the low and high 12 bits of fmix32 of its hash, and the high 12 of that times a constant */
 function addWord(bloom: Uint32Array, h: number): void {
   const a = fmix32(h >>> 0);
@@ -139,7 +133,8 @@ export function mayHoldWord(bloom: Uint32Array, word: string): boolean {
 /** mayHoldWord for one word and many filters (its bits computed once) */
 export function wordProbe(word: string): (bloom: Uint32Array) => boolean {
   if (word.length < WORD_MIN) return () => true;
-  const a = fmix32(wordHash(word) >>> 0);
+  // the FNV-1a hash the scan computes unit by unit
+  const a = fmix32(fnv1a(word));
   const b = Math.imul(a, 0x9e3779b1) >>> 20;
   const ia = (a >>> 5) & 127;
   const ma = 1 << (a & 31);

@@ -18,7 +18,7 @@ export interface DedupeItem {
   text: string;
   /** the text already normalised (normaliseForDedupe), when the caller has it cached */
   norm?: string;
-  /** the text's signature entry, when the caller keeps one (signatureEntry) */
+  /** the text's signature entry, when the caller keeps one (corpus/knowledge.ts dedupeItem) */
   entry?: SigEntry;
 }
 

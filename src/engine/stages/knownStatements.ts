@@ -25,6 +25,13 @@ function wordsOf(c: string): { words: string[]; need: number } {
   return { words, need: Math.max(1, words.length - 1) };
 }
 
+/** how many of the words (their probes) a body's Bloom filter of words may hold */
+function heldBy(bloom: Uint32Array, probes: ((bloom: Uint32Array) => boolean)[]): number {
+  let held = 0;
+  for (const probe of probes) if (probe(bloom)) held++;
+  return held;
+}
+
 export class KnownStatements {
   /** answers per normalised candidate: the same live learnings (same note objects) give the same answers */
   private answers = new Map<string, boolean>();
@@ -64,9 +71,7 @@ export class KnownStatements {
     for (const n of this.notes) {
       const bloom = bodyWords(n);
       for (const w of want) {
-        let held = 0;
-        for (const probe of w.probes) if (probe(bloom)) held++;
-        if (held < w.need) continue;
+        if (heldBy(bloom, w.probes) < w.need) continue;
         const list = out.get(w.c);
         if (list) list.push(n);
         else out.set(w.c, [n]);
@@ -87,15 +92,7 @@ export class KnownStatements {
     const words = [...new Set(c.split(' '))].filter((w) => w.length >= WORD_MIN).map(wordProbe);
     const must = words.length >= 3 ? Math.ceil(words.length * CLOSE_WORDS) : 0;
     const close = closeness(trigramSet(c));
-    return near.some((n) => {
-      if (must) {
-        const bloom = bodyWords(n);
-        let held = 0;
-        for (const probe of words) if (probe(bloom)) held++;
-        if (held < must) return false;
-      }
-      return close(n);
-    });
+    return near.some((n) => (!must || heldBy(bodyWords(n), words) >= must) && close(n));
   }
 }
 

@@ -66,6 +66,23 @@ describe('loop invariants (corpus hash vs iteration status)', function () {
     assert.ok(outcome.summary.iterations[0]!.changes.length > 0);
   });
 
+  it('with no iteration limit (max_iterations 0) and no lanes, the summary holds each iteration as the next one starts', async () => {
+    const seen: number[] = [];
+    const { outcome } = await runWith(ws, { maxIterations: 0 }, {}, undefined, (n) => {
+      if (n < 2) return;
+      const latest = JSON.parse(fs.readFileSync(path.join(ws, '.agents/overnight/latest/summary.json'), 'utf8')) as {
+        iterations: unknown[];
+      };
+      seen.push(latest.iterations.length);
+    });
+    assert.ok(outcome.summary.iterations.length >= 2, 'the run had a second iteration');
+    assert.deepEqual(
+      seen,
+      seen.map((_, i) => i + 1),
+      'iteration n-1 was in the summary when iteration n started',
+    );
+  });
+
   it('halted-on-regression-pre-commit in strict mode rolls back', async () => {
     const { outcome, hashes } = await runWith(
       ws,

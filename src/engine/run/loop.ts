@@ -5,7 +5,7 @@ import { writeIteration } from '../commit/iterationStore';
 import { compounded } from '../core/status';
 import { errorMessage } from '../core/errors';
 import type { FitnessVector, HaltReason, IterationRecord, WarnOnlyBudgetFile } from '../core/schemas';
-import { decide } from './decide';
+import { decide, SAFETY_CAP } from './decide';
 import { FaultSeam } from './faultSeam';
 import { IterationRunner, StopSignal, type LoopState } from './iteration';
 import { PlateauState } from './plateau';
@@ -117,8 +117,8 @@ export async function runLoop(o: LoopOptions): Promise<LoopState> {
       'info',
       `iteration ${index} ${rec.status} (delta ${rec.fitness_delta}, ${rec.changes.length} change(s), ${rec.duration_ms} ms)${rec.error ? ': ' + rec.error : ''}`,
     );
-    // the next start halts at max_iter: this one is the last as well
-    o.onIteration(rec, st, !!stop || index >= s.maxIterations);
+    // the next start halts at max_iter (0: no limit) or the safety cap: this one is the last as well
+    o.onIteration(rec, st, !!stop || (s.maxIterations > 0 && index >= s.maxIterations) || index >= SAFETY_CAP);
     if (stop) break;
   }
   return st;

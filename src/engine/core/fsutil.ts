@@ -167,6 +167,18 @@ function refuseUnsafe(s: fs.Stats, maxBytes: number): void {
 }
 
 /**
+ * `b`, or a copy of it in a backing store of its own when it was cut from Node's shared 8 KB
+ * pool (Buffer.concat, Buffer.from of a short string): bytes kept for the night (a note's) would
+ * keep the whole slab alive, with whatever else was cut from it.
+ */
+export function ownBytes(b: Buffer): Buffer {
+  if (b.buffer.byteLength !== Buffer.poolSize || b.length === b.buffer.byteLength) return b;
+  const out = Buffer.allocUnsafeSlow(b.length);
+  b.copy(out);
+  return out;
+}
+
+/**
  * readRegularFile for a path the caller has just seen as a regular file (a directory walk's entry
  * type): no lstat first, the open (O_NOFOLLOW|O_NONBLOCK) and fstat of the open file refuse a
  * symlink, FIFO or device swapped in since. Returns the bytes with the open file's stat (its
@@ -185,7 +197,9 @@ export function readListedFile(file: string, maxBytes = MAX_READ_BYTES): { bytes
   try {
     const fst = fs.fstatSync(fd);
     refuseUnsafe(fst, maxBytes);
-    const buf = Buffer.allocUnsafe(Math.min(fst.size, maxBytes) + 1);
+    // a backing store of its own: a small read cut from Node's shared pool would keep the pool's
+    // whole slab alive for as long as the night keeps these bytes (ownBytes)
+    const buf = Buffer.allocUnsafeSlow(Math.min(fst.size, maxBytes) + 1);
     let n = 0;
     for (;;) {
       if (n === buf.length) throw new UnsafeReadError(`grew past the ${maxBytes}-byte limit while read; not read`, 'too-large');

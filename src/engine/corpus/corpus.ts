@@ -3,7 +3,8 @@
 // nothing costs one read of each file.
 import fs from 'node:fs';
 import path from 'node:path';
-import { readRegularOrReport, sha256, toPosix } from '../core/fsutil';
+import { ownBytes, readRegularOrReport, sha256, toPosix } from '../core/fsutil';
+import { own } from './text';
 import { readNoteFile, type FileIdentity } from './readNote';
 export { readNoteFile, type FileIdentity, type NoteRead } from './readNote';
 import { fileIdentity, type ReadIdentity } from './manifest';
@@ -27,7 +28,7 @@ export function kindOf(rel: string): FileKind {
 }
 
 function statKey(st: FileIdentity): string {
-  return `${st.size}:${st.mtimeMs}:${st.ino}:${st.ctimeMs}`;
+  return own(`${st.size}:${st.mtimeMs}:${st.ino}:${st.ctimeMs}`); // kept per note: flat, not a tree of pieces
 }
 
 export interface ScanResult {
@@ -161,6 +162,7 @@ export class NoteCache {
     const hash = sha256(bytes);
     const hit = this.byHash.get(hash);
     if (hit && hit.rel === rel) return hit;
+    bytes = ownBytes(bytes);
     const edited = prior ? parseEdited(rel, bytes, prior, hash) : null;
     let n: Note;
     if (edited) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { toSet, type SigEntry } from './shingles';
 import { addReferenceTokens, nearDuplicateShingles } from './textScan';
+import { own } from './text';
 import { firstHeading, noteDate, str, strList, type Note } from './note';
 
 /**
@@ -214,7 +215,7 @@ function bodyCitedPaths(body: string): string[] {
     if (!level) continue;
     const add = (t: string) => {
       const p = t.replace(/[.,;:)\]]+$/, '');
-      if (looksLikePath(p)) out.add(p);
+      if (looksLikePath(p)) out.add(own(p));
     };
     for (const t of line.matchAll(/`([^`\s]+)`/g)) add(t[1]!);
     for (const t of line
@@ -482,17 +483,16 @@ function signatureOf(n: Note): SigEntry {
   return d.sig;
 }
 
-/** a signature entry: the exact trigram set is computed only when a candidate pair needs it */
+/**
+ * a signature entry: the exact trigram set is computed only when a candidate pair needs it, and
+ * not kept with the note (the SignatureCache keeps it while the iteration measures)
+ */
 function sigEntry(n: Note, sig: Uint32Array): SigEntry {
-  let set: Uint32Array | null = null;
   return {
     sig,
     get shingles() {
-      if (!set) {
-        const { count } = noteShingles(n, true); // may grow hashScratch
-        set = toSet(hashScratch.subarray(0, count));
-      }
-      return set;
+      const { count } = noteShingles(n, true); // may grow hashScratch
+      return toSet(hashScratch.subarray(0, count));
     },
   };
 }
@@ -528,11 +528,11 @@ export function summaryOf(body: string): string {
     raw += line.length + 1;
     if (raw > 240) {
       text = parts.join(' ').replace(/\s+/g, ' ').trim();
-      if (text.length > 240) return text.slice(0, 237) + '...';
+      if (text.length > 240) return own(text.slice(0, 237) + '...');
     }
   }
   text = parts.join(' ').replace(/\s+/g, ' ').trim();
-  return text.length > 240 ? text.slice(0, 237) + '...' : text;
+  return own(text.length > 240 ? text.slice(0, 237) + '...' : text);
 }
 
 /**

@@ -1,5 +1,6 @@
 // A note: bytes on disk, split into an optional YAML frontmatter block and a body that is never
 // re-encoded. Unknown frontmatter keys survive any edit; CRLF and a BOM are kept.
+import { own } from './text';
 import YAML from 'yaml';
 import { fastParseFrontmatter } from './fastYaml';
 import { sha256 } from '../core/fsutil';
@@ -36,10 +37,29 @@ export function isEditable(n: Note): boolean {
 /**
  * A note keeps its bytes and decodes its body when asked: the body is read once at INGEST (what
  * the stages need of it is worked out then: corpus/knowledge.ts primeBodyFacts) and the corpus is
- * not held twice, as bytes and as text.
+ * not held twice, as bytes and as text. The getter lives on the class: every note has the same
+ * shape and no accessor of its own (an accessor added to each object turned each into a hash table).
  */
-function withLazyBody(n: Note): void {
-  Object.defineProperty(n, 'body', { enumerable: true, configurable: true, get: () => bodyOf(n) });
+// the fields are Note's (declaration merging); the class adds the body getter
+interface StoredNote extends Omit<Note, 'body'> {}
+class StoredNote implements Note {
+  constructor(f: Omit<Note, 'body'>) {
+    this.rel = f.rel;
+    this.bytes = f.bytes;
+    this.hash = f.hash;
+    this.utf8 = f.utf8;
+    this.bom = f.bom;
+    this.eol = f.eol;
+    this.hasFrontmatter = f.hasFrontmatter;
+    this.fmError = f.fmError;
+    this.lenient = f.lenient;
+    this.fm = f.fm;
+    this.fmText = f.fmText;
+    this.bodyOffset = f.bodyOffset;
+  }
+  get body(): string {
+    return bodyOf(this);
+  }
 }
 
 /** the body as parseNote reads it: the whole text (a BOM at its start dropped) or what follows the frontmatter */
@@ -51,9 +71,7 @@ function bodyOf(n: Note): string {
 
 /** a note made of parsed fields and bytes (a reader thread's), its body decoded when asked */
 export function noteOf(fields: Omit<Note, 'body'>): Note {
-  const n = { ...fields, body: '' } as Note;
-  withLazyBody(n);
-  return n;
+  return new StoredNote(fields);
 }
 
 /**
@@ -77,7 +95,7 @@ export function parseNote(rel: string, bytes: Buffer, hash = sha256(bytes)): Not
 
 export function parseNoteText(rel: string, bytes: Buffer, hash = sha256(bytes)): { note: Note; body: string } {
   const bom = bytes.length >= 3 && bytes.subarray(0, 3).equals(BOM);
-  const note: Note = {
+  const note = new StoredNote({
     rel,
     bytes,
     hash,
@@ -89,10 +107,8 @@ export function parseNoteText(rel: string, bytes: Buffer, hash = sha256(bytes)):
     lenient: false,
     fm: {},
     fmText: '',
-    body: '',
     bodyOffset: bom ? 3 : 0,
-  };
-  withLazyBody(note);
+  });
   let text: string;
   try {
     text = utf8.decode(bom ? bytes.subarray(3) : bytes);
@@ -122,9 +138,12 @@ export function parseNoteText(rel: string, bytes: Buffer, hash = sha256(bytes)):
     return { note, body: text };
   }
   note.hasFrontmatter = true;
-  note.fmText = text.slice(m[0].length, end.index);
+  // the frontmatter decoded on its own: its values are cut out of it and kept for the night, and a
+  // cut of the whole text would keep the whole text alive (corpus/text.ts own)
+  const fmEnd = (bom ? 3 : 0) + Buffer.byteLength(text.slice(0, end.index), 'utf8');
+  note.fmText = bytes.toString('utf8', (bom ? 3 : 0) + m[0].length, fmEnd);
   const bodyText = text.slice(end.index + end[0].length);
-  note.bodyOffset = (bom ? 3 : 0) + Buffer.byteLength(text.slice(0, end.index + end[0].length), 'utf8');
+  note.bodyOffset = fmEnd + end[0].length;
   try {
     const parsed = note.fmText.trim() === '' ? {} : (fastParseFrontmatter(note.fmText) ?? YAML.parse(note.fmText, { uniqueKeys: true }));
     if (parsed === null || parsed === undefined) note.fm = {};
@@ -308,7 +327,7 @@ export function strList(v: unknown): string[] {
 /** the first "# " heading of a body */
 export function firstHeading(body: string): string | undefined {
   const m = /^#[ \t]+(.+?)[ \t]*#*\r?$/m.exec(body);
-  return m ? m[1]!.trim() : undefined;
+  return m ? own(m[1]!.trim()) : undefined;
 }
 
 /** A date from frontmatter (YYYY-MM-DD or full ISO; YAML may have parsed it into a Date). */

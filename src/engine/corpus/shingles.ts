@@ -112,6 +112,6 @@ export function densify(sig: Uint32Array): Uint32Array {
 
 export interface SigEntry {
   sig: Uint32Array;
-  /** sorted unique trigram set, built only when a candidate pair needs the exact check */
+  /** sorted unique trigram set, built (each time it is read) only when a candidate pair needs the exact check */
   readonly shingles: Uint32Array;
 }

@@ -288,6 +288,7 @@ export class IterationRunner {
       // decide: commit, rescue and commit, or roll back and halt
       const tp = Date.now();
       phase('measure:rest');
+      this.sigCache.forgetExact();
       const plan = staging.persist();
       timings.persist_ms = Date.now() - tp;
       phase('persist');

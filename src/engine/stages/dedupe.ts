@@ -40,6 +40,20 @@ export interface DedupeResult {
 /** Signature cache shared across iterations: normalised text -> shingles + signature. */
 export class SignatureCache {
   private map = new Map<string, SigEntry>();
+  /**
+   * exact trigram sets of candidates, kept for the iteration's later calls (the baseline MEASURE,
+   * REDUCE and MEASURE see mostly the same candidates); forgetExact() drops them before COMMIT
+   */
+  private exact = new Map<SigEntry, Uint32Array>();
+  exactSet(e: SigEntry): Uint32Array {
+    let s = this.exact.get(e);
+    if (!s) this.exact.set(e, (s = e.shingles));
+    return s;
+  }
+  /** the iteration has measured: its exact sets (~11 KB a candidate) are not kept through COMMIT */
+  forgetExact(): void {
+    this.exact.clear();
+  }
   /** the last result, reused when the items are the same objects (REDUCE and MEASURE often ask twice) */
   last: { keys: string[]; entries: object[]; threshold: number; result: DedupeResult } | null = null;
   constructor(private seed = DEFAULT_SEED) {}
@@ -47,11 +61,10 @@ export class SignatureCache {
     let e = this.map.get(normText);
     if (!e) {
       const sig = minhash(trigramHashes(normText), this.seed);
-      let set: Uint32Array | null = null;
       e = {
         sig,
         get shingles() {
-          return (set ??= trigramSet(normText));
+          return trigramSet(normText);
         },
       };
       this.map.set(normText, e);
@@ -65,6 +78,8 @@ export class SignatureCache {
 }
 
 export const ESTIMATE_MARGIN = 0.2;
+
+let flatScratch = new Uint32Array(0);
 
 /** fraction of equal MinHash bins: an unbiased estimate of the Jaccard similarity */
 export function estimate(a: Uint32Array, b: Uint32Array): number {
@@ -106,8 +121,10 @@ export function findNearDuplicates(items: DedupeItem[], threshold: number, cache
   // a pair whose first 32 bins agree in PRE_CUT or fewer is far below the floor: at a true
   // similarity of 0.8 that happens with a probability under 1e-8 (32 draws at p = 0.8)
   const PRE_CUT = 12;
-  // every signature in one array: a candidate check reads two rows of it
-  const flat = new Uint32Array(n * MINHASH_BINS);
+  // every signature in one array: a candidate check reads two rows of it (one array kept for every
+  // call: at 50k notes it is 25 MB, asked for three times an iteration)
+  if (flatScratch.length < n * MINHASH_BINS) flatScratch = new Uint32Array(n * MINHASH_BINS);
+  const flat = flatScratch;
   for (let i = 0; i < n; i++) flat.set(entries[i]!.sig, i * MINHASH_BINS);
   const check = (i: number, j: number) => {
     checked++;
@@ -125,7 +142,7 @@ export function findNearDuplicates(items: DedupeItem[], threshold: number, cache
     if (seen.has(pk)) return;
     seen.add(pk);
     verified++;
-    const sim = jaccard(entries[i]!.shingles, entries[j]!.shingles);
+    const sim = jaccard(cache.exactSet(entries[i]!), cache.exactSet(entries[j]!));
     if (sim > threshold) pairs.push({ a: sorted[i]!.key, b: sorted[j]!.key, similarity: sim });
   };
   // per band: the items hashed by band key into an open-addressing table; each bucket a linked

@@ -29,7 +29,7 @@ import {
 import { buildNote, isEditable, noteDate, patchFrontmatter, str, strList, type Note } from '../corpus/note';
 import type { Change, Proposal } from '../core/schemas';
 import type { Staging } from '../commit/checkpoint';
-import { NAME_MAX_BYTES, SAFE_PATH_BYTES, sha256, truncateUtf8 } from '../core/fsutil';
+import { NAME_MAX_BYTES, ownBytes, SAFE_PATH_BYTES, sha256, truncateUtf8 } from '../core/fsutil';
 import { redactSecrets } from '../core/secrets';
 import type { IndexEntry } from '../core/schemas';
 import { phase } from '../core/phases';
@@ -125,7 +125,8 @@ export function reduce(input: ReduceInput): ReduceResult {
     } else changes.set(rel, { kind, reasons: [reason], moved_to: movedTo });
   };
 
-  const stageBytes = (rel: string, bytes: Buffer, prior?: Note) => {
+  const stageBytes = (rel: string, staged: Buffer, prior?: Note) => {
+    const bytes = ownBytes(staged); // the view and the staging keep one copy
     view.stage(rel, bytes, prior);
     staging.write(rel, bytes);
   };
@@ -163,7 +164,7 @@ export function reduce(input: ReduceInput): ReduceResult {
 
   const moveToArchive = (n: Note, patch: Record<string, unknown>, kind: 'archived' | 'superseded', reason: string) => {
     const target = archivePath(n.rel);
-    const bytes = patchFrontmatter(n, patch);
+    const bytes = ownBytes(patchFrontmatter(n, patch));
     view.stage(target, bytes, n);
     staging.write(target, bytes);
     view.stage(n.rel, null);
@@ -518,20 +519,16 @@ export function reduce(input: ReduceInput): ReduceResult {
   return { counters, changes: out, degraded, proposals, live: { before: liveBefore, after: liveAfter } };
 }
 
-/** index.jsonl bytes for the live notes; memoised while the notes are the same objects */
-const indexMemo = new WeakMap<object, { notes: Note[]; bytes: Buffer }>();
-/** each note's index entry and line (a note is immutable: its entry never changes) */
-const entryMemo = new WeakMap<Note, { entry: IndexEntry; line: string }>();
-export function buildIndex(notes: Note[], owner: object): { bytes: Buffer; count: number } {
-  const memo = indexMemo.get(owner);
-  if (memo && memo.notes.length === notes.length && memo.notes.every((n, i) => n === notes[i]))
-    return { bytes: memo.bytes, count: notes.length };
-  const entries: IndexEntry[] = [];
-  const lines: string[] = [];
-  for (const n of notes) {
-    let e = entryMemo.get(n);
-    if (!e) {
-      const entry: IndexEntry = {
+/** index.jsonl bytes for the live notes, and where each note's line ends in them (memo per owner) */
+const indexMemo = new WeakMap<object, { notes: Note[]; bytes: Buffer; ends: Uint32Array }>();
+/** each note's index entry (a note is immutable: its entry never changes) */
+const entryMemo = new WeakMap<Note, IndexEntry>();
+function indexEntry(n: Note): IndexEntry {
+  let e = entryMemo.get(n);
+  if (!e)
+    entryMemo.set(
+      n,
+      (e = {
         id: noteId(n),
         path: n.rel,
         title: cachedTitle(n),
@@ -539,16 +536,55 @@ export function buildIndex(notes: Note[], owner: object): { bytes: Buffer; count
         maturity: maturityOf(n),
         hash: n.hash,
         summary: noteSummary(n),
-      };
-      entryMemo.set(n, (e = { entry, line: JSON.stringify(entry) }));
+      }),
+    );
+  return e;
+}
+/**
+ * The index.jsonl bytes of `notes`. A note that was in the previous build keeps its line, copied
+ * from the previous bytes (runs of them in one piece); only the other notes' lines are written
+ * (a line is not kept as a string: 50k of them would be ~25 MB for the night).
+ */
+export function buildIndex(notes: Note[], owner: object): { bytes: Buffer; count: number } {
+  const memo = indexMemo.get(owner);
+  if (memo && memo.notes.length === notes.length && memo.notes.every((n, i) => n === notes[i]))
+    return { bytes: memo.bytes, count: notes.length };
+  const before = new Map<Note, number>();
+  if (memo) memo.notes.forEach((n, i) => before.set(n, i));
+  const entries: IndexEntry[] = [];
+  const parts: Buffer[] = [];
+  const ends = new Uint32Array(notes.length);
+  let size = 0;
+  // a run of lines copied from the previous bytes: [from, to)
+  let runFrom = -1;
+  let runTo = -1;
+  const flush = () => {
+    if (runFrom >= 0) parts.push(memo!.bytes.subarray(runFrom, runTo));
+    runFrom = runTo = -1;
+  };
+  notes.forEach((n, i) => {
+    const e = indexEntry(n);
+    entries.push(e);
+    const j = before.get(n);
+    if (j !== undefined) {
+      const from = j ? memo!.ends[j - 1]! : 0;
+      const to = memo!.ends[j]!;
+      if (from !== runTo) (flush(), (runFrom = from));
+      runTo = to;
+      size += to - from;
+    } else {
+      flush();
+      const line = Buffer.from(JSON.stringify(e) + '\n', 'utf8');
+      parts.push(line);
+      size += line.length;
     }
-    entries.push(e.entry);
-    lines.push(e.line);
-  }
-  const bytes = Buffer.from(lines.join('\n') + (lines.length ? '\n' : ''), 'utf8');
+    ends[i] = size;
+  });
+  flush();
+  const bytes = ownBytes(Buffer.concat(parts, size));
   // MEASURE reads these bytes back as these entries (what parsing them gives): no second parse
   rememberParsedIndex(bytes, entries);
-  indexMemo.set(owner, { notes, bytes });
+  indexMemo.set(owner, { notes, bytes, ends });
   return { bytes, count: entries.length };
 }
 

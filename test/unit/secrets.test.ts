@@ -1,6 +1,6 @@
 // The secret catalogue: one test per form, plus redaction where text leaves the corpus.
 import assert from 'node:assert/strict';
-import { SECRET_CATALOGUE, redact, redactDeep, redactSecrets } from '../../src/engine/core/secrets';
+import { SECRET_CATALOGUE, SECRET_TRIGGERS, redact, redactDeep, redactSecrets } from '../../src/engine/core/secrets';
 
 const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const samples: [string, string][] = [
@@ -61,6 +61,23 @@ describe('secret redaction catalogue', () => {
       form.re.lastIndex = 0;
       assert.ok(hit, `no sample for ${form.name}`);
     }
+  });
+
+  it("the one-scan pre-check passes every secret: each form's match itself holds a trigger", () => {
+    let matches = 0;
+    for (const form of SECRET_CATALOGUE)
+      for (const [name, text] of samples) {
+        const re = new RegExp(form.re.source, form.re.flags);
+        for (const m of text.matchAll(re)) {
+          matches++;
+          assert.ok(SECRET_TRIGGERS.test(m[0]), `${form.name} matched "${m[0]}" in the ${name} sample, with no trigger in it`);
+        }
+      }
+    assert.ok(matches >= samples.length, `only ${matches} matches`);
+    // and a text without any trigger is returned as it is
+    const prose = 'Retry the flaky gate twice, then open an issue with the log path and the commit.';
+    assert.equal(SECRET_TRIGGERS.test(prose), false);
+    assert.deepEqual(redactSecrets(prose), { text: prose, redactions: 0 });
   });
 
   it('ordinary prose, ids and paths are left alone', () => {

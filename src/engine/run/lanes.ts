@@ -32,6 +32,8 @@ export interface Lane {
   /** the step name in the summary */
   readonly name: string;
   run(ctx: LaneContext): Promise<LaneResult>;
+  /** true when these settings turn the lane off: it will only record that it was skipped */
+  off?(settings: DreamSettings): boolean;
 }
 
 /** Runs lanes one after another (never in parallel); a lane that throws is a failed step, not a failed run. */

@@ -207,7 +207,7 @@ export async function runBedtime(opts: BedtimeOptions): Promise<RunOutcome> {
       now,
       onIteration: (_it, st, last) => {
         // after the last iteration the final summary follows at once, unless lanes run first
-        if (last && !opts.lanes?.length) return;
+        if (last && !opts.lanes?.some((l) => !l.off?.(settings))) return;
         refresh(st);
         writeSummary(workspace, s);
       },

@@ -45,7 +45,7 @@ type Run = NonNullable<CouncilSummary['runs']>[number];
 const councilDir = (runId: string) => `${rel.run(runId)}/council`;
 
 export function councilLane(opts: CouncilLaneOptions = {}): Lane {
-  return { name: 'council', run: (ctx) => runCouncil(ctx, opts) };
+  return { name: 'council', run: (ctx) => runCouncil(ctx, opts), off: (s) => !normaliseRunners(s.runners).length };
 }
 
 async function runCouncil(ctx: LaneContext, opts: CouncilLaneOptions): Promise<LaneResult> {

@@ -56,7 +56,7 @@ const resultSchema = z.object({
 type JobResult = z.infer<typeof resultSchema>;
 
 export function curatorLane(opts: CuratorLaneOptions = {}): Lane {
-  return { name: 'curator', run: (ctx) => runCurator(ctx, opts) };
+  return { name: 'curator', run: (ctx) => runCurator(ctx, opts), off: (s) => !s.localCurator.enabled };
 }
 
 /** "http://127.0.0.1:11434, :11435" */

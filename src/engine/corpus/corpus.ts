@@ -98,6 +98,8 @@ export class NoteCache {
   /** cited paths outside .agents/ the run has looked at, and whether each existed (CitationChecker) */
   readonly cited = new Map<string, boolean>();
   private byHash = new Map<string, Note>();
+  /** a note was added or remembered since the last prune */
+  private changed = false;
   /** rel -> (size, mtime, inode) of the file the note was read from */
   private byStat = new Map<string, { key: string; note: Note; id: string }>();
   /** a note was read from `rel` before (its identity can be checked) */
@@ -114,12 +116,14 @@ export class NoteCache {
   }
   remember(rel: string, st: FileIdentity, note: Note): void {
     this.byStat.set(rel, { key: statKey(st), note, id: fileIdentity(st) });
+    this.changed = true;
   }
   /** a note parsed elsewhere (a reader thread), keyed by its content hash as get() would */
   put(n: Note): Note {
     const hit = this.byHash.get(n.hash);
     if (hit && hit.rel === n.rel) return hit;
     this.byHash.set(n.hash, n);
+    this.changed = true;
     return n;
   }
   private rawByStat = new Map<string, { key: string; bytes: Buffer; id: string }>();
@@ -174,6 +178,7 @@ export class NoteCache {
       primeBodyFacts(n, parsed.body);
     }
     this.byHash.set(hash, n);
+    this.changed = true;
     return n;
   }
   get size(): number {
@@ -181,9 +186,11 @@ export class NoteCache {
   }
   /** keeps only the notes the cache knows by identity (the corpus as it is): earlier versions go */
   prune(): void {
+    if (!this.changed) return; // no note came or went since the last prune: nothing to drop
     const keep = new Map<string, Note>();
     for (const e of this.byStat.values()) keep.set(e.note.hash, e.note);
     this.byHash = keep;
+    this.changed = false;
   }
 }
 
@@ -344,9 +351,21 @@ export class CorpusView {
     return rel === 'index.jsonl' ? this.base.index : this.base.nextWork;
   }
 
+  /** the note paths staged in this view (changed, added or removed): the only ones that differ from the base */
+  stagedPaths(): IterableIterator<string> {
+    return this.overlayNotes.keys();
+  }
+
   /** every note path in the view, sorted */
   paths(): string[] {
     if (this.pathsCache) return this.pathsCache;
+    if (!this.overlayNotes.size) {
+      // nothing staged: the snapshot's paths, in the scan's (sorted) order
+      const keys = [...this.base.notes.keys()];
+      let sorted = true;
+      for (let i = 1; i < keys.length && sorted; i++) sorted = keys[i - 1]! < keys[i]!;
+      return (this.pathsCache = sorted ? keys : keys.sort());
+    }
     const all = new Set(this.base.notes.keys());
     for (const [rel, n] of this.overlayNotes) {
       if (n) all.add(rel);

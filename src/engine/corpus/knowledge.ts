@@ -172,6 +172,10 @@ export function citationPath(c: string): string {
 
 /** §2.1 provenance: source, source_*, promoted_from, source_learnings, related, citations, or cited paths in a source section */
 export function hasSource(n: Note): boolean {
+  const d = derived(n);
+  return (d.source ??= computeHasSource(n));
+}
+function computeHasSource(n: Note): boolean {
   for (const [k, v] of Object.entries(n.fm)) {
     if (!(k === 'source' || k.startsWith('source_') || k === 'promoted_from' || k === 'related' || k === 'citations')) continue;
     if (v != null && !(typeof v === 'string' && v.trim() === '') && !(Array.isArray(v) && v.length === 0)) return true;
@@ -359,6 +363,8 @@ interface Derived {
   /** the cited paths of the body's source sections */
   bodyCited?: string[];
   visible?: boolean;
+  /** §2.1 provenance (hasSource) */
+  source?: boolean;
   date?: Date | null;
   /** the note this one was edited from (same body): its tokens are the base of this one's */
   editedFrom?: Note;
@@ -659,7 +665,9 @@ export function referenceIndexFor(texts: ReferenceText[]): ReferenceIndex {
     if (before.size === last.owners.length && now.size === owners.length) {
       const removed = last.texts.filter((t) => !now.has(t.owner));
       const added = texts.filter((t) => !before.has(t.owner));
-      if (removed.length + added.length < owners.length / 2) index = new ReferenceIndex(added, last.index, removed);
+      // the same texts: the same totals (an index is never changed once built)
+      if (!removed.length && !added.length) index = last.index;
+      else if (removed.length + added.length < owners.length / 2) index = new ReferenceIndex(added, last.index, removed);
     }
   }
   index ??= new ReferenceIndex(texts);

@@ -22,7 +22,10 @@ function keysOf(bytes: Buffer | null, rel: string): Set<string> | null {
 export function verifyStaged(view: CorpusView, changes: Change[]): StrippedField[] {
   const moved = new Map(changes.filter((c) => c.moved_to).map((c) => [c.path, c.moved_to!]));
   const out: StrippedField[] = [];
-  for (const [rel, before] of view.base.notes) {
+  // only a staged path (changed, or removed by a move) can differ from its base note
+  for (const rel of view.stagedPaths()) {
+    const before = view.base.notes.get(rel);
+    if (!before) continue;
     const kind = kindOf(rel);
     if (kind !== 'learning' && kind !== 'archive' && kind !== 'pending') continue;
     if (!before.utf8 || before.fmError) continue;
@@ -39,8 +42,8 @@ export function verifyStaged(view: CorpusView, changes: Change[]): StrippedField
 export function verifyNoSilentDelete(view: CorpusView, changes: Change[]): string[] {
   const moved = new Set(changes.filter((c) => c.moved_to).map((c) => c.path));
   const out: string[] = [];
-  for (const rel of view.base.notes.keys()) if (!view.note(rel) && !moved.has(rel)) out.push(rel);
-  return out;
+  for (const rel of view.stagedPaths()) if (view.base.notes.has(rel) && !view.note(rel) && !moved.has(rel)) out.push(rel);
+  return out.sort();
 }
 
 /**

@@ -11,8 +11,15 @@ interface Inputs {
   notes: Note[];
   nextWork: Buffer | null;
   index: Buffer | null;
-  citations: string;
+  /** for each cited path of the live learnings, whether it exists (1) or not (0) */
+  citations: Uint8Array;
   extra: string;
+}
+
+function sameBits(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function sameBuf(a: Buffer | null, b: Buffer | null): boolean {
@@ -26,13 +33,20 @@ export class StageMemo<R> {
     const paths = view.paths();
     const notes = paths.map((p) => view.note(p)!);
     // which cited paths of the live learnings exist (files outside .agents/ can come and go)
-    let bits = '';
-    for (const n of view.notesOf('learning')) for (const c of citationsOf(n)) bits += citations.exists(c) ? '1' : '0';
-    return { paths, notes, nextWork: view.raw('rpi/next-work.jsonl'), index: view.raw('index.jsonl'), citations: bits, extra };
+    const bits: number[] = [];
+    for (const n of view.notesOf('learning')) for (const c of citationsOf(n)) bits.push(citations.exists(c) ? 1 : 0);
+    return {
+      paths,
+      notes,
+      nextWork: view.raw('rpi/next-work.jsonl'),
+      index: view.raw('index.jsonl'),
+      citations: Uint8Array.from(bits),
+      extra,
+    };
   }
 
   private same(a: Inputs, b: Inputs): boolean {
-    if (a.extra !== b.extra || a.citations !== b.citations || a.paths.length !== b.paths.length) return false;
+    if (a.extra !== b.extra || a.paths.length !== b.paths.length || !sameBits(a.citations, b.citations)) return false;
     for (let i = 0; i < a.paths.length; i++) if (a.paths[i] !== b.paths[i] || a.notes[i] !== b.notes[i]) return false;
     return sameBuf(a.nextWork, b.nextWork) && sameBuf(a.index, b.index);
   }

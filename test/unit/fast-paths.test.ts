@@ -14,8 +14,11 @@ import {
   cachedTitle,
   dedupeItem,
   isVisible,
+  noteReferenceText,
   noteReferenceTokens,
   noteTitle,
+  ReferenceIndex,
+  referenceIndexFor,
   referenceTokens,
   summaryOf,
 } from '../../src/engine/corpus/knowledge';
@@ -246,5 +249,39 @@ describe('byte-level scanners agree with their plain definitions', () => {
       if (fast[i]) known++;
     });
     assert.ok(known > 50 && known < candidates.length, `${known} of ${candidates.length} known`);
+  });
+
+  it('the reference index after a few texts left and came answers what one built from scratch answers', () => {
+    const learnings = notes.filter((n) => n.utf8);
+    // night 1: every note; night 2: a tenth left, and notes that name other notes came
+    const first = learnings.map(noteReferenceText);
+    const a = referenceIndexFor(first);
+    const asked = learnings.filter((_, i) => i % 3 === 0);
+    for (const n of asked) a.references(n);
+    const named = learnings
+      .slice(0, 60)
+      .map((n, k) =>
+        parseNote(
+          `patterns/names-${k}.md`,
+          Buffer.from(`---\ntitle: names ${k}\n---\nSee [[${n.rel.split('/').pop()}]] and ${n.rel}.\n`, 'utf8'),
+        ),
+      );
+    const kept = learnings.filter((_, i) => i % 10 !== 0);
+    const second = [...kept, ...named].map(noteReferenceText);
+    const b = referenceIndexFor(second);
+    assert.notEqual(b, a, 'an index of its own for the new texts');
+    const fresh = new ReferenceIndex(second);
+    let referenced = 0;
+    for (const n of kept) {
+      assert.equal(b.references(n), fresh.references(n), n.rel);
+      if (fresh.references(n)) referenced++;
+    }
+    assert.ok(referenced >= 30, `${referenced} notes referenced`);
+    // the same texts again: the same index
+    assert.equal(referenceIndexFor([...kept, ...named].map(noteReferenceText)), b);
+    // the superseded index still answers what it was asked; anything else is an error, never a wrong answer
+    for (const n of asked) a.references(n);
+    const unasked = learnings.find((_, i) => i % 3 !== 0)!;
+    assert.throws(() => a.references(unasked), /superseded/);
   });
 });

@@ -365,6 +365,10 @@ interface Derived {
   visible?: boolean;
   /** §2.1 provenance (hasSource) */
   source?: boolean;
+  /** the note as a reference text (noteReferenceText) */
+  refText?: ReferenceText;
+  /** the note as a near-duplicate item (dedupeItem) */
+  dedupe?: { key: string; text: string; entry: SigEntry };
   date?: Date | null;
   /** the note this one was edited from (same body): its tokens are the base of this one's */
   editedFrom?: Note;
@@ -457,7 +461,8 @@ export function bodyWords(n: Note): Uint32Array {
 
 /** the note as a near-duplicate item: its signature is computed once per note (content-addressed) */
 export function dedupeItem(n: Note): { key: string; text: string; entry: SigEntry } {
-  return { key: n.rel, text: '', entry: signatureOf(n) };
+  const d = derived(n);
+  return (d.dedupe ??= { key: n.rel, text: '', entry: signatureOf(n) });
 }
 
 let hashScratch = new Uint32Array(1 << 14);
@@ -644,7 +649,8 @@ export function noteReferenceTokens(n: Note): Map<string, number> {
 
 /** a note as a reference text (its frontmatter and body) */
 export function noteReferenceText(n: Note): ReferenceText {
-  return { rel: n.rel, owner: n, note: n, text: () => (n.utf8 ? n.fmText + '\n' + n.body : '') };
+  const d = derived(n);
+  return (d.refText ??= { rel: n.rel, owner: n, note: n, text: () => (n.utf8 ? n.fmText + '\n' + n.body : '') });
 }
 
 let lastReferenceIndex: { owners: object[]; texts: ReferenceText[]; index: ReferenceIndex } | null = null;
@@ -691,17 +697,23 @@ function addTokens(total: Map<string, number>, t: ReferenceText, sign: 1 | -1, c
  * (markdown and JSONL, not Dream's own overnight/ and index.jsonl). Self-mentions do not count.
  */
 export class ReferenceIndex {
-  private total: Map<string, number>;
+  /** null once a later index took the totals over (this one then answers from its memo only) */
+  private total: Map<string, number> | null;
   private memo = new WeakMap<Note, boolean>();
   /** built from `base`: the answers it gave, and the tokens whose totals changed since */
   private baseMemo: WeakMap<Note, boolean> | null = null;
   private changed: Set<string> | null = null;
   /** the totals of `texts`, or of `base` plus `texts` minus `removed` */
   constructor(texts: ReferenceText[], base?: ReferenceIndex, removed: ReferenceText[] = []) {
-    this.total = new Map(base?.total);
+    // the totals of the index this one follows are taken over, not copied (50k notes: hundreds of
+    // thousands of names); referenceIndexFor never hands that index out again
+    const total = base ? base.total : new Map<string, number>();
+    if (!total) throw new Error('reference index: built on an index whose totals were taken over');
+    if (base) base.total = null;
+    this.total = total;
     const changed = base ? new Set<string>() : null;
-    for (const t of removed) addTokens(this.total, t, -1, changed);
-    for (const t of texts) addTokens(this.total, t, 1, changed);
+    for (const t of removed) addTokens(total, t, -1, changed);
+    for (const t of texts) addTokens(total, t, 1, changed);
     if (base) {
       this.baseMemo = base.memo;
       this.changed = changed;
@@ -718,8 +730,10 @@ export class ReferenceIndex {
     return r;
   }
   private lookup(n: Note): boolean {
+    const total = this.total;
+    if (!total) throw new Error(`reference index superseded: asked about .agents/${n.rel} after a later night's index took its totals`);
     const own = tokensOf(noteReferenceText(n));
-    return referenceKeys(n).some((k) => (this.total.get(k) ?? 0) > countIn(own, k));
+    return referenceKeys(n).some((k) => (total.get(k) ?? 0) > countIn(own, k));
   }
 }
 

@@ -251,6 +251,38 @@ describe('byte-level scanners agree with their plain definitions', () => {
     assert.ok(known > 50 && known < candidates.length, `${known} of ${candidates.length} known`);
   });
 
+  it('known statements after a few learnings left and came: the answers of a fresh check', () => {
+    const learnings = notes.filter((n) => n.rel.includes('/learnings/') && n.utf8);
+    const candidates: string[] = [];
+    for (const n of learnings) {
+      const p = n.body.split(/\r?\n\s*\r?\n/).find((x) => x.trim().length > 60);
+      if (p) candidates.push(p.trim().split(/\s+/).slice(0, 12).join(' '));
+    }
+    candidates.push('a statement no learning of these corpora makes about zebra migration patterns');
+    const fresh = (set: Note[]) => {
+      KnownStatements.for([]);
+      return KnownStatements.for(set).statesAll(candidates);
+    };
+    // night 1 asks everything; night 2 loses every fifth learning (witnesses among them) and gains
+    // learnings stating candidates nothing stated; night 3 gains one more
+    KnownStatements.for([]);
+    const night1 = KnownStatements.for(learnings).statesAll(candidates);
+    const came = candidates
+      .slice(0, -1)
+      .filter((_, i) => !night1[i] || i % 7 === 0)
+      .slice(0, 12)
+      .map((c, k) => parseNote(`learnings/came-${k}.md`, Buffer.from(`---\ntitle: came ${k}\n---\n${c}\n`, 'utf8')));
+    const second = [...learnings.filter((_, i) => i % 5 !== 0), ...came];
+    const night2 = KnownStatements.for(second).statesAll(candidates);
+    const third = [...second, parseNote('learnings/zebra.md', Buffer.from('---\ntitle: zebra\n---\n' + candidates.at(-1) + '\n', 'utf8'))];
+    const night3 = KnownStatements.for(third).statesAll(candidates);
+    assert.deepEqual(night2, fresh(second));
+    assert.deepEqual(night3, fresh(third));
+    assert.equal(night2.at(-1), false);
+    assert.equal(night3.at(-1), true, 'a learning that came states what none did');
+    assert.ok(night2.filter(Boolean).length > night1.filter((k, i) => k && i % 5 !== 0).length / 2);
+  });
+
   it('the reference index after a few texts left and came answers what one built from scratch answers', () => {
     const learnings = notes.filter((n) => n.utf8);
     // night 1: every note; night 2: a tenth left, and notes that name other notes came

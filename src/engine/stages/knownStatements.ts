@@ -32,9 +32,19 @@ function heldBy(bloom: Uint32Array, probes: ((bloom: Uint32Array) => boolean)[])
   return held;
 }
 
+/** an answer: the learning that states the candidate, `true` (an empty candidate), or null (none does) */
+type Answer = Note | true | null;
+
 export class KnownStatements {
   /** answers per normalised candidate: the same live learnings (same note objects) give the same answers */
-  private answers = new Map<string, boolean>();
+  private answers = new Map<string, Answer>();
+  /**
+   * after a commit changed a few learnings: the previous learnings' answers and the learnings that
+   * came. An answer stands while the learning that gave it is live (a note never changes); "none"
+   * is checked against the learnings that came only.
+   */
+  private prior: { answers: Map<string, Answer>; came: Note[] } | null = null;
+  private live: Set<Note> | null = null;
   private static last: KnownStatements | null = null;
   private constructor(private notes: Note[]) {}
 
@@ -42,18 +52,49 @@ export class KnownStatements {
   static for(notes: Note[]): KnownStatements {
     const last = KnownStatements.last;
     if (last && last.notes.length === notes.length && last.notes.every((n, i) => n === notes[i])) return last;
-    return (KnownStatements.last = new KnownStatements(notes));
+    const next = new KnownStatements(notes);
+    if (last) {
+      const before = new Set(last.notes);
+      const came = notes.filter((n) => !before.has(n));
+      if (came.length + (last.notes.length - (notes.length - came.length)) < notes.length / 2) {
+        next.prior = { answers: last.settled(), came };
+        next.live = new Set(notes);
+      }
+    }
+    return (KnownStatements.last = next);
+  }
+
+  /** what a next instance starts from: this one's answers, and its prior's learnings that stated a candidate */
+  private settled(): Map<string, Answer> {
+    if (!this.prior) return this.answers;
+    const out = new Map(this.answers);
+    // a "none" of the prior was not checked against this instance's new learnings: not carried
+    for (const [k, a] of this.prior.answers) if (!out.has(k) && a !== null) out.set(k, a);
+    return out;
   }
 
   /** for each candidate: does a live learning already state it? */
   statesAll(candidates: string[]): boolean[] {
     const keys = candidates.map(normStatement);
-    const todo = [...new Set(keys.filter((k) => !this.answers.has(k)))];
+    const todo: string[] = [];
+    const unstated: string[] = [];
+    for (const k of new Set(keys)) {
+      if (this.answers.has(k)) continue;
+      const before = this.prior?.answers.get(k);
+      if (before === undefined || (before !== true && before && !this.live!.has(before))) todo.push(k);
+      else if (before === null) unstated.push(k);
+      else this.answers.set(k, before);
+    }
+    if (unstated.length) {
+      // stated by none of the previous learnings: only one that came can state it now
+      const near = this.nearNotes(unstated, this.prior!.came);
+      for (const c of unstated) this.answers.set(c, this.compute(c, near.get(c) ?? []));
+    }
     if (todo.length) {
-      const near = this.nearNotes(todo);
+      const near = this.nearNotes(todo, this.notes);
       for (const c of todo) this.answers.set(c, this.compute(c, near.get(c) ?? []));
     }
-    return keys.map((k) => this.answers.get(k)!);
+    return keys.map((k) => this.answers.get(k) !== null);
   }
 
   /**
@@ -61,14 +102,14 @@ export class KnownStatements {
    * by each body's Bloom filter of words (corpus/textScan.ts; worked out when the note was read).
    * A filter's rare false "maybe" only adds a learning to compare; what it is compared by is exact.
    */
-  private nearNotes(candidates: string[]): Map<string, Note[]> {
+  private nearNotes(candidates: string[], notes: Note[]): Map<string, Note[]> {
     const want = candidates.filter(Boolean).map((c) => {
       const { words, need } = wordsOf(c);
       return { c, need, probes: words.map(wordProbe) };
     });
     const out = new Map<string, Note[]>();
     if (!want.length) return out;
-    for (const n of this.notes) {
+    for (const n of notes) {
       const bloom = bodyWords(n);
       for (const w of want) {
         if (heldBy(bloom, w.probes) < w.need) continue;
@@ -80,19 +121,21 @@ export class KnownStatements {
     return out;
   }
 
-  private compute(c: string, near: Note[]): boolean {
+  /** the learning (of `near`) that states c, or null */
+  private compute(c: string, near: Note[]): Answer {
     if (!c) return true;
-    if (!near.length) return false;
+    if (!near.length) return null;
     // contained: every inner word of the candidate is a word of the body (its first and last may be parts of words)
     const inner = c.split(' ').slice(1, -1).map(wordProbe);
-    if (near.some((n) => inner.every((probe) => probe(bodyWords(n))) && normStatement(n.body).includes(c))) return true;
+    const contains = near.find((n) => inner.every((probe) => probe(bodyWords(n))) && normStatement(n.body).includes(c));
+    if (contains) return contains;
     // close: a statement within trigram Jaccard 0.8 of the candidate shares most of its words, so
     // a learning holding fewer than CLOSE_WORDS of them is not read (a candidate of common words
     // is near thousands of learnings by its three longest words alone)
     const words = [...new Set(c.split(' '))].filter((w) => w.length >= WORD_MIN).map(wordProbe);
     const must = words.length >= 3 ? Math.ceil(words.length * CLOSE_WORDS) : 0;
     const close = closeness(trigramSet(c));
-    return near.some((n) => (!must || heldBy(bodyWords(n), words) >= must) && close(n));
+    return near.find((n) => (!must || heldBy(bodyWords(n), words) >= must) && close(n)) ?? null;
   }
 }
 

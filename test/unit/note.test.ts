@@ -222,6 +222,18 @@ describe('note patch', () => {
     assert.notDeepEqual(out.subarray(3, 6), BOM);
   });
 
+  it('two BOMs: the frontmatter and the body are read where they are, and an edit never cuts into the body', () => {
+    const text = '---\ntitle: héllo\nmaturity: draft\n---\nbody\n';
+    const bytes = Buffer.concat([BOM, BOM, Buffer.from(text)]);
+    const n = parseNote('learnings/bom2.md', bytes);
+    assert.equal(n.fmError, null);
+    assert.deepEqual(n.fm, { title: 'héllo', maturity: 'draft' });
+    assert.equal(n.body, 'body\n');
+    assert.deepEqual(bytes.subarray(n.bodyOffset), Buffer.from('body\n'));
+    const out = patchFrontmatter(n, { maturity: 'accepted' });
+    assert.ok(out.toString('utf8').endsWith('maturity: accepted\n---\nbody\n'), JSON.stringify(out.toString('utf8')));
+  });
+
   it('a BOM with CRLF is kept together', () => {
     const text = '---\r\ntitle: T\r\n---\r\nbody\r\n';
     const n = parseNote('learnings/b.md', Buffer.concat([BOM, Buffer.from(text)]));

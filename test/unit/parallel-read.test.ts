@@ -43,6 +43,8 @@ describe('parallel read', function () {
       const { bytes: bb, ...br } = b;
       assert.ok(ab.equals(bb), rel);
       assert.deepEqual(ar, br, rel);
+      // the body is a getter of the note's class (not an own field the spread above copies)
+      assert.equal(a.body, b.body, rel);
       assert.deepEqual(noteReferenceTokens(a), noteReferenceTokens(b), rel);
       if (rel.startsWith('learnings/')) assert.deepEqual([...dedupeItem(a).entry.sig], [...dedupeItem(b).entry.sig], rel);
     }

@@ -673,7 +673,11 @@ export function referenceIndexFor(texts: ReferenceText[]): ReferenceIndex {
       const added = texts.filter((t) => !before.has(t.owner));
       // the same texts: the same totals (an index is never changed once built)
       if (!removed.length && !added.length) index = last.index;
-      else if (removed.length + added.length < owners.length / 2) index = new ReferenceIndex(added, last.index, removed);
+      else if (removed.length + added.length < owners.length / 2) {
+        // the new index takes the totals over: should it fail half-way, nothing is built on them again
+        lastReferenceIndex = null;
+        index = new ReferenceIndex(added, last.index, removed);
+      }
     }
   }
   index ??= new ReferenceIndex(texts);

@@ -138,12 +138,14 @@ export function parseNoteText(rel: string, bytes: Buffer, hash = sha256(bytes)):
     return { note, body: text };
   }
   note.hasFrontmatter = true;
-  // the frontmatter decoded on its own: its values are cut out of it and kept for the night, and a
-  // cut of the whole text would keep the whole text alive (corpus/text.ts own)
-  const fmEnd = (bom ? 3 : 0) + Buffer.byteLength(text.slice(0, end.index), 'utf8');
-  note.fmText = bytes.toString('utf8', (bom ? 3 : 0) + m[0].length, fmEnd);
+  // a copy of its own: the frontmatter's values are cut out of it and kept for the night, and a cut
+  // of the whole text would keep the whole text alive (corpus/text.ts own)
+  note.fmText = own(text.slice(m[0].length, end.index));
   const bodyText = text.slice(end.index + end[0].length);
-  note.bodyOffset = fmEnd + end[0].length;
+  // the decoder drops one BOM of what it is given: after the note's own BOM, a second one (the
+  // text then starts 6 bytes into the file, not 3)
+  const lead = bom ? (bytes.subarray(3, 6).equals(BOM) ? 6 : 3) : 0;
+  note.bodyOffset = lead + Buffer.byteLength(text.slice(0, end.index + end[0].length), 'utf8');
   try {
     const parsed = note.fmText.trim() === '' ? {} : (fastParseFrontmatter(note.fmText) ?? YAML.parse(note.fmText, { uniqueKeys: true }));
     if (parsed === null || parsed === undefined) note.fm = {};

@@ -68,8 +68,9 @@ export class KnownStatements {
   private settled(): Map<string, Answer> {
     if (!this.prior) return this.answers;
     const out = new Map(this.answers);
-    // a "none" of the prior was not checked against this instance's new learnings: not carried
-    for (const [k, a] of this.prior.answers) if (!out.has(k) && a !== null) out.set(k, a);
+    // a "none" of the prior was not checked against this instance's new learnings, and a learning
+    // that left is not kept alive by an answer: neither is carried
+    for (const [k, a] of this.prior.answers) if (!out.has(k) && (a === true || (a && this.live!.has(a)))) out.set(k, a);
     return out;
   }
 

@@ -49,8 +49,9 @@ export function writeSummary(workspace: string, s: Summary): void {
   const writer = new CorpusWriter(workspace);
   // nothing corpus-derived leaves unredacted: titles, reasons, packets, degraded lines, lane output
   const valid = summarySchema.parse(redactDeep(s));
-  const json = JSON.stringify(valid, null, 2) + '\n';
-  const md = renderMarkdown(valid);
+  // encoded once for both places (a 50k-note night's summary is megabytes)
+  const json = Buffer.from(JSON.stringify(valid, null, 2) + '\n', 'utf8');
+  const md = Buffer.from(renderMarkdown(valid), 'utf8');
   // each file fsynced before its rename, each of the two folders fsynced once
   writer.writeBatched(rel.summaryJson(s.run_id), json);
   writer.writeBatched(rel.summaryMd(s.run_id), md);

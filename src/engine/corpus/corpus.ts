@@ -27,10 +27,6 @@ export function kindOf(rel: string): FileKind {
   return 'other';
 }
 
-function statKey(st: FileIdentity): string {
-  return own(`${st.size}:${st.mtimeMs}:${st.ino}:${st.ctimeMs}`); // kept per note: flat, not a tree of pieces
-}
-
 export interface ScanResult {
   /** markdown notes, relative to .agents/, sorted */
   notes: string[];
@@ -100,8 +96,8 @@ export class NoteCache {
   private byHash = new Map<string, Note>();
   /** a note was added or remembered since the last prune */
   private changed = false;
-  /** rel -> (size, mtime, inode) of the file the note was read from */
-  private byStat = new Map<string, { key: string; note: Note; id: string }>();
+  /** rel -> the identity (fileIdentity: size, mtime, ctime, inode) of the file the note was read from */
+  private byStat = new Map<string, { note: Note; id: string }>();
   /** a note was read from `rel` before (its identity can be checked) */
   knows(rel: string): boolean {
     return this.byStat.has(rel);
@@ -112,10 +108,11 @@ export class NoteCache {
    */
   byIdentity(rel: string, st: fs.Stats): Note | undefined {
     const hit = this.byStat.get(rel);
-    return hit && hit.key === statKey(st) ? hit.note : undefined;
+    return hit && hit.id === fileIdentity(st) ? hit.note : undefined;
   }
   remember(rel: string, st: FileIdentity, note: Note): void {
-    this.byStat.set(rel, { key: statKey(st), note, id: fileIdentity(st) });
+    // kept for the night: flat, not a tree of pieces (corpus/text.ts own)
+    this.byStat.set(rel, { note, id: own(fileIdentity(st)) });
     this.changed = true;
   }
   /** a note parsed elsewhere (a reader thread), keyed by its content hash as get() would */
@@ -126,9 +123,9 @@ export class NoteCache {
     this.changed = true;
     return n;
   }
-  private rawByStat = new Map<string, { key: string; bytes: Buffer; id: string }>();
+  private rawByStat = new Map<string, { bytes: Buffer; id: string }>();
   rememberRaw(rel: string, st: fs.Stats, bytes: Buffer): void {
-    if (bytes.length === st.size) this.rawByStat.set(rel, { key: statKey(st), bytes, id: fileIdentity(st) });
+    if (bytes.length === st.size) this.rawByStat.set(rel, { bytes, id: own(fileIdentity(st)) });
   }
   /** the identity of the file this cache last read at `rel`, and the SHA-256 of its bytes (for the corpus manifest) */
   readIdentity(rel: string): ReadIdentity | undefined {
@@ -151,7 +148,7 @@ export class NoteCache {
       return null;
     }
     const hit = this.rawByStat.get(rel);
-    if (hit && hit.key === statKey(st)) return hit.bytes;
+    if (hit && hit.id === fileIdentity(st)) return hit.bytes;
     // a regular file only (a FIFO never blocks the run, a device is never read), bounded in size
     const bytes = readRegularOrReport(abs, `corpus: .agents/${rel}`, degraded);
     if (!bytes) return null;

@@ -20,7 +20,6 @@ import { z } from 'zod';
 import { version as DREAM_VERSION } from '../../../package.json';
 import { proposalSchema } from '../core/schemas';
 import { readRegularFile } from '../core/fsutil';
-import { own } from './text';
 
 export const MANIFEST_REL = 'overnight/manifest.json';
 export const MANIFEST_KIND = 'dream.corpus-manifest';
@@ -36,7 +35,7 @@ export function identityOf(st: fs.Stats): string {
 
 /** identityOf for a regular file known by its stat's fields (a file a reader thread read) */
 export function fileIdentity(st: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): string {
-  return own(`f:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`); // kept per note: flat, not a tree of pieces
+  return `f:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
 }
 
 /** every file and symlink under .agents/ except overnight/, by relative path, with its identity (identityOf) */

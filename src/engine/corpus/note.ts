@@ -3,7 +3,7 @@
 import { own } from './text';
 import YAML from 'yaml';
 import { fastParseFrontmatter } from './fastYaml';
-import { sha256 } from '../core/fsutil';
+import { ownBytes, sha256 } from '../core/fsutil';
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -216,7 +216,8 @@ export function patchFrontmatter(n: Note, patch: Record<string, unknown>): Buffe
   if (n.eol === '\r\n') fm = fm.replace(/\r?\n/g, '\r\n');
   const head = Buffer.from(`---${n.eol}${fm}---${n.eol}`, 'utf8');
   const body = n.bytes.subarray(n.bodyOffset);
-  return Buffer.concat([n.bom ? BOM : Buffer.alloc(0), head, body]);
+  // the new note's bytes are kept for the night: never a slice of Node's shared pool (ownBytes)
+  return ownBytes(Buffer.concat([n.bom ? BOM : Buffer.alloc(0), head, body]));
 }
 
 const STRINGIFY = { lineWidth: 0, flowCollectionPadding: false } as const;
@@ -305,7 +306,7 @@ export function plainLines(key: string, v: unknown): string[] | undefined {
 /** Builds a brand-new note. */
 export function buildNote(frontmatter: Record<string, unknown>, body: string): Buffer {
   const doc = new YAML.Document(frontmatter);
-  return Buffer.from(`---\n${doc.toString(STRINGIFY)}---\n${body}`, 'utf8');
+  return ownBytes(Buffer.from(`---\n${doc.toString(STRINGIFY)}---\n${body}`, 'utf8'));
 }
 
 export function str(v: unknown): string | undefined {

@@ -79,8 +79,6 @@ export class SignatureCache {
 
 export const ESTIMATE_MARGIN = 0.2;
 
-let flatScratch = new Uint32Array(0);
-
 /** fraction of equal MinHash bins: an unbiased estimate of the Jaccard similarity */
 export function estimate(a: Uint32Array, b: Uint32Array): number {
   let eq = 0;
@@ -121,10 +119,8 @@ export function findNearDuplicates(items: DedupeItem[], threshold: number, cache
   // a pair whose first 32 bins agree in PRE_CUT or fewer is far below the floor: at a true
   // similarity of 0.8 that happens with a probability under 1e-8 (32 draws at p = 0.8)
   const PRE_CUT = 12;
-  // every signature in one array: a candidate check reads two rows of it (one array kept for every
-  // call: at 50k notes it is 25 MB, asked for three times an iteration)
-  if (flatScratch.length < n * MINHASH_BINS) flatScratch = new Uint32Array(n * MINHASH_BINS);
-  const flat = flatScratch;
+  // every signature in one array: a candidate check reads two rows of it
+  const flat = new Uint32Array(n * MINHASH_BINS);
   for (let i = 0; i < n; i++) flat.set(entries[i]!.sig, i * MINHASH_BINS);
   const check = (i: number, j: number) => {
     checked++;

@@ -125,8 +125,7 @@ export function reduce(input: ReduceInput): ReduceResult {
     } else changes.set(rel, { kind, reasons: [reason], moved_to: movedTo });
   };
 
-  const stageBytes = (rel: string, staged: Buffer, prior?: Note) => {
-    const bytes = ownBytes(staged); // the view and the staging keep one copy
+  const stageBytes = (rel: string, bytes: Buffer, prior?: Note) => {
     view.stage(rel, bytes, prior);
     staging.write(rel, bytes);
   };
@@ -164,7 +163,7 @@ export function reduce(input: ReduceInput): ReduceResult {
 
   const moveToArchive = (n: Note, patch: Record<string, unknown>, kind: 'archived' | 'superseded', reason: string) => {
     const target = archivePath(n.rel);
-    const bytes = ownBytes(patchFrontmatter(n, patch));
+    const bytes = patchFrontmatter(n, patch);
     view.stage(target, bytes, n);
     staging.write(target, bytes);
     view.stage(n.rel, null);
